@@ -1,0 +1,78 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+/// Settings shared by every target: Swift 6 language mode plus the upcoming features that
+/// DESIGN.md §9 asks for.
+let strictSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "SwiftWebSocket",
+    products: [
+        .library(name: "WebSocketFraming", targets: ["WebSocketFraming"]),
+        .library(name: "WebSocketHandshake", targets: ["WebSocketHandshake"]),
+        .library(name: "WebSocketExtensions", targets: ["WebSocketExtensions"]),
+        .library(name: "WebSocketCore", targets: ["WebSocketCore"]),
+    ],
+    targets: [
+        // MARK: Protocol engine (stdlib only, no Foundation, no Glibc)
+        .target(name: "WebSocketFraming", path: "Modules/Framing", swiftSettings: strictSettings),
+        .target(name: "WebSocketHandshake", path: "Modules/Handshake", swiftSettings: strictSettings),
+        .target(
+            name: "WebSocketExtensions",
+            dependencies: ["WebSocketFraming", "WebSocketHandshake"],
+            path: "Modules/Extensions",
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "WebSocketCore",
+            dependencies: ["WebSocketFraming", "WebSocketHandshake", "WebSocketExtensions"],
+            path: "Modules/Core",
+            swiftSettings: strictSettings
+        ),
+
+        // MARK: Tools
+        .executableTarget(
+            name: "CodecBench",
+            dependencies: ["WebSocketFraming"],
+            path: "Tools/Bench/Codec",
+            swiftSettings: strictSettings
+        ),
+
+        // MARK: Tests
+        .target(
+            name: "WebSocketTestSupport",
+            dependencies: ["WebSocketCore", "WebSocketExtensions", "WebSocketFraming", "WebSocketHandshake"],
+            path: "Tests/Support",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "FramingTests",
+            dependencies: ["WebSocketFraming"],
+            path: "Tests/FramingTests",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "HandshakeTests",
+            dependencies: ["WebSocketHandshake"],
+            path: "Tests/HandshakeTests",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "ExtensionsTests",
+            dependencies: ["WebSocketExtensions", "WebSocketTestSupport"],
+            path: "Tests/ExtensionsTests",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "CoreTests",
+            dependencies: ["WebSocketCore", "WebSocketTestSupport"],
+            path: "Tests/CoreTests",
+            swiftSettings: strictSettings
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)
