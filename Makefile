@@ -1,0 +1,41 @@
+# SwiftWebSocket: every command a contributor or CI needs. `make test` is the gate.
+SWIFT        ?= swift
+SWIFT_FLAGS  ?=
+PROTOCOL_MODULES := Modules/Framing Modules/Handshake Modules/Extensions Modules/Core
+
+.PHONY: all build release test unit lint bench clean help
+
+all: build
+
+help:
+	@echo "make build    debug build of every target"
+	@echo "make test     everything a change must pass (lint, unit and integration tests)"
+	@echo "make lint     protocol modules import neither Foundation nor Glibc"
+	@echo "make bench    in-memory codec benchmark (release build)"
+	@echo "make clean    remove build products and reports"
+
+build:
+	$(SWIFT) build $(SWIFT_FLAGS)
+
+release:
+	$(SWIFT) build -c release $(SWIFT_FLAGS)
+
+## The gate: `.ci/run` calls exactly this.
+test: lint unit
+
+unit:
+	$(SWIFT) build --build-tests $(SWIFT_FLAGS)
+	$(SWIFT) test --skip-build $(SWIFT_FLAGS)
+
+## DESIGN.md §9: Framing, Handshake, Extensions and Core stay pure Swift (stdlib only), so
+## that they run anywhere and can be driven by any I/O layer.
+lint:
+	@bad=$$(grep -rnE '^\s*(@_exported\s+)?((public|package|internal|private|fileprivate)\s+)?import\s+(Foundation|FoundationEssentials|Glibc|Darwin|Musl|WinSDK)\b' $(PROTOCOL_MODULES) || true); \
+	if [ -n "$$bad" ]; then echo "lint: protocol modules must not import Foundation or libc:"; echo "$$bad"; exit 1; fi; \
+	echo "lint: protocol modules are stdlib-only"
+
+bench:
+	$(SWIFT) run -c release CodecBench
+
+clean:
+	rm -rf .build reports

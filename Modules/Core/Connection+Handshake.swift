@@ -1,0 +1,164 @@
+import WebSocketExtensions
+import WebSocketFraming
+public import WebSocketHandshake
+
+extension Connection {
+    /// Creates a client connection and queues its opening handshake request (RFC 6455 §4.1).
+    /// - Parameters:
+    ///   - host: the host to name in `Host` (an IPv6 literal without brackets is fine).
+    ///   - port: the port, or nil for the scheme's default.
+    ///   - isSecure: whether the scheme is `wss`.
+    ///   - requestTarget: the path and query, starting with `/`.
+    ///   - headers: additional request headers (e.g. `Authorization`, `Origin`).
+    ///   - configuration: limits, subprotocols and extensions.
+    ///   - random: the source of the `Sec-WebSocket-Key` and masking keys; the system's
+    ///     cryptographic generator by default. RFC 6455 §5.3: the masking key "MUST be
+    ///     derived from a strong source of entropy".
+    /// - Throws: ``ConnectionError`` with `.handshake` when a header value is invalid.
+    public static func client(
+        host: String,
+        port: Int? = nil,
+        isSecure: Bool = false,
+        requestTarget: String = "/",
+        headers: HTTPHeaders = HTTPHeaders(),
+        configuration: Configuration = Configuration(),
+        random: any RandomNumberGenerator & Sendable = SystemRandomNumberGenerator()
+    ) throws(ConnectionError) -> Connection {
+        var connection = Connection(role: .client, configuration: configuration, random: random)
+        let key = WebSocketKey.generate(using: &connection.random)
+        do {
+            let handshake = try ClientHandshake(
+                host: host, port: port, isSecure: isSecure, requestTarget: requestTarget,
+                subprotocols: configuration.subprotocols,
+                extensions: ExtensionNegotiation.clientOffers(configuration.extensions),
+                additionalHeaders: headers, key: key)
+            connection.output = handshake.encodedRequest()
+            connection.clientHandshake = handshake
+        } catch {
+            throw ConnectionError(.handshake(error))
+        }
+        return connection
+    }
+
+    /// Creates a server connection that waits for the client's opening handshake (RFC 6455 §4.2).
+    /// - Parameters:
+    ///   - configuration: limits, supported subprotocols and extensions.
+    ///   - random: unused by the server's framing (it does not mask) but kept for symmetry.
+    public static func server(
+        configuration: Configuration = Configuration(),
+        random: any RandomNumberGenerator & Sendable = SystemRandomNumberGenerator()
+    ) -> Connection {
+        Connection(role: .server, configuration: configuration, random: random)
+    }
+
+    /// Feeds handshake bytes to the HTTP head parser; on a complete head, validates it.
+    mutating func receiveHandshake<C: Collection>(_ bytes: C) where C.Element == UInt8 {
+        let head: HTTPHead?
+        do {
+            head = try headParser.parse(bytes)
+        } catch {
+            return failHandshake(ConnectionError(.handshake(error)))
+        }
+        guard let head else { return }
+        let remainder = headParser.remainder
+        headParser = HTTPHeadParser(limits: configuration.headLimits)
+        switch role {
+        case .client: completeClientHandshake(head)
+        case .server: readUpgradeRequest(head)
+        }
+        input.append(contentsOf: remainder)
+        if phase == .open { processInput() }
+    }
+
+    /// RFC 6455 §4.1: validates the server's response and builds the extension stack.
+    private mutating func completeClientHandshake(_ head: HTTPHead) {
+        guard let handshake = clientHandshake else { return }
+        do {
+            let response = try HTTPResponseHead(head)
+            let result = try handshake.validate(response)
+            do {
+                extensions = try ExtensionNegotiation.clientAccept(
+                    result.extensions, factories: configuration.extensions)
+            } catch {
+                return failHandshake(ConnectionError(.extensionNegotiation(error)))
+            }
+            subprotocol = result.subprotocol
+            clientHandshake = nil
+            phase = .open
+            events.append(.open(OpenInfo(
+                subprotocol: result.subprotocol, extensions: result.extensions, headers: result.headers)))
+        } catch {
+            failHandshake(ConnectionError(.handshake(error)))
+        }
+    }
+
+    /// RFC 6455 §4.2.1: validates the client's request and hands it to the application.
+    private mutating func readUpgradeRequest(_ head: HTTPHead) {
+        do {
+            let request = try ServerHandshakeRequest(validating: try HTTPRequestHead(head))
+            upgradeRequest = request
+            phase = .awaitingUpgradeDecision
+            events.append(.upgradeRequest(request))
+        } catch {
+            output.append(contentsOf: ServerHandshakeResponse.reject(error))
+            failHandshake(ConnectionError(.handshake(error)))
+        }
+    }
+
+    /// Server role: accepts the upgrade request and opens the connection (RFC 6455 §4.2.2).
+    /// - Parameters:
+    ///   - subprotocol: the subprotocol to use; it must be one the client offered. By default,
+    ///     the first of ``Configuration/subprotocols`` that the client offered.
+    ///   - headers: additional response headers (e.g. `Set-Cookie`).
+    /// - Throws: ``ConnectionError`` when there is no request to accept, the subprotocol was
+    ///   not offered, or a header is invalid. The connection is unchanged then.
+    public mutating func accept(subprotocol: String? = nil, headers: HTTPHeaders = HTTPHeaders()) throws(ConnectionError) {
+        guard role == .server, phase == .awaitingUpgradeDecision, let request = upgradeRequest else {
+            throw ConnectionError(.invalidState("no upgrade request is waiting for a decision"))
+        }
+        let chosen = subprotocol ?? configuration.subprotocols.first { request.subprotocols.contains($0) }
+        let negotiated: ExtensionNegotiation.ServerResult
+        do {
+            negotiated = try ExtensionNegotiation.serverNegotiate(request.extensions, factories: configuration.extensions)
+        } catch {
+            reject(status: 400, reason: "Bad Request")
+            failHandshake(ConnectionError(.extensionNegotiation(error)))
+            return
+        }
+        do {
+            output.append(contentsOf: try ServerHandshakeResponse.accept(
+                request, subprotocol: chosen, extensions: negotiated.response, additionalHeaders: headers))
+        } catch {
+            throw ConnectionError(.handshake(error))
+        }
+        extensions = negotiated.stack
+        self.subprotocol = chosen
+        upgradeRequest = nil
+        phase = .open
+        events.append(.open(OpenInfo(subprotocol: chosen, extensions: negotiated.response, headers: request.headers)))
+        processInput()
+    }
+
+    /// Server role: refuses the upgrade with an HTTP response and closes the connection.
+    /// - Parameters:
+    ///   - status: the HTTP status, e.g. 403 for a refused origin.
+    ///   - reason: the reason phrase; the standard one by default.
+    ///   - headers: additional response headers.
+    public mutating func reject(status: Int, reason: String? = nil, headers: HTTPHeaders = HTTPHeaders()) {
+        guard role == .server, phase == .awaitingUpgradeDecision || phase == .connecting else { return }
+        output.append(contentsOf: ServerHandshakeResponse.reject(status: status, reason: reason, headers: headers))
+        failHandshake(ConnectionError(.upgradeRejected(status: status)))
+    }
+
+    /// Ends a connection whose opening handshake failed: no close frame, the transport closes.
+    /// RFC 6455 §4.1: the client "MUST _Fail the WebSocket Connection_".
+    mutating func failHandshake(_ error: ConnectionError) {
+        guard phase != .closed else { return }
+        phase = .closed
+        shouldCloseTransport = true
+        input.removeAll()
+        let info = CloseInfo(code: .abnormalClosure, reason: "", wasClean: false, error: error)
+        closeInfo = info
+        events.append(.closed(info))
+    }
+}

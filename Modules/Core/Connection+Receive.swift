@@ -1,0 +1,159 @@
+import WebSocketExtensions
+import WebSocketFraming
+
+extension Connection {
+    /// Feeds bytes read from the transport. Never throws: a protocol violation fails the
+    /// connection and is reported by ``Event/closed(_:)``.
+    /// - Parameter bytes: the bytes, in any chunking; many frames in one chunk are handled in
+    ///   one pass.
+    public mutating func receive<C: Collection>(_ bytes: C) where C.Element == UInt8 {
+        switch phase {
+        case .connecting:
+            receiveHandshake(bytes)
+        case .awaitingUpgradeDecision:
+            input.append(contentsOf: bytes)
+        case .open, .closing:
+            // RFC 6455 §7.1.7: after failing, "the endpoint MUST NOT continue to attempt to
+            // process data (including a responding Close frame) from the remote endpoint."
+            guard !closeReceived else { return }
+            input.append(contentsOf: bytes)
+            processInput()
+        case .closed:
+            return
+        }
+    }
+
+    /// Reports that the transport reached end of file (the peer closed TCP).
+    ///
+    /// Before a closing handshake this is an abnormal closure, code 1006 (RFC 6455 §7.1.5).
+    public mutating func receiveEOF() {
+        eofReceived = true
+        shouldCloseTransport = true
+        guard phase != .closed else { return }
+        if phase == .connecting || phase == .awaitingUpgradeDecision {
+            return failHandshake(ConnectionError(.abnormalClosure))
+        }
+        finishClosing(CloseInfo(code: .abnormalClosure, reason: "", wasClean: false,
+                                error: ConnectionError(.abnormalClosure)))
+    }
+
+    /// Decodes and handles every complete frame in the input buffer.
+    mutating func processInput() {
+        while phase == .open || phase == .closing, !closeReceived {
+            decoder.maxFrameSize = frameLimit
+            let frame: Frame?
+            do {
+                frame = try decoder.decode(from: &input)
+            } catch {
+                return fail(ConnectionError(.framing(error)))
+            }
+            guard let frame else { return checkPendingFrame() }
+            do {
+                try handle(frame)
+            } catch {
+                return fail(error)
+            }
+        }
+    }
+
+    /// The largest frame payload acceptable now: the frame limit, lowered to what is left of
+    /// the message limit (never below 125 so that control frames between fragments still pass;
+    /// the message total is checked again after the frame is decoded).
+    var frameLimit: Int {
+        let left = configuration.maxMessageSize - assembler.count
+        return max(125, min(configuration.maxFrameSize, left))
+    }
+
+    /// Checks a frame whose header has arrived but whose payload is still coming, so that an
+    /// invalid frame fails as early as possible.
+    mutating func checkPendingFrame() {
+        guard let header = decoder.pendingHeader else { return }
+        do throws(ConnectionError) {
+            if !pendingHeaderChecked {
+                pendingHeaderChecked = true
+                try checkHeader(opcode: header.opcode, isFinal: header.isFinal, reservedBits: header.reservedBits)
+            }
+            guard assembler.isPlain, header.reservedBits.isEmpty, header.opcode.isData else { return }
+            guard assembler.validatePending(decoder.pendingPayload) else {
+                throw ConnectionError(.invalidUTF8)
+            }
+        } catch {
+            fail(error)
+        }
+    }
+
+    /// RFC 6455 §5.2 and §5.4 checks that need only the header, after extensions claimed theirs.
+    mutating func checkHeader(opcode: Opcode, isFinal: Bool, reservedBits: ReservedBits) throws(ConnectionError) {
+        // §5.2: "If a nonzero value is received and none of the negotiated extensions defines
+        // the meaning of such a nonzero value, the receiving endpoint MUST _Fail the WebSocket
+        // Connection_."
+        let unowned = reservedBits.subtracting(extensions.reservedBits)
+        guard unowned.isEmpty else { throw ConnectionError(.reservedBits(unowned)) }
+        // §5.2: "If an unknown opcode is received, the receiving endpoint MUST _Fail the
+        // WebSocket Connection_."
+        guard !opcode.isReserved || extensions.opcodes.contains(opcode) else {
+            throw ConnectionError(.reservedOpcode(opcode))
+        }
+        switch opcode {
+        case .continuation:
+            guard assembler.isInProgress else { throw ConnectionError(.unexpectedContinuation) }
+            guard assembler.fragmentCount < configuration.maxFragmentsPerMessage else {
+                throw ConnectionError(.tooManyFragments(limit: configuration.maxFragmentsPerMessage))
+            }
+        case .text, .binary:
+            guard !assembler.isInProgress else { throw ConnectionError(.expectedContinuation(opcode)) }
+            assembler.begin(opcode: opcode, isPlain: reservedBits.isEmpty)
+        default:
+            break
+        }
+    }
+
+    /// Handles one complete frame: checks, extension decoding, then dispatch by opcode.
+    mutating func handle(_ frame: Frame) throws(ConnectionError) {
+        if pendingHeaderChecked {
+            pendingHeaderChecked = false
+        } else {
+            try checkHeader(opcode: frame.opcode, isFinal: frame.isFinal, reservedBits: frame.reservedBits)
+        }
+        let decoded = try decodeExtensions(frame)
+        switch decoded.opcode {
+        case .ping: receivePing(decoded.payload)
+        case .pong: events.append(.pong(decoded.payload))
+        case .close: try receiveClose(decoded.payload)
+        case .text, .binary, .continuation: try receiveData(decoded)
+        default: events.append(.extensionFrame(decoded))
+        }
+    }
+
+    /// Runs the extensions' decoders, bounded by what is left of the message limit.
+    private mutating func decodeExtensions(_ frame: Frame) throws(ConnectionError) -> Frame {
+        guard !extensions.isEmpty else { return frame }
+        let left = frame.isControl ? 125 : configuration.maxMessageSize - assembler.count
+        do {
+            return try extensions.decode(frame, context: DecodingContext(maxPayloadSize: left))
+        } catch {
+            throw ConnectionError(.extension(error))
+        }
+    }
+
+    /// Adds a data frame to the message in progress; reports the message when complete.
+    private mutating func receiveData(_ frame: Frame) throws(ConnectionError) {
+        guard assembler.count + frame.payload.count <= configuration.maxMessageSize else {
+            throw ConnectionError(.messageTooBig(limit: configuration.maxMessageSize))
+        }
+        if let message = try assembler.append(frame) {
+            events.append(.message(message))
+        }
+    }
+
+    /// RFC 6455 §5.5.2: "Upon receipt of a Ping frame, an endpoint MUST send a Pong frame in
+    /// response ... [with] identical 'Application data'".
+    private mutating func receivePing(_ payload: [UInt8]) {
+        events.append(.ping(payload))
+        guard phase == .open else { return }
+        // §5.5.3 lets us answer only the most recent ping; past the cap we stop queueing.
+        guard queuedPongs < configuration.maxQueuedPongs else { return }
+        queuedPongs += 1
+        try? writeFrame(Frame(opcode: .pong, payload: payload), context: EncodingContext())
+    }
+}

@@ -1,0 +1,135 @@
+import WebSocketExtensions
+public import WebSocketFraming
+import WebSocketHandshake
+
+/// The sans-I/O WebSocket connection, for either role (RFC 6455).
+///
+/// `Connection` takes bytes and commands and produces events and bytes to write. It never
+/// touches a socket, a clock, a thread or global state, so the same value drives a POSIX
+/// socket, SwiftNIO, or a test harness. The driving loop is:
+///
+/// ```swift
+/// connection.receive(bytesFromSocket)            // or receiveEOF()
+/// while let event = connection.nextEvent() { … } // messages, pings, closed
+/// connection.takeOutput(into: &writeBuffer)      // write these bytes
+/// if connection.shouldCloseTransport { … }       // close the socket once written
+/// if connection.isCloseExpected { … }            // arm the close timer
+/// ```
+///
+/// Peer input never throws: a violation fails the connection with the close code of
+/// ``ConnectionError/closeCode`` and reports ``Event/closed(_:)``. Commands throw only on
+/// misuse.
+public struct Connection: Sendable {
+    /// Where the connection is in its lifetime (RFC 6455 §4, §7).
+    public enum Phase: Hashable, Sendable {
+        /// The opening handshake is in progress.
+        case connecting
+        /// Server role: the request is valid and waits for `accept` or `reject`.
+        case awaitingUpgradeDecision
+        /// The WebSocket Connection is established (RFC 6455 §4.1: "_The WebSocket Connection
+        /// is Established_").
+        case open
+        /// We sent a close frame and wait for the peer's (RFC 6455 §7.1.2).
+        case closing
+        /// The connection is closed: ``Event/closed(_:)`` has been reported.
+        case closed
+    }
+
+    /// Client or server.
+    public let role: Role
+    /// The limits and options in force.
+    public let configuration: Configuration
+    /// The current phase.
+    public internal(set) var phase: Phase = .connecting
+    /// The subprotocol agreed in the opening handshake, if any.
+    public internal(set) var subprotocol: String?
+    /// How the connection ended, once ``phase`` is `.closed`.
+    public internal(set) var closeInfo: CloseInfo?
+    /// Whether the driver should close the transport once the pending output is written.
+    public internal(set) var shouldCloseTransport = false
+
+    // Opening handshake state.
+    var clientHandshake: ClientHandshake?
+    var headParser: HTTPHeadParser
+    var upgradeRequest: ServerHandshakeRequest?
+
+    // Framing state.
+    var input = InputBuffer()
+    var decoder: FrameDecoder
+    var assembler = MessageAssembler()
+    var extensions = ExtensionStack()
+    var pendingHeaderChecked = false
+
+    // Closing state.
+    var closeSent = false
+    var closeReceived = false
+    var eofReceived = false
+    var outgoingMessage: Opcode?
+
+    // Output.
+    var output: [UInt8] = []
+    var events: [Event] = []
+    var nextEventIndex = 0
+    var queuedPongs = 0
+    var random: any RandomNumberGenerator & Sendable
+
+    init(role: Role, configuration: Configuration, random: any RandomNumberGenerator & Sendable) {
+        self.role = role
+        self.configuration = configuration
+        self.random = random
+        self.headParser = HTTPHeadParser(limits: configuration.headLimits)
+        self.decoder = FrameDecoder(role: role, maxFrameSize: configuration.maxFrameSize)
+    }
+
+    /// Whether the driver should arm its close timer: we sent a close frame and wait for the
+    /// peer's, or (client role) the closing handshake is done and we wait for the server to
+    /// close TCP first (RFC 6455 §7.1.1: the server "SHOULD" close the TCP connection first).
+    public var isCloseExpected: Bool {
+        switch phase {
+        case .closing: return true
+        case .closed: return role == .client && !eofReceived && !shouldCloseTransport
+        default: return false
+        }
+    }
+
+    /// Whether bytes are waiting to be written.
+    public var hasOutput: Bool { !output.isEmpty }
+
+    /// Moves the bytes to write into `buffer`. When `buffer` is empty the two arrays are swapped,
+    /// so a driver that reuses its write buffer causes no allocation and no copy.
+    /// - Parameter buffer: the driver's write buffer; the output is appended to it.
+    public mutating func takeOutput(into buffer: inout [UInt8]) {
+        queuedPongs = 0
+        if buffer.isEmpty {
+            swap(&buffer, &output)
+        } else {
+            buffer.append(contentsOf: output)
+            output.removeAll(keepingCapacity: true)
+        }
+    }
+
+    /// Returns the bytes to write and clears them.
+    public mutating func takeOutput() -> [UInt8] {
+        var bytes: [UInt8] = []
+        takeOutput(into: &bytes)
+        return bytes
+    }
+
+    /// Returns the next event, or nil when there is none. Events come in the order they happened.
+    public mutating func nextEvent() -> Event? {
+        guard nextEventIndex < events.count else {
+            if !events.isEmpty { events.removeAll(keepingCapacity: true) }
+            nextEventIndex = 0
+            return nil
+        }
+        defer { nextEventIndex += 1 }
+        return events[nextEventIndex]
+    }
+
+    /// Returns every pending event and clears them.
+    public mutating func takeEvents() -> [Event] {
+        var result: [Event] = []
+        while let event = nextEvent() { result.append(event) }
+        return result
+    }
+}

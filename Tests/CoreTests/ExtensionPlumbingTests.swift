@@ -1,0 +1,78 @@
+import Testing
+import WebSocketCore
+import WebSocketExtensions
+import WebSocketFraming
+import WebSocketHandshake
+import WebSocketTestSupport
+
+/// RFC 6455 §9: a toy extension that owns RSV2 and opcode 0x3 goes end to end through the Core.
+@Suite("RFC 6455 §9 Extensions through the Core")
+struct ExtensionPlumbingTests {
+    var toyConfiguration: Configuration {
+        var configuration = Configuration()
+        configuration.extensions = [ToyExtensionFactory()]
+        return configuration
+    }
+
+    @Test func clientOffersAndServerAcceptsTheToy() throws {
+        var client = try Connection.client(host: "h", configuration: toyConfiguration, random: SeededRandom(seed: 3))
+        var server = Connection.server(configuration: toyConfiguration)
+        let request = client.takeOutput()
+        #expect(String(decoding: request, as: UTF8.self).contains("Sec-WebSocket-Extensions: x-toy\r\n"))
+        server.receive(request)
+        _ = server.nextEvent()
+        try server.accept()
+        client.receive(server.takeOutput())
+        guard case .open(let info) = client.nextEvent() else { Issue.record("client not open"); return }
+        #expect(info.extensions == [ExtensionElement(name: "x-toy")])
+        _ = server.takeEvents()
+
+        // Data frames: the toy reverses the payload and marks RSV2; the peer undoes it.
+        try client.send(text: "abc")
+        let wire = client.takeOutput()
+        #expect(wire[0] == 0x81 | 0x20, "FIN + RSV2 + text")
+        server.receive(wire)
+        #expect(server.receivedMessages() == [.text("abc")])
+
+        // The toy's own opcode reaches the application as an extension frame.
+        try server.sendExtensionFrame(Frame(opcode: ToyExtension.opcode, payload: [9]))
+        client.receive(server.takeOutput())
+        guard case .extensionFrame(let frame) = client.nextEvent() else { Issue.record("no extension frame"); return }
+        #expect(frame.opcode.rawValue == 0x3 && frame.payload == [9])
+    }
+
+    @Test func rsv2OnAControlFrameIsRefusedByTheToy() throws {
+        var server = try Harness.openServer(toyConfiguration, extraHeaders: ["Sec-WebSocket-Extensions: x-toy"])
+        server.receiveFrame(pingOpcode, [], rsv: 0x20)
+        try expectFailure(&server, code: 1002)
+    }
+
+    @Test func rsv1IsStillRefusedWhenOnlyRSV2IsOwned() throws {
+        var server = try Harness.openServer(toyConfiguration, extraHeaders: ["Sec-WebSocket-Extensions: x-toy"])
+        server.receiveFrame(textOpcode, [0x61], rsv: 0x40)
+        try expectFailure(&server, code: 1002)
+    }
+
+    @Test func opcode4IsStillRefusedWhenOnly3IsOwned() throws {
+        var server = try Harness.openServer(toyConfiguration, extraHeaders: ["Sec-WebSocket-Extensions: x-toy"])
+        server.receiveFrame(0x4, [])
+        try expectFailure(&server, code: 1002)
+    }
+
+    @Test func serverWithoutTheToyDoesNotAnswerWithAnEmptyExtensionsHeader() throws {
+        var server = Connection.server()
+        server.receive(Harness.request(extraHeaders: ["Sec-WebSocket-Extensions: x-toy"]))
+        _ = server.nextEvent()
+        try server.accept()
+        let response = String(decoding: server.takeOutput(), as: UTF8.self).lowercased()
+        #expect(!response.contains("sec-websocket-extensions"))
+    }
+
+    @Test func badServerResponseParametersFailTheClient() throws {
+        var client = try Connection.client(host: "h", configuration: toyConfiguration, random: SeededRandom(seed: 3))
+        let request = String(decoding: client.takeOutput(), as: UTF8.self)
+        client.receive(Harness.response(for: request, extraHeaders: ["Sec-WebSocket-Extensions: x-toy; reject"]))
+        let info = try #require(closedInfo(&client))
+        guard case .extensionNegotiation = info.error?.kind else { Issue.record("\(String(describing: info.error))"); return }
+    }
+}
