@@ -16,6 +16,8 @@ let package = Package(
         .library(name: "WebSocketHandshake", targets: ["WebSocketHandshake"]),
         .library(name: "WebSocketExtensions", targets: ["WebSocketExtensions"]),
         .library(name: "WebSocketCore", targets: ["WebSocketCore"]),
+        .library(name: "WebSocketTransport", targets: ["WebSocketTransport"]),
+        .library(name: "WebSocketClient", targets: ["WebSocketClient"]),
     ],
     targets: [
         // MARK: Protocol engine (stdlib only, no Foundation, no Glibc)
@@ -31,6 +33,21 @@ let package = Package(
             name: "WebSocketCore",
             dependencies: ["WebSocketFraming", "WebSocketHandshake", "WebSocketExtensions"],
             path: "Modules/Core",
+            swiftSettings: strictSettings
+        ),
+
+        // MARK: I/O
+        .target(name: "WebSocketTransport", path: "Modules/Transport", swiftSettings: strictSettings),
+        .target(
+            name: "WebSocketDriver",
+            dependencies: ["WebSocketCore", "WebSocketFraming", "WebSocketHandshake", "WebSocketTransport"],
+            path: "Modules/Driver",
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "WebSocketClient",
+            dependencies: ["WebSocketDriver", "WebSocketCore", "WebSocketFraming", "WebSocketHandshake", "WebSocketTransport"],
+            path: "Modules/Client",
             swiftSettings: strictSettings
         ),
 

@@ -85,21 +85,16 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# run_with_timeout LOG NAME CMD...: run CMD in its own group and wait for it,
-# killing it after $TIMEOUT s; returns CMD's status (143/137 on timeout).
+# run_with_timeout LOG NAME CMD...: run CMD in its own group under coreutils
+# timeout (which signals the whole group after $TIMEOUT s, SIGKILL 10 s later),
+# wait for it and return its status (124 on timeout).
 run_with_timeout() {
   local out=$1 name=$2; shift 2
-  local pg watchdog rc=0
-  start_group "$out" "$@"; pg=$PG
-  start_group /dev/null bash -c 'sleep "$1"; kill -TERM -- "-$2"; sleep 5; kill -KILL -- "-$2"' \
-    _ "$TIMEOUT" "$pg"
-  watchdog=$PG
-  wait "$pg" || rc=$?
-  if ! group_alive "$watchdog"; then
-    log "$name timed out after ${TIMEOUT}s"
-  fi
-  stop_group "$watchdog"
-  stop_group "$pg"   # children the command left behind
+  local rc=0
+  start_group "$out" timeout -k 10 "$TIMEOUT" "$@"
+  wait "$PG" || rc=$?
+  if ((rc == 124 || rc == 137)); then log "$name timed out after ${TIMEOUT}s"; fi
+  stop_group "$PG"   # whatever the command left behind in its group
   return "$rc"
 }
 

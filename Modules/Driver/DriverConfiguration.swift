@@ -1,0 +1,32 @@
+public import WebSocketCore
+
+extension WebSocket {
+    /// Options of a live connection: the protocol settings plus timeouts and backpressure.
+    ///
+    /// Defaults follow python-websockets, a sound starting point (DESIGN.md §6).
+    public struct Configuration: Sendable {
+        /// Protocol limits, subprotocols and extensions (see WebSocketCore's `Configuration`).
+        public var connection: WebSocketCore.Configuration = WebSocketCore.Configuration()
+        /// Connect plus opening handshake must finish within this. Default 10 s.
+        public var openTimeout: Duration = .seconds(10)
+        /// How long to wait for the peer's close frame (and, as a client, for the server to
+        /// close TCP) after ours. Default 10 s: long enough for a loaded peer, short enough
+        /// that a vanished one does not hold a socket for minutes.
+        public var closeTimeout: Duration = .seconds(10)
+        /// Send a keepalive ping this often; `nil` disables keepalive. Default 20 s, under the
+        /// idle timeouts of common proxies and load balancers (often 30-60 s).
+        public var pingInterval: Duration? = .seconds(20)
+        /// Fail the connection (1011) when a keepalive ping gets no pong within this. Default 20 s.
+        public var pingTimeout: Duration = .seconds(20)
+        /// Received messages buffered before the socket stops being read (inbound
+        /// backpressure). Default 16: enough to absorb bursts while bounding memory at
+        /// 16 × ``WebSocketCore/Configuration/maxMessageSize``.
+        public var maxQueuedMessages: Int = 16
+        /// `send` suspends while more than this many bytes wait to be written (outbound
+        /// backpressure). Default 64 KiB.
+        public var writeHighWaterMark: Int = 64 * 1024
+
+        /// Creates the default options.
+        public init() {}
+    }
+}

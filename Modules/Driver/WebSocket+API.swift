@@ -1,0 +1,82 @@
+public import WebSocketCore
+import WebSocketTransport
+public import WebSocketFraming
+
+extension WebSocket {
+    /// Sends a message; suspends while the write buffer is over the high-water mark.
+    /// - Parameters:
+    ///   - message: the message.
+    ///   - allowsCompression: `false` for data that does not compress.
+    /// - Throws: ``WebSocketError`` when the connection is not open.
+    public func send(_ message: Message, allowsCompression: Bool = true) async throws {
+        try await onLoop { ws in try ws.perform { (c: inout Connection) throws(ConnectionError) in try c.send(message, allowsCompression: allowsCompression) } }
+        try await waitUntilWritable()
+    }
+
+    /// Sends text.
+    public func send(text: String) async throws { try await send(.text(text)) }
+
+    /// Sends binary data.
+    public func send(binary: [UInt8]) async throws { try await send(.binary(binary)) }
+
+    /// Sends one fragment of a message (see ``WebSocketCore/Connection/sendFragment(_:opcode:isFinal:allowsCompression:)``).
+    public func sendFragment(_ payload: [UInt8], opcode: Opcode, isFinal: Bool) async throws {
+        try await onLoop { ws in try ws.perform { (c: inout Connection) throws(ConnectionError) in try c.sendFragment(payload, opcode: opcode, isFinal: isFinal) } }
+        try await waitUntilWritable()
+    }
+
+    /// Sends a ping (RFC 6455 §5.5.2).
+    public func ping(_ payload: [UInt8] = []) async throws {
+        try await onLoop { ws in try ws.perform { (c: inout Connection) throws(ConnectionError) in try c.ping(payload) } }
+    }
+
+    /// Closes the connection (RFC 6455 §7.1.2) and waits until the transport is closed.
+    /// - Parameters:
+    ///   - code: the close code; 1000 by default.
+    ///   - reason: at most 123 bytes of UTF-8.
+    /// - Returns: how the connection ended.
+    @discardableResult
+    public func close(code: CloseCode = .normalClosure, reason: String = "") async throws -> CloseInfo {
+        try await onLoop { ws in try ws.perform { (c: inout Connection) throws(ConnectionError) in try c.close(code: code, reason: reason) } }
+        return await closed()
+    }
+
+    /// Waits until the connection and its transport are closed; returns how it ended.
+    public func closed() async -> CloseInfo {
+        await withCheckedContinuation { continuation in
+            loop.execute { [self] in
+                if isTransportClosed, let info = finalCloseInfo {
+                    continuation.resume(returning: info)
+                } else {
+                    closeWaiters.append(continuation)
+                }
+            }
+        }
+    }
+
+    /// Runs a Core command on the loop and applies its output.
+    func perform(_ command: (inout Connection) throws(ConnectionError) -> Void) throws {
+        do {
+            try command(&connection)
+        } catch {
+            pump()
+            if let info = finalCloseInfo ?? connection.closeInfo, error.kind == .notOpen {
+                throw WebSocketError(.closed(info))
+            }
+            throw WebSocketError(.connection(error))
+        }
+        pump()
+    }
+
+    /// Outbound backpressure: returns once the pending bytes are under the high-water mark.
+    func waitUntilWritable() async throws {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            loop.execute { [self] in
+                guard let channel, channel.pendingWriteBytes > configuration.writeHighWaterMark else {
+                    return continuation.resume()
+                }
+                writableWaiters.append(continuation)
+            }
+        }
+    }
+}

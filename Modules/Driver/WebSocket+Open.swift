@@ -1,0 +1,26 @@
+import WebSocketCore
+import WebSocketFraming
+import WebSocketTransport
+
+extension WebSocket {
+    /// Attaches a connected channel and waits for the opening handshake to complete.
+    /// - Parameters:
+    ///   - channel: the connected transport.
+    ///   - timeout: what is left of the open timeout; the connection fails when it expires.
+    /// - Returns: what the handshake settled.
+    /// - Throws: ``WebSocketError`` when the handshake fails, times out, or the transport drops.
+    package func open(on channel: Channel, timeout: Duration) async throws -> OpenInfo {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<OpenInfo, any Error>) in
+            loop.execute { [self] in
+                openWaiter = continuation
+                openTimer = loop.scheduleTask(in: max(timeout, .zero)) { [self] in
+                    openTimer = nil
+                    connection.fail(ConnectionError(.openTimeout))
+                    pump()
+                    self.channel?.close()
+                }
+                attach(channel)
+            }
+        }
+    }
+}

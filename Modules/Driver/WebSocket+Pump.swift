@@ -1,0 +1,142 @@
+import WebSocketCore
+import WebSocketFraming
+public import WebSocketTransport
+
+extension WebSocket: ChannelHandler {
+    /// Attaches the channel (on the loop) and starts the opening handshake's timer.
+    package func attach(_ channel: Channel) {
+        self.channel = channel
+        channel.handler = self
+        pump()
+    }
+
+    public func channelActive(_ channel: Channel) {}
+
+    public func channelRead(_ channel: Channel, _ bytes: UnsafeRawBufferPointer) {
+        connection.receive(bytes)
+        pump()
+    }
+
+    public func channelWritable(_ channel: Channel) {
+        let waiters = writableWaiters
+        writableWaiters.removeAll()
+        for waiter in waiters { waiter.resume() }
+    }
+
+    public func channelEOF(_ channel: Channel) {
+        connection.receiveEOF()
+        pump()
+    }
+
+    public func channelInactive(_ channel: Channel, error: TransportError?) {
+        isTransportClosed = true
+        transportError = transportError ?? error
+        self.channel?.handler = nil
+        self.channel = nil
+        connection.receiveEOF()
+        pump()
+        finish()
+    }
+
+    /// Applies everything the Core produced: events to waiters, bytes to the socket, and the
+    /// Core's decisions about closing and timers. The only place the driver reads the Core.
+    func pump() {
+        while let event = connection.nextEvent() { dispatch(event) }
+        if connection.hasOutput, let channel {
+            connection.takeOutput(into: &writeBuffer)
+            channel.write(writeBuffer)
+            writeBuffer.removeAll(keepingCapacity: true)
+        }
+        if connection.shouldCloseTransport {
+            channel?.closeAfterFlush()
+        } else if connection.isCloseExpected, closeTimer == nil {
+            armCloseTimer()
+        }
+        updateReadInterest()
+    }
+
+    private func dispatch(_ event: Event) {
+        switch event {
+        case .open(let info):
+            openResult = info
+            openTimer?.cancel()
+            openTimer = nil
+            startKeepalive()
+            openWaiter?.resume(returning: info)
+            openWaiter = nil
+        case .message(let message):
+            deliver(message)
+        case .pong:
+            pongDeadline?.cancel()
+            pongDeadline = nil
+        case .closed(let info):
+            closed(info)
+        case .upgradeRequest, .ping, .extensionFrame:
+            break
+        }
+    }
+
+    private func deliver(_ message: Message) {
+        if let waiter = messageWaiter {
+            messageWaiter = nil
+            waiter.resume(returning: message)
+        } else {
+            inbound.append(message)
+        }
+    }
+
+    /// Inbound backpressure: stop reading while the application lags behind.
+    func updateReadInterest() {
+        guard let channel else { return }
+        let wanted = inbound.count < configuration.maxQueuedMessages
+        if channel.isReadEnabled != wanted { channel.isReadEnabled = wanted }
+    }
+
+    private func closed(_ info: CloseInfo) {
+        finalCloseInfo = info
+        stopKeepalive()
+        openTimer?.cancel()
+        openTimer = nil
+        if let waiter = openWaiter {
+            openWaiter = nil
+            waiter.resume(throwing: openError(info))
+        }
+        if let waiter = messageWaiter, inbound.isEmpty {
+            messageWaiter = nil
+            resumeAtEnd(waiter)
+        }
+    }
+
+    /// The error `connect` reports when the connection closed before opening.
+    func openError(_ info: CloseInfo) -> WebSocketError {
+        if let transportError { return WebSocketError(.transport(transportError)) }
+        if let error = info.error { return WebSocketError(.connection(error)) }
+        return WebSocketError(.closed(info))
+    }
+
+    /// Once the transport is gone: fail every waiter, cancel every timer.
+    func finish() {
+        closeTimer?.cancel()
+        closeTimer = nil
+        stopKeepalive()
+        let info = finalCloseInfo ?? connection.closeInfo ??
+            CloseInfo(code: .abnormalClosure, reason: "", wasClean: false, error: ConnectionError(.abnormalClosure))
+        finalCloseInfo = info
+        closed(info)
+        let writers = writableWaiters
+        writableWaiters.removeAll()
+        for waiter in writers { waiter.resume(throwing: WebSocketError(.closed(info))) }
+        let closers = closeWaiters
+        closeWaiters.removeAll()
+        for waiter in closers { waiter.resume(returning: info) }
+    }
+
+    private func armCloseTimer() {
+        closeTimer = loop.scheduleTask(in: configuration.closeTimeout) { [self] in
+            guard !isTransportClosed else { return }
+            connection.closeTimedOut()
+            pump()
+            channel?.close()
+        }
+    }
+}

@@ -1,0 +1,61 @@
+public import WebSocketCore
+public import WebSocketTransport
+
+/// A live WebSocket connection over a TCP channel, for either role.
+///
+/// The driver moves bytes between the transport and the sans-I/O ``WebSocketCore/Connection``
+/// and turns the Core's events into async results; it makes no protocol decision itself. All
+/// mutable state lives on one event loop thread: public methods hop onto the loop, channel
+/// callbacks already run there.
+///
+/// ```swift
+/// let ws = try await WebSocket.connect(to: "ws://127.0.0.1:9001/chat")
+/// try await ws.send(text: "Hello")
+/// for try await message in ws.messages { print(message.text ?? "\(message.data.count) bytes") }
+/// ```
+public final class WebSocket: @unchecked Sendable {
+    /// The loop that owns this connection's state.
+    public let loop: EventLoop
+    /// The options in force.
+    public let configuration: Configuration
+
+    // Loop-confined state.
+    var connection: Connection
+    var channel: Channel?
+    var writeBuffer: [UInt8] = []
+    var inbound = MessageQueue()
+    var messageWaiter: CheckedContinuation<Message?, any Error>?
+    var openWaiter: CheckedContinuation<OpenInfo, any Error>?
+    var writableWaiters: [CheckedContinuation<Void, any Error>] = []
+    var closeWaiters: [CheckedContinuation<CloseInfo, Never>] = []
+    var openTimer: Scheduled?
+    var closeTimer: Scheduled?
+    var pingTimer: Scheduled?
+    var pongDeadline: Scheduled?
+    var transportError: TransportError?
+    var isTransportClosed = false
+    var finalCloseInfo: CloseInfo?
+    var openResult: OpenInfo?
+
+    /// Creates a driver for `connection` on `loop`; the channel is attached later.
+    package init(connection: Connection, configuration: Configuration, loop: EventLoop) {
+        self.connection = connection
+        self.configuration = configuration
+        self.loop = loop
+    }
+
+    /// The subprotocol agreed in the opening handshake, if any.
+    public var subprotocol: String? { openResult?.subprotocol }
+
+    /// What the opening handshake settled (subprotocol, extensions, the peer's headers).
+    public var openInfo: OpenInfo? { openResult }
+
+    /// Runs `body` on the loop and returns its result.
+    func onLoop<T: Sendable>(_ body: @escaping @Sendable (WebSocket) throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            loop.execute { [self] in
+                continuation.resume(with: Result { try body(self) })
+            }
+        }
+    }
+}
