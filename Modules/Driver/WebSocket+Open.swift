@@ -1,6 +1,6 @@
 import WebSocketCore
 import WebSocketFraming
-import WebSocketTransport
+package import WebSocketTransport
 
 extension WebSocket {
     /// Attaches a connected channel and waits for the opening handshake to complete.
