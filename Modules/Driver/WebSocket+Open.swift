@@ -1,4 +1,4 @@
-import WebSocketCore
+package import WebSocketCore
 import WebSocketFraming
 package import WebSocketTransport
 
