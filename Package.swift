@@ -59,6 +59,13 @@ let package = Package(
             swiftSettings: strictSettings
         ),
 
+        .executableTarget(
+            name: "AutobahnDriver",
+            dependencies: ["WebSocketClient", "WebSocketDriver", "WebSocketCore"],
+            path: "Tools/Autobahn/Driver",
+            swiftSettings: strictSettings
+        ),
+
         // MARK: Tests
         .target(
             name: "WebSocketTestSupport",
@@ -82,6 +89,13 @@ let package = Package(
             name: "ExtensionsTests",
             dependencies: ["WebSocketExtensions", "WebSocketTestSupport"],
             path: "Tests/ExtensionsTests",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "ClientTests",
+            dependencies: ["WebSocketClient", "WebSocketDriver", "WebSocketCore", "WebSocketFraming", "WebSocketHandshake"],
+            path: "Tests/ClientTests",
+            exclude: [],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -28,7 +28,7 @@ struct OpeningHandshakeTests {
 
     @Test func wrongAcceptKeyFailsTheConnection() throws {
         var (connection, _) = try client()
-        let response = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: s3pPLMBiTxaOeCiBSlrjS6kPUMA=\r\n\r\n"
+        let response = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n"
         connection.receive(Array(response.utf8))
         let error = try #require(handshakeError(&connection))
         guard case .handshake = error.kind else { Issue.record("\(error)"); return }
@@ -105,7 +105,7 @@ struct OpeningHandshakeTests {
         try connection.accept()
         let response = String(decoding: connection.takeOutput(), as: UTF8.self)
         #expect(response.hasPrefix("HTTP/1.1 101"))
-        #expect(response.contains("Sec-WebSocket-Accept: s3pPLMBiTxaOeCiBSlrjS6kPUMA=\r\n"))
+        #expect(response.contains("Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n"))
         #expect(connection.phase == .open)
     }
 

@@ -11,7 +11,8 @@
 #   .autobahn/wheels/       the pip 20.3.4 wheel used to bootstrap pip
 #
 # Idempotent: when the wrapper exists, was installed from the current
-# requirements-py2.txt and passes its self-check, this exits within a second.
+# requirements-py2.txt and install.sh, and passes its self-check
+# (`.autobahn/bin/wstest --self-check`), this exits within a second.
 #
 # Python 2.7 itself comes from, in this order:
 #   1. $AUTOBAHN_PYTHON2, if set (path to a python2.7 with its C headers);
@@ -32,14 +33,14 @@ USERBASE="$AB_DIR/py2"
 WRAPPER="$AB_DIR/bin/wstest"
 WHEELS="$AB_DIR/wheels"
 REQS="$HERE/requirements-py2.txt"
-STAMP="$USERBASE/.installed-requirements.sha256"
+STAMP="$USERBASE/.installed.sha256"
 
 # Last releases that still support Python 2.7.
 PIP_VERSION=20.3.4
 SETUPTOOLS_VERSION=44.1.1
 WHEEL_VERSION=0.37.1
 
-export DEBIAN_FRONTEND=noninteractive
+export DEBIAN_FRONTEND=noninteractive DEBCONF_NOWARNINGS=yes
 export PIP_NO_INPUT=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 START=$SECONDS
 
@@ -51,7 +52,8 @@ mkdir -p "$AB_DIR"
 exec 9>"$AB_DIR/.install.lock"
 flock 9
 
-want_hash=$(sha256sum "$REQS" | cut -d' ' -f1)
+# The install is redone whenever the pins or this script change.
+want_hash=$(cat "$REQS" "${BASH_SOURCE[0]}" | sha256sum | cut -d' ' -f1)
 
 # --- fast path -----------------------------------------------------------------
 if [[ -x "$WRAPPER" && -f "$STAMP" && "$(cat "$STAMP")" == "$want_hash" ]] \
@@ -126,7 +128,7 @@ log "python 2.7: $PY2"
 
 # --- pip + pinned packages --------------------------------------------------------
 # Start from scratch so that the user base holds exactly the pinned set.
-rm -rf "$USERBASE" "$AB_DIR/bin"
+rm -rf "${USERBASE:?}" "${AB_DIR:?}/bin"
 mkdir -p "$USERBASE" "$WHEELS" "$AB_DIR/bin"
 export PYTHONUSERBASE="$USERBASE"
 unset PYTHONNOUSERSITE PYTHONHOME PYTHONPATH

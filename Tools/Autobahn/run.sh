@@ -77,6 +77,7 @@ stop_group() {
   wait "$pg" 2>/dev/null || true   # reap the leader
 }
 
+# shellcheck disable=SC2317  # invoked by the EXIT trap
 cleanup() {
   local pg
   for pg in "${PGIDS[@]}"; do stop_group "$pg"; done

@@ -1,0 +1,170 @@
+import Testing
+import WebSocketClient
+import WebSocketCore
+import WebSocketDriver
+import WebSocketFraming
+import WebSocketHandshake
+
+/// Our client against python-websockets, a peer we did not write, over loopback.
+@Suite("Client interop with python-websockets", .serialized, .timeLimit(.minutes(1)))
+struct PythonInteropTests {
+    func configuration(closeTimeout: Duration = .seconds(5)) -> WebSocket.Configuration {
+        var configuration = WebSocket.Configuration()
+        configuration.closeTimeout = closeTimeout
+        configuration.openTimeout = .seconds(5)
+        return configuration
+    }
+
+    @Test func textAndBinaryEcho() async throws {
+        let ws = try await WebSocket.connect(to: try PythonPeer.url("/echo"), configuration: configuration())
+        try await ws.send(text: "Hello, κόσμε")
+        try await ws.send(binary: [0, 1, 2, 255])
+        let large = (0..<300_000).map { UInt8(truncatingIfNeeded: $0) }
+        try await ws.send(binary: large)
+        #expect(try await ws.receive() == .text("Hello, κόσμε"))
+        #expect(try await ws.receive() == .binary([0, 1, 2, 255]))
+        #expect(try await ws.receive()?.data == large)
+        let info = try await ws.close()
+        #expect(info.code == .normalClosure)
+        #expect(info.wasClean)
+    }
+
+    @Test func fragmentedMessagesFromThePeerAreReassembled() async throws {
+        let ws = try await WebSocket.connect(to: try PythonPeer.url("/fragmented"), configuration: configuration())
+        #expect(try await ws.receive() == .text("fragmented"))
+        #expect(try await ws.receive() == .binary([1, 2, 3]))
+        try await ws.close()
+    }
+
+    @Test func fragmentedMessagesWeSendAreReassembledByThePeer() async throws {
+        let ws = try await WebSocket.connect(to: try PythonPeer.url("/echo"), configuration: configuration())
+        try await ws.sendFragment(Array("frag".utf8), opcode: .text, isFinal: false)
+        try await ws.ping([1])
+        try await ws.sendFragment(Array("ment".utf8), opcode: .continuation, isFinal: true)
+        #expect(try await ws.receive() == .text("fragment"))
+        try await ws.close()
+    }
+
+    @Test func peerPingIsAnsweredWithAPong() async throws {
+        let ws = try await WebSocket.connect(to: try PythonPeer.url("/ping"), configuration: configuration())
+        #expect(try await ws.receive() == .text("pong received"))
+        try await ws.close()
+    }
+
+    @Test("Close codes from the peer", arguments: [1000, 1001, 1008, 1011, 3000, 4999] as [UInt16])
+    func closeCodesFromThePeer(code: UInt16) async throws {
+        let ws = try await WebSocket.connect(to: try PythonPeer.url("/close/\(code)"), configuration: configuration())
+        do {
+            while try await ws.receive() != nil {}
+            #expect(code == 1000 || code == 1001, "only a normal closure ends iteration without an error")
+        } catch let error as WebSocketError {
+            guard case .closed(let info) = error.kind else { Issue.record("\(error)"); return }
+            #expect(info.code.rawValue == code)
+        }
+        let info = await ws.closed()
+        #expect(info.code.rawValue == code)
+        #expect(info.reason == "closing with \(code)")
+        #expect(info.wasClean)
+    }
+
+    @Test func subprotocolIsNegotiated() async throws {
+        var configuration = configuration()
+        configuration.connection.subprotocols = ["superchat", "chat"]
+        let ws = try await WebSocket.connect(to: try PythonPeer.url("/subprotocol"), configuration: configuration)
+        #expect(ws.subprotocol == "chat")
+        try await ws.close()
+    }
+
+    @Test func extraRequestHeadersReachThePeer() async throws {
+        let ws = try await WebSocket.connect(
+            to: try PythonPeer.url("/headers"), headers: ["X-Test": "hello"], configuration: configuration())
+        #expect(try await ws.receive() == .text("hello"))
+        try await ws.close()
+    }
+
+    @Test func status200IsAClearError() async throws {
+        do {
+            _ = try await WebSocket.connect(to: try PythonPeer.rawURL("/status200"), configuration: configuration())
+            Issue.record("connected to a server that answered 200")
+        } catch let error as WebSocketError {
+            #expect(error.description.contains("200"), "\(error)")
+        }
+    }
+
+    @Test func badAcceptKeyIsAClearError() async throws {
+        do {
+            _ = try await WebSocket.connect(to: try PythonPeer.rawURL("/badaccept"), configuration: configuration())
+            Issue.record("connected despite a wrong Sec-WebSocket-Accept")
+        } catch let error as WebSocketError {
+            #expect(error.description.lowercased().contains("accept"), "\(error)")
+        }
+    }
+
+    @Test func peerThatNeverAnswersTheUpgradeHitsTheOpenTimeout() async throws {
+        var configuration = configuration()
+        configuration.openTimeout = .milliseconds(300)
+        let start = ContinuousClock.now
+        do {
+            _ = try await WebSocket.connect(to: try PythonPeer.rawURL("/nohandshake"), configuration: configuration)
+            Issue.record("connected without a handshake")
+        } catch let error as WebSocketError {
+            guard case .connection(let failure) = error.kind else { Issue.record("\(error)"); return }
+            #expect(failure.kind == .openTimeout)
+        }
+        #expect(ContinuousClock.now - start < .seconds(5))
+    }
+
+    @Test func peerThatVanishesHitsTheCloseTimeout() async throws {
+        let ws = try await WebSocket.connect(
+            to: try PythonPeer.rawURL("/silent"), configuration: configuration(closeTimeout: .milliseconds(300)))
+        let info = try await ws.close()
+        #expect(!info.wasClean)
+        #expect(info.error?.kind == .closeTimeout)
+    }
+
+    @Test func silentPeerFailsTheKeepalive() async throws {
+        var configuration = configuration()
+        configuration.pingInterval = .milliseconds(100)
+        configuration.pingTimeout = .milliseconds(200)
+        configuration.closeTimeout = .milliseconds(200)
+        let ws = try await WebSocket.connect(to: try PythonPeer.rawURL("/silent"), configuration: configuration)
+        let info = await ws.closed()
+        #expect(info.error?.kind == .keepaliveTimeout)
+        #expect(info.code == .internalError)
+    }
+
+    @Test func connectionRefusedIsATransportError() async throws {
+        do {
+            _ = try await WebSocket.connect(to: "ws://127.0.0.1:1/", configuration: configuration())
+            Issue.record("connected to port 1")
+        } catch let error as WebSocketError {
+            guard case .transport = error.kind else { Issue.record("\(error)"); return }
+        }
+    }
+}
+
+@Suite("RFC 6455 §3 WebSocket URIs")
+struct WebSocketURLTests {
+    @Test func parsesHostPortAndTarget() throws {
+        let url = try WebSocketURL("ws://example.com:8080/chat?room=1")
+        #expect(url.host == "example.com" && url.port == 8080 && url.requestTarget == "/chat?room=1")
+        #expect(!url.isSecure)
+    }
+
+    @Test func defaultsPortsAndPath() throws {
+        #expect(try WebSocketURL("ws://example.com").port == 80)
+        #expect(try WebSocketURL("wss://example.com").port == 443)
+        #expect(try WebSocketURL("ws://example.com").requestTarget == "/")
+        #expect(try WebSocketURL("ws://example.com?x=1").requestTarget == "/?x=1")
+    }
+
+    @Test func ipv6LiteralLosesItsBrackets() throws {
+        let url = try WebSocketURL("ws://[::1]:9001/")
+        #expect(url.host == "::1" && url.port == 9001)
+    }
+
+    @Test("Invalid URLs are refused", arguments: ["http://x/", "ws://", "ws://x:0/", "ws://x:99999/", "ws://x/#frag", "ws://[::1/", "ws://u@x/"])
+    func invalidURLs(url: String) {
+        #expect(throws: WebSocketError.self) { try WebSocketURL(url) }
+    }
+}

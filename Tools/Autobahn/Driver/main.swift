@@ -1,0 +1,82 @@
+// The Autobahn|Testsuite driver (agent `SwiftWebSocket`).
+//
+//   AutobahnDriver client ws://127.0.0.1:9001   runs every case of a fuzzingserver
+//
+// In client mode it asks the fuzzingserver for the case count, runs each case by echoing every
+// message back until the server closes, then asks the server to write its reports.
+import WebSocketClient
+import WebSocketCore
+import WebSocketDriver
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+let agent = "SwiftWebSocket"
+
+/// Limits raised to the suite's largest messages (16 MiB in 9.x) and no keepalive pings, which
+/// the suite would count as unexpected frames.
+func autobahnConfiguration() -> WebSocket.Configuration {
+    var configuration = WebSocket.Configuration()
+    configuration.connection.maxFrameSize = 64 << 20
+    configuration.connection.maxMessageSize = 64 << 20
+    configuration.connection.maxFragmentsPerMessage = 1 << 20
+    configuration.pingInterval = nil
+    configuration.closeTimeout = .seconds(5)
+    configuration.openTimeout = .seconds(30)
+    configuration.writeHighWaterMark = 1 << 20
+    return configuration
+}
+
+/// Reads the one text message `/getCaseCount` answers with.
+func caseCount(base: String) async throws -> Int {
+    let ws = try await WebSocket.connect(to: base + "/getCaseCount", configuration: autobahnConfiguration())
+    var count = 0
+    for try await message in ws.messages {
+        count = Int(message.text ?? "") ?? 0
+    }
+    return count
+}
+
+/// Echoes every message of one case back until the server closes.
+func runCase(base: String, number: Int) async {
+    do {
+        let ws = try await WebSocket.connect(
+            to: base + "/runCase?case=\(number)&agent=\(agent)", configuration: autobahnConfiguration())
+        for try await message in ws.messages {
+            try await ws.send(message)
+        }
+    } catch {
+        // A failed case is judged by the suite, not here: protocol violations are expected.
+    }
+}
+
+/// Asks the fuzzingserver to write its reports.
+func updateReports(base: String) async throws {
+    let ws = try await WebSocket.connect(to: base + "/updateReports?agent=\(agent)", configuration: autobahnConfiguration())
+    for try await _ in ws.messages {}
+}
+
+func runClient(base: String) async throws {
+    let count = try await caseCount(base: base)
+    print("autobahn: \(count) cases")
+    for number in 1...max(count, 1) where count > 0 {
+        await runCase(base: base, number: number)
+        if number % 50 == 0 { print("autobahn: \(number)/\(count)") }
+    }
+    try await updateReports(base: base)
+    print("autobahn: reports updated")
+}
+
+let arguments = CommandLine.arguments
+guard arguments.count >= 3, arguments[1] == "client" else {
+    print("usage: AutobahnDriver client ws://127.0.0.1:9001")
+    exit(2)
+}
+do {
+    try await runClient(base: arguments[2])
+} catch {
+    print("autobahn driver failed: \(error)")
+    exit(1)
+}
