@@ -19,10 +19,6 @@ public struct MaskingKey: Hashable, Sendable, CustomStringConvertible {
         value = UInt32(b0) << 24 | UInt32(b1) << 16 | UInt32(b2) << 8 | UInt32(b3)
     }
 
-    /// Creates a key from the 32-bit big-endian (wire order) value.
-    @inlinable
-    init(wireValue: UInt32) { value = wireValue }
-
     /// Draws a fresh key from `generator`.
     ///
     /// RFC 6455 §5.3: "The masking key needs to be unpredictable; thus, the masking key MUST be
