@@ -1,0 +1,138 @@
+/// An incremental, role-aware frame parser (RFC 6455 §5.2): bytes in, unmasked frames out.
+///
+/// Feed it an ``InputBuffer`` and call ``decode(from:)`` until it returns `nil` (more bytes
+/// needed). It enforces the framing rules of §5 as soon as the header bytes are there, before
+/// waiting for the payload and before allocating anything: the masking rule for our role (§5.1),
+/// minimal length encoding and the 64-bit length's zero top bit (§5.2), control frames of at most
+/// 125 bytes with FIN set (§5.5), and ``maxFrameSize``.
+///
+/// It does not judge RSV bits or reserved opcodes (extensions may own them; the Core decides once
+/// they have claimed theirs), nor UTF-8; it reports them in the ``Frame``.
+///
+/// A frame whose payload has not fully arrived is streamed: the bytes present are unmasked into
+/// ``pendingPayload`` (its capacity reserved for the whole payload) and removed from the input, so
+/// a frame's bytes are never held twice, and the Core can validate a text frame's UTF-8 while it
+/// arrives (Autobahn 6.4.3/6.4.4). The completed frame's payload is that same array.
+///
+/// After an error the decoder stays failed: every later call throws the same error.
+public struct FrameDecoder: Sendable {
+    /// Our role: a server requires masked frames, a client rejects them (§5.1).
+    public let role: Role
+
+    /// The largest data frame payload accepted; a longer one fails with
+    /// ``FramingError/frameTooLarge(length:limit:)`` as soon as its length is read.
+    ///
+    /// The Core may lower it before each call to what is left of its message limit. Control
+    /// frames are exempt: §5.5 already bounds them to 125 bytes, and they may arrive between the
+    /// fragments of a message without counting towards it. A negative value counts as 0.
+    public var maxFrameSize: Int
+
+    /// The header of the frame being received, or `nil` between frames.
+    public private(set) var pendingHeader: FrameHeader?
+
+    /// The unmasked payload received so far of the frame being received (empty between frames).
+    ///
+    /// Read it between calls (for example to validate UTF-8 incrementally) but don't keep a copy
+    /// across a call to ``decode(from:)``: the decoder appends to it, and a second reference would
+    /// make that append copy the whole array.
+    public private(set) var pendingPayload: [UInt8]
+
+    /// The error the decoder failed with, if it has; ``decode(from:)`` rethrows it.
+    public private(set) var failure: FramingError?
+
+    /// Creates a decoder.
+    /// - Parameters:
+    ///   - role: our role in the connection (§5.1).
+    ///   - maxFrameSize: the largest data frame payload accepted, in bytes.
+    public init(role: Role, maxFrameSize: Int) {
+        self.role = role
+        self.maxFrameSize = maxFrameSize
+        pendingHeader = nil
+        pendingPayload = []
+        failure = nil
+    }
+
+    /// Decodes the next frame from `input`, consuming its bytes.
+    ///
+    /// A frame wholly in the buffer is copied and unmasked in one pass into an exactly sized
+    /// array. Otherwise the available payload bytes move into ``pendingPayload`` and the call
+    /// returns `nil`; so does a call that has not got the whole header yet (those bytes stay in
+    /// `input`).
+    /// - Parameter input: the receive buffer.
+    /// - Returns: the next complete frame, its payload unmasked, or `nil` when more bytes are needed.
+    /// - Throws: ``FramingError`` when the frame breaks a rule of RFC 6455 §5; then and afterwards
+    ///   the decoder is failed and every call throws the same error.
+    public mutating func decode(from input: inout InputBuffer) throws(FramingError) -> Frame? {
+        if let failure { throw failure }
+        if pendingHeader == nil {
+            guard let header = try readHeader(from: &input) else { return nil }
+            if input.readableCount >= header.payloadLength {
+                return takeFrame(header, from: &input)
+            }
+            pendingHeader = header
+            pendingPayload.reserveCapacity(header.payloadLength)
+        }
+        return continuePayload(from: &input)
+    }
+
+    /// Parses and consumes the next header, recording any error as the decoder's failure.
+    mutating func readHeader(from input: inout InputBuffer) throws(FramingError) -> FrameHeader? {
+        let parsed: (header: FrameHeader, size: Int)?
+        do {
+            parsed = try FrameHeader.parse(
+                input.storage, from: input.readIndex, to: input.storage.count, role: role,
+                maxFrameSize: maxFrameSize)
+        } catch {
+            failure = error
+            throw error
+        }
+        guard let parsed else { return nil }
+        input.removeFirst(parsed.size)
+        return parsed.header
+    }
+
+    /// The fast path: the whole payload is in `input`; copy and unmask it in one pass.
+    func takeFrame(_ header: FrameHeader, from input: inout InputBuffer) -> Frame {
+        let range = input.readIndex..<(input.readIndex &+ header.payloadLength)
+        var payload: [UInt8] = []
+        if let key = header.maskingKey {
+            payload.reserveCapacity(header.payloadLength)
+            Masking.copyApplying(key, from: input.storage, range: range, appendingTo: &payload, phase: 0)
+        } else if !range.isEmpty {
+            payload = Array(input.storage[range])
+        }
+        input.removeFirst(header.payloadLength)
+        return Frame(header, payload: payload)
+    }
+
+    /// The streaming path: move what has arrived of the pending payload into ``pendingPayload``,
+    /// unmasking it with the right phase, and return the frame once it is complete.
+    mutating func continuePayload(from input: inout InputBuffer) -> Frame? {
+        guard let header = pendingHeader else { return nil }
+        let received = pendingPayload.count
+        let count = Swift.min(header.payloadLength &- received, input.readableCount)
+        if count > 0 {
+            let range = input.readIndex..<(input.readIndex &+ count)
+            if let key = header.maskingKey {
+                Masking.copyApplying(key, from: input.storage, range: range, appendingTo: &pendingPayload,
+                                     phase: received)
+            } else {
+                pendingPayload.append(contentsOf: input.storage[range])
+            }
+            input.removeFirst(count)
+        }
+        guard pendingPayload.count == header.payloadLength else { return nil }
+        var payload: [UInt8] = []
+        swap(&payload, &pendingPayload)
+        pendingHeader = nil
+        return Frame(header, payload: payload)
+    }
+}
+
+extension Frame {
+    /// A frame from a decoded header and its unmasked payload.
+    init(_ header: FrameHeader, payload: [UInt8]) {
+        self.init(opcode: header.opcode, isFinal: header.isFinal, reservedBits: header.reservedBits,
+                  payload: payload)
+    }
+}
