@@ -11,7 +11,8 @@ struct OpeningHandshakeTests {
         var connection = try Connection.client(
             host: "server.example.com", requestTarget: "/chat", configuration: configuration,
             random: SeededRandom(seed: 7))
-        return (connection, String(decoding: connection.takeOutput(), as: UTF8.self))
+        let request = String(decoding: connection.takeOutput(), as: UTF8.self)
+        return (connection, request)
     }
 
     func handshakeError(_ connection: inout Connection) -> ConnectionError? {
