@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "WebSocketCore", targets: ["WebSocketCore"]),
         .library(name: "WebSocketTransport", targets: ["WebSocketTransport"]),
         .library(name: "WebSocketClient", targets: ["WebSocketClient"]),
+        .library(name: "WebSocketServer", targets: ["WebSocketServer"]),
     ],
     targets: [
         // MARK: Protocol engine (stdlib only, no Foundation, no Glibc)
@@ -50,6 +51,12 @@ let package = Package(
             path: "Modules/Client",
             swiftSettings: strictSettings
         ),
+        .target(
+            name: "WebSocketServer",
+            dependencies: ["WebSocketDriver", "WebSocketCore", "WebSocketFraming", "WebSocketHandshake", "WebSocketTransport"],
+            path: "Modules/Server",
+            swiftSettings: strictSettings
+        ),
 
         // MARK: Tools
         .executableTarget(
@@ -61,7 +68,7 @@ let package = Package(
 
         .executableTarget(
             name: "AutobahnDriver",
-            dependencies: ["WebSocketClient", "WebSocketDriver", "WebSocketCore"],
+            dependencies: ["WebSocketClient", "WebSocketServer", "WebSocketDriver", "WebSocketCore"],
             path: "Tools/Autobahn/Driver",
             swiftSettings: strictSettings
         ),

@@ -64,6 +64,7 @@ extension WebSocket: ChannelHandler {
             startKeepalive()
             openWaiter?.resume(returning: info)
             openWaiter = nil
+            onOpen?(self)
         case .message(let message):
             deliver(message)
         case .pong:
@@ -71,7 +72,9 @@ extension WebSocket: ChannelHandler {
             pongDeadline = nil
         case .closed(let info):
             closed(info)
-        case .upgradeRequest, .ping, .extensionFrame:
+        case .upgradeRequest(let request):
+            if let onUpgradeRequest { onUpgradeRequest(self, request) } else { connection.reject(status: 500) }
+        case .ping, .extensionFrame:
             break
         }
     }
@@ -129,6 +132,11 @@ extension WebSocket: ChannelHandler {
         let closers = closeWaiters
         closeWaiters.removeAll()
         for waiter in closers { waiter.resume(returning: info) }
+        let hook = onFinish
+        onFinish = nil
+        onOpen = nil
+        onUpgradeRequest = nil
+        hook?(self)
     }
 
     private func armCloseTimer() {

@@ -1,5 +1,6 @@
 public import WebSocketCore
 public import WebSocketTransport
+package import WebSocketHandshake
 
 /// A live WebSocket connection over a TCP channel, for either role.
 ///
@@ -36,6 +37,14 @@ public final class WebSocket: @unchecked Sendable {
     var isTransportClosed = false
     var finalCloseInfo: CloseInfo?
     var openResult: OpenInfo?
+
+    // Hooks for the server module (loop-confined).
+    /// Called with each upgrade request; must answer with `acceptUpgrade` or `rejectUpgrade`.
+    package var onUpgradeRequest: ((WebSocket, ServerHandshakeRequest) -> Void)?
+    /// Called once the connection is open.
+    package var onOpen: ((WebSocket) -> Void)?
+    /// Called once the transport is closed.
+    package var onFinish: ((WebSocket) -> Void)?
 
     /// Creates a driver for `connection` on `loop`; the channel is attached later.
     package init(connection: Connection, configuration: Configuration, loop: EventLoop) {

@@ -33,3 +33,9 @@ public final class Channel: @unchecked Sendable {
     public let remoteAddress: SocketAddress? = nil
     public static func connect(host: String, port: Int, timeout: Duration, on loop: EventLoop, handler: any ChannelHandler) async throws -> Channel { Channel() }
 }
+public final class Listener: @unchecked Sendable {
+    public static func bind(host: String, port: Int, backlog: Int = 511, reusePort: Bool = false, on loop: EventLoop, childLoops: [EventLoop]? = nil, accept: @escaping @Sendable (Channel) -> Void) throws(TransportError) -> Listener { Listener() }
+    public var localAddress: SocketAddress { SocketAddress() }
+    public func close() {}
+}
+extension SocketAddress { public var port: Int { 0 } }

@@ -1,12 +1,14 @@
 // The Autobahn|Testsuite driver (agent `SwiftWebSocket`).
 //
 //   AutobahnDriver client ws://127.0.0.1:9001   runs every case of a fuzzingserver
+//   AutobahnDriver server 9002                  echo server for a fuzzingclient
 //
 // In client mode it asks the fuzzingserver for the case count, runs each case by echoing every
 // message back until the server closes, then asks the server to write its reports.
 import WebSocketClient
 import WebSocketCore
 import WebSocketDriver
+import WebSocketServer
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -69,13 +71,33 @@ func runClient(base: String) async throws {
     print("autobahn: reports updated")
 }
 
-let arguments = CommandLine.arguments
-guard arguments.count >= 3, arguments[1] == "client" else {
-    print("usage: AutobahnDriver client ws://127.0.0.1:9001")
-    exit(2)
+/// Echoes every message on 127.0.0.1:`port` until killed.
+func runServer(port: Int) async throws {
+    var configuration = WebSocketServer.Configuration()
+    configuration.port = port
+    configuration.connection = autobahnConfiguration()
+    let server = try WebSocketServer.start(configuration: configuration) { ws in
+        do {
+            for try await message in ws.messages { try await ws.send(message) }
+        } catch {
+            // Protocol violations are the suite's business; the Core already closed correctly.
+        }
+    }
+    print("autobahn: echo server on port \(server.port)")
+    while true { try await Task.sleep(for: .seconds(3600)) }
 }
+
+let arguments = CommandLine.arguments
 do {
-    try await runClient(base: arguments[2])
+    switch (arguments.count >= 3 ? arguments[1] : "", arguments.count >= 3 ? arguments[2] : "") {
+    case ("client", let base):
+        try await runClient(base: base)
+    case ("server", let port) where Int(port) != nil:
+        try await runServer(port: Int(port) ?? 0)
+    default:
+        print("usage: AutobahnDriver client ws://127.0.0.1:9001 | AutobahnDriver server 9002")
+        exit(2)
+    }
 } catch {
     print("autobahn driver failed: \(error)")
     exit(1)

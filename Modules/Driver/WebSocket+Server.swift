@@ -1,0 +1,54 @@
+import WebSocketCore
+package import WebSocketFraming
+package import WebSocketHandshake
+package import WebSocketTransport
+
+/// Hooks the server module uses to drive the server side of the opening handshake. All run on
+/// the connection's loop.
+extension WebSocket {
+    /// Attaches an accepted channel and drops it if the opening handshake does not complete
+    /// within `timeout` (a peer that never finishes its request).
+    package func attachAccepted(_ channel: Channel, handshakeTimeout timeout: Duration) {
+        openTimer = loop.scheduleTask(in: timeout) { [self] in
+            openTimer = nil
+            guard connection.phase == .connecting || connection.phase == .awaitingUpgradeDecision else { return }
+            connection.fail(ConnectionError(.openTimeout))
+            pump()
+            self.channel?.close()
+        }
+        attach(channel)
+    }
+
+    /// Accepts the pending upgrade request (RFC 6455 §4.2.2).
+    package func acceptUpgrade(subprotocol: String?, headers: HTTPHeaders) {
+        do {
+            try connection.accept(subprotocol: subprotocol, headers: headers)
+        } catch {
+            connection.reject(status: 500)
+        }
+        pump()
+    }
+
+    /// Refuses the pending upgrade request with an HTTP status.
+    package func rejectUpgrade(status: Int, headers: HTTPHeaders) {
+        connection.reject(status: status, headers: headers)
+        pump()
+    }
+
+    /// Starts the closing handshake from the server side (e.g. 1001 on shutdown).
+    package func beginClose(code: CloseCode, reason: String) {
+        if connection.phase == .open {
+            try? connection.close(code: code, reason: reason)
+        } else if connection.phase != .closed {
+            connection.fail(ConnectionError(.abnormalClosure))
+        }
+        pump()
+    }
+
+    /// Closes the transport now, whatever state the protocol is in.
+    package func forceClose() {
+        if connection.phase != .closed { connection.closeTimedOut() }
+        pump()
+        channel?.close()
+    }
+}

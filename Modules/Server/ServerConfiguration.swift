@@ -1,0 +1,26 @@
+public import WebSocketDriver
+
+extension WebSocketServer {
+    /// Where and how the server listens, and the limits it applies to an untrusted network.
+    public struct Configuration: Sendable {
+        /// The address to bind: `0.0.0.0` (IPv4), `::` (IPv6 and, on Linux, IPv4), or a specific
+        /// address. Default `127.0.0.1`: listen publicly only when asked to.
+        public var host: String = "127.0.0.1"
+        /// The port; 0 picks a free one (read it back from ``WebSocketServer/port``).
+        public var port: Int = 0
+        /// Options of every accepted connection (limits, timeouts, subprotocols, extensions).
+        /// Its `openTimeout` bounds the opening handshake: a client that never finishes its
+        /// request is dropped then.
+        public var connection: WebSocket.Configuration = WebSocket.Configuration()
+        /// The most connections open at once; further clients get 503. Default 10,000.
+        public var maxConnections: Int = 10_000
+        /// How many event loops (threads) serve connections. Default 1; set it to the number of
+        /// cores for a busy server. Connections are handed to the loops round-robin.
+        public var eventLoopCount: Int = 1
+        /// The listen backlog. Default 511, like nginx.
+        public var backlog: Int = 511
+
+        /// Creates the default configuration.
+        public init() {}
+    }
+}

@@ -1,0 +1,46 @@
+import WebSocketCore
+import WebSocketDriver
+import WebSocketHandshake
+import WebSocketTransport
+
+/// The per-server logic run for each accepted channel, on the channel's loop.
+final class Session: Sendable {
+    let configuration: WebSocketServer.Configuration
+    let registry: ConnectionRegistry
+    let shouldUpgrade: @Sendable (UpgradeRequest) -> UpgradeDecision
+    let handler: @Sendable (WebSocket) async -> Void
+
+    init(configuration: WebSocketServer.Configuration, registry: ConnectionRegistry,
+         shouldUpgrade: @escaping @Sendable (UpgradeRequest) -> UpgradeDecision,
+         handler: @escaping @Sendable (WebSocket) async -> Void) {
+        self.configuration = configuration
+        self.registry = registry
+        self.shouldUpgrade = shouldUpgrade
+        self.handler = handler
+    }
+
+    /// A new TCP connection: track it, or refuse it with 503 when over the limit.
+    func accepted(_ channel: Channel) {
+        let socket = WebSocket(connection: Connection.server(configuration: configuration.connection.connection),
+                               configuration: configuration.connection, loop: channel.loop)
+        guard registry.admit(socket, limit: configuration.maxConnections) else {
+            channel.write(ServerHandshakeResponse.reject(status: 503))
+            channel.closeAfterFlush()
+            return
+        }
+        let remote = channel.remoteAddress?.description
+        socket.onUpgradeRequest = { [self] socket, request in
+            switch shouldUpgrade(UpgradeRequest(request: request, remoteAddress: remote)) {
+            case .accept(let subprotocol, let headers): socket.acceptUpgrade(subprotocol: subprotocol, headers: headers)
+            case .reject(let status, let headers): socket.rejectUpgrade(status: status, headers: headers)
+            }
+        }
+        socket.onOpen = { [self] socket in
+            Task { await handler(socket) }
+        }
+        socket.onFinish = { [self] socket in
+            registry.remove(socket)
+        }
+        socket.attachAccepted(channel, handshakeTimeout: configuration.connection.openTimeout)
+    }
+}

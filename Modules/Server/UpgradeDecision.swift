@@ -1,0 +1,18 @@
+public import WebSocketHandshake
+
+/// The server application's answer to an upgrade request (RFC 6455 §4.2.2).
+public enum UpgradeDecision: Sendable {
+    /// Accept, optionally with a subprotocol the client offered and extra response headers.
+    case accept(subprotocol: String? = nil, headers: HTTPHeaders = HTTPHeaders())
+    /// Refuse with an HTTP status (e.g. 403 for a refused `Origin`, 404 for an unknown path).
+    case reject(status: Int, headers: HTTPHeaders = HTTPHeaders())
+}
+
+/// What the server's upgrade hook sees of a request.
+public struct UpgradeRequest: Sendable {
+    /// The validated request: path, query, host, origin, offered subprotocols and extensions,
+    /// and every header.
+    public let request: ServerHandshakeRequest
+    /// The client's address, `host:port`.
+    public let remoteAddress: String?
+}

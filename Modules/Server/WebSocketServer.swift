@@ -1,0 +1,87 @@
+import WebSocketCore
+public import WebSocketDriver
+import WebSocketFraming
+import WebSocketHandshake
+public import WebSocketTransport
+
+/// A WebSocket server (RFC 6455 §4.2): listens, upgrades, and hands each open connection to a
+/// handler. Connections are the same ``WebSocketDriver/WebSocket`` type the client uses.
+///
+/// ```swift
+/// let server = try WebSocketServer.start { ws in
+///     for try await message in ws.messages { try await ws.send(message) }
+/// }
+/// print("listening on", server.port)
+/// ```
+public final class WebSocketServer: Sendable {
+    /// The options in force.
+    public let configuration: Configuration
+    /// The loops serving connections (the first one also accepts).
+    public let loops: [EventLoop]
+    private let listener: Listener
+    private let registry = ConnectionRegistry()
+    private let ownsLoops: Bool
+
+    /// The port the server listens on (the real one when 0 was asked).
+    public var port: Int { listener.localAddress.port }
+
+    /// Starts a server.
+    /// - Parameters:
+    ///   - configuration: address, limits and options.
+    ///   - loops: loops to run on; by default the server starts `eventLoopCount` of its own.
+    ///   - shouldUpgrade: decides on each valid upgrade request (origin checks, auth, routing,
+    ///     subprotocol). Runs on the connection's loop: keep it short and non-blocking. Accepts
+    ///     everything by default.
+    ///   - handler: runs once per open connection, in its own task.
+    /// - Throws: ``WebSocketError`` when the address cannot be bound.
+    public static func start(
+        configuration: Configuration = Configuration(),
+        loops: [EventLoop]? = nil,
+        shouldUpgrade: @escaping @Sendable (UpgradeRequest) -> UpgradeDecision = { _ in .accept() },
+        handler: @escaping @Sendable (WebSocket) async -> Void
+    ) throws -> WebSocketServer {
+        let serving = loops ?? (0..<max(1, configuration.eventLoopCount)).map { EventLoop(name: "ws-server-\($0)") }
+        let server = try WebSocketServer(configuration: configuration, loops: serving, ownsLoops: loops == nil,
+                                         shouldUpgrade: shouldUpgrade, handler: handler)
+        return server
+    }
+
+    private init(
+        configuration: Configuration, loops: [EventLoop], ownsLoops: Bool,
+        shouldUpgrade: @escaping @Sendable (UpgradeRequest) -> UpgradeDecision,
+        handler: @escaping @Sendable (WebSocket) async -> Void
+    ) throws {
+        self.configuration = configuration
+        self.loops = loops
+        self.ownsLoops = ownsLoops
+        let session = Session(configuration: configuration, registry: registry, shouldUpgrade: shouldUpgrade, handler: handler)
+        do throws(TransportError) {
+            listener = try Listener.bind(
+                host: configuration.host, port: configuration.port, backlog: configuration.backlog,
+                on: loops[0], childLoops: loops) { channel in session.accepted(channel) }
+        } catch {
+            if ownsLoops { for loop in loops { loop.syncShutdown() } }
+            throw WebSocketError(.transport(error))
+        }
+    }
+
+    /// The number of connections currently tracked (handshaking or open).
+    public var connectionCount: Int { registry.count }
+
+    /// Stops the server gracefully: stops accepting, sends close 1001 to every connection,
+    /// waits for the closing handshakes up to the close timeout, then closes what is left.
+    public func shutdown() async {
+        listener.close()
+        for socket in registry.beginShutdown() {
+            socket.loop.execute { socket.beginClose(code: .goingAway, reason: "server shutting down") }
+        }
+        let deadline = ContinuousClock.now + configuration.connection.closeTimeout
+        while connectionCount > 0, ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+        for socket in registry.sockets {
+            socket.loop.execute { socket.forceClose() }
+        }
+        if ownsLoops { for loop in loops { loop.syncShutdown() } }
+    }
+}
