@@ -106,6 +106,12 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
+            name: "ServerTests",
+            dependencies: ["WebSocketServer", "WebSocketClient", "WebSocketDriver", "WebSocketCore", "WebSocketFraming", "WebSocketHandshake"],
+            path: "Tests/ServerTests",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
             name: "CoreTests",
             dependencies: ["WebSocketCore", "WebSocketTestSupport"],
             path: "Tests/CoreTests",

@@ -1,0 +1,129 @@
+import Testing
+import WebSocketClient
+import WebSocketCore
+import WebSocketDriver
+import WebSocketFraming
+import WebSocketHandshake
+import WebSocketServer
+
+/// Our client against our server over loopback TCP.
+@Suite("Client and server over loopback", .timeLimit(.minutes(1)))
+struct ClientServerTests {
+    static func echoServer(_ configure: (inout WebSocketServer.Configuration) -> Void = { _ in },
+                           shouldUpgrade: @escaping @Sendable (UpgradeRequest) -> UpgradeDecision = { _ in .accept() }) throws -> WebSocketServer {
+        var configuration = WebSocketServer.Configuration()
+        configure(&configuration)
+        return try WebSocketServer.start(configuration: configuration, shouldUpgrade: shouldUpgrade) { ws in
+            do {
+                for try await message in ws.messages { try await ws.send(message) }
+            } catch {}
+        }
+    }
+
+    @Test func textBinaryAndFragmentsEcho() async throws {
+        let server = try Self.echoServer()
+        let ws = try await WebSocket.connect(to: "ws://127.0.0.1:\(server.port)/echo")
+        try await ws.send(text: "héllo")
+        try await ws.send(binary: [1, 2, 3])
+        try await ws.sendFragment(Array("frag".utf8), opcode: .text, isFinal: false)
+        try await ws.sendFragment(Array("ment".utf8), opcode: .continuation, isFinal: true)
+        let big = (0..<1_000_000).map { UInt8(truncatingIfNeeded: $0 &* 7) }
+        try await ws.send(binary: big)
+        #expect(try await ws.receive() == .text("héllo"))
+        #expect(try await ws.receive() == .binary([1, 2, 3]))
+        #expect(try await ws.receive() == .text("fragment"))
+        #expect(try await ws.receive()?.data == big)
+        let info = try await ws.close()
+        #expect(info.wasClean && info.code == .normalClosure)
+        await server.shutdown()
+    }
+
+    @Test func subprotocolIsChosenByTheServer() async throws {
+        let server = try Self.echoServer { $0.connection.connection.subprotocols = ["v2", "v1"] }
+        var client = WebSocket.Configuration()
+        client.connection.subprotocols = ["v1", "v2"]
+        let ws = try await WebSocket.connect(to: "ws://127.0.0.1:\(server.port)/", configuration: client)
+        #expect(ws.subprotocol == "v2")
+        try await ws.close()
+        await server.shutdown()
+    }
+
+    @Test func upgradeHookSeesTheRequestAndCanReject() async throws {
+        let server = try Self.echoServer(shouldUpgrade: { upgrade in
+            upgrade.request.headers.first("Origin") == "https://good.example" && upgrade.request.path == "/chat"
+                ? .accept(headers: ["X-Server": "ok"]) : .reject(status: 403)
+        })
+        do {
+            _ = try await WebSocket.connect(to: "ws://127.0.0.1:\(server.port)/chat", headers: ["Origin": "https://evil.example"])
+            Issue.record("accepted an evil origin")
+        } catch let error as WebSocketError {
+            #expect(error.description.contains("403"), "\(error)")
+        }
+        let ws = try await WebSocket.connect(to: "ws://127.0.0.1:\(server.port)/chat", headers: ["Origin": "https://good.example"])
+        #expect(ws.openInfo?.headers.first("X-Server") == "ok")
+        try await ws.close()
+        await server.shutdown()
+    }
+
+    @Test func gracefulShutdownSends1001() async throws {
+        let server = try Self.echoServer()
+        let ws = try await WebSocket.connect(to: "ws://127.0.0.1:\(server.port)/")
+        try await ws.send(text: "x")
+        #expect(try await ws.receive() == .text("x"))
+        await server.shutdown()
+        let info = await ws.closed()
+        #expect(info.code == .goingAway)
+        #expect(info.wasClean)
+    }
+
+    @Test func plainHTTPRequestGetsAnHTTPAnswer() async throws {
+        let server = try Self.echoServer()
+        let response = try await RawClient.exchange(port: server.port, request: "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        #expect(response.hasPrefix("HTTP/1.1 426") || response.hasPrefix("HTTP/1.1 400"), "\(response)")
+        await server.shutdown()
+    }
+
+    @Test func slowClientIsDroppedAtTheHandshakeTimeout() async throws {
+        let server = try Self.echoServer { $0.connection.openTimeout = .milliseconds(300) }
+        let start = ContinuousClock.now
+        let response = try await RawClient.exchange(port: server.port, request: "GET / HTTP/1.1\r\nHost: x\r\n", waitForClose: true)
+        let elapsed = ContinuousClock.now - start
+        #expect(response.isEmpty)
+        #expect(elapsed >= .milliseconds(250) && elapsed < .seconds(3), "dropped after \(elapsed)")
+        await server.shutdown()
+    }
+
+    @Test func maxConnectionsIsEnforcedWith503() async throws {
+        let server = try Self.echoServer { $0.maxConnections = 1 }
+        let first = try await WebSocket.connect(to: "ws://127.0.0.1:\(server.port)/")
+        do {
+            _ = try await WebSocket.connect(to: "ws://127.0.0.1:\(server.port)/")
+            Issue.record("a second connection was admitted")
+        } catch let error as WebSocketError {
+            #expect(error.description.contains("503"), "\(error)")
+        }
+        try await first.close()
+        await server.shutdown()
+    }
+
+    @Test func thousandConcurrentConnectionsEcho() async throws {
+        let server = try Self.echoServer { $0.eventLoopCount = 2 }
+        let port = server.port
+        let echoed = try await withThrowingTaskGroup(of: Bool.self) { group in
+            for index in 0..<1000 {
+                group.addTask {
+                    let ws = try await WebSocket.connect(to: "ws://127.0.0.1:\(port)/")
+                    try await ws.send(text: "message \(index)")
+                    let reply = try await ws.receive()
+                    try await ws.close()
+                    return reply == .text("message \(index)")
+                }
+            }
+            var count = 0
+            for try await ok in group where ok { count += 1 }
+            return count
+        }
+        #expect(echoed == 1000)
+        await server.shutdown()
+    }
+}
