@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "WebSocketHandshake", targets: ["WebSocketHandshake"]),
         .library(name: "WebSocketExtensions", targets: ["WebSocketExtensions"]),
         .library(name: "WebSocketCore", targets: ["WebSocketCore"]),
+        .library(name: "WebSocketTransport", targets: ["WebSocketTransport"]),
     ],
     targets: [
         // MARK: Protocol engine (stdlib only, no Foundation, no Glibc)
@@ -33,6 +34,7 @@ let package = Package(
             path: "Modules/Core",
             swiftSettings: strictSettings
         ),
+        .target(name: "WebSocketTransport", path: "Modules/Transport", swiftSettings: strictSettings),
 
         // MARK: Tools
         .executableTarget(
@@ -71,6 +73,12 @@ let package = Package(
             name: "CoreTests",
             dependencies: ["WebSocketCore", "WebSocketTestSupport"],
             path: "Tests/CoreTests",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "TransportTests",
+            dependencies: ["WebSocketTransport"],
+            path: "Tests/TransportTests",
             swiftSettings: strictSettings
         ),
     ],
