@@ -117,6 +117,12 @@ let package = Package(
             path: "Tests/CoreTests",
             swiftSettings: strictSettings
         ),
+        .testTarget(
+            name: "TransportTests",
+            dependencies: ["WebSocketTransport"],
+            path: "Tests/TransportTests",
+            swiftSettings: strictSettings
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

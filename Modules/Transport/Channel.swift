@@ -1,0 +1,144 @@
+/// A connected, non-blocking TCP socket registered with one ``EventLoop``.
+///
+/// All members must be used on ``loop``'s thread (from a ``ChannelHandler`` callback, a task
+/// given to ``EventLoop/execute(_:)``, or an actor running on the loop), except the `let`
+/// properties. Writes never block: what the socket does not take at once waits in a queue
+/// (``pendingWriteBytes``) that the loop flushes when the socket is writable.
+public final class Channel: @unchecked Sendable {
+    enum State {
+        /// Created (accepted or connected) but not yet registered with the loop.
+        case pending
+        case active
+        case closed
+    }
+
+    /// Reads per readiness report before the loop serves the other channels (fairness).
+    static let maxReadsPerWakeup = 16
+
+    /// The loop that owns this channel and runs its handler.
+    public let loop: EventLoop
+    /// Receives this channel's events; dropped after ``ChannelHandler/channelInactive(_:error:)``.
+    /// Set it before the channel becomes active (in the `accept` callback of
+    /// ``Listener/bind(host:port:backlog:reusePort:on:childLoops:accept:)``).
+    public var handler: (any ChannelHandler)?
+    /// The peer's address.
+    public let remoteAddress: SocketAddress?
+    /// Our address.
+    public let localAddress: SocketAddress?
+
+    var socket: Socket
+    var state = State.pending
+    var registrationID: UInt64 = 0
+    var interest: Interest = []
+    /// Removed from the poller after a hang-up while reads were disabled (see `handleHangup`).
+    var suspended = false
+    var writeQueue = WriteQueue()
+    var readEnabled = true
+    var inputClosed = false
+    var outputClosed = false
+    var closeWhenFlushed = false
+    var shutdownWhenFlushed = false
+    /// A write failed with this error; the channel closes with it on the next loop iteration.
+    var failure: TransportError?
+
+    init(loop: EventLoop, socket: consuming Socket, remoteAddress: SocketAddress?, localAddress: SocketAddress?) {
+        self.loop = loop
+        self.socket = socket
+        self.remoteAddress = remoteAddress
+        self.localAddress = localAddress
+    }
+
+    /// Whether the channel is registered and not closed.
+    public var isActive: Bool { state == .active }
+
+    /// Whether the channel is closed (``ChannelHandler/channelInactive(_:error:)`` has fired).
+    public var isClosed: Bool { state == .closed }
+
+    /// Bytes accepted by ``write(_:)`` that the socket has not taken yet. Compare with a
+    /// high-water mark for backpressure; ``ChannelHandler/channelWritable(_:)`` fires when it
+    /// drops back to 0.
+    public var pendingWriteBytes: Int { writeQueue.byteCount }
+
+    /// Whether the loop reads from the socket. Set to false to stop reading (inbound
+    /// backpressure: the kernel buffer fills, then TCP flow control slows the peer); set back to
+    /// true to resume. Default: true.
+    public var isReadEnabled: Bool {
+        get { readEnabled }
+        set {
+            guard newValue != readEnabled else { return }
+            readEnabled = newValue
+            updateInterest()
+        }
+    }
+
+    /// The peer's address for error messages.
+    var endpoint: String { remoteAddress?.description ?? "peer" }
+
+    // MARK: Closing
+
+    /// Closes the socket now, discarding unwritten bytes, and fires
+    /// ``ChannelHandler/channelInactive(_:error:)`` (with a nil error) before returning.
+    /// Idempotent.
+    public func close() {
+        close(error: nil)
+    }
+
+    /// Stops accepting writes and closes once the queued bytes are written (at once if none).
+    public func closeAfterFlush() {
+        guard state != .closed else { return }
+        if writeQueue.isEmpty && failure == nil {
+            close()
+        } else {
+            closeWhenFlushed = true
+        }
+    }
+
+    /// Sends FIN once the queued bytes are written: the peer reads EOF; we can still read.
+    /// Later writes are ignored.
+    public func shutdownWrite() {
+        guard state != .closed, !outputClosed else { return }
+        if writeQueue.isEmpty {
+            performShutdownWrite()
+        } else {
+            shutdownWhenFlushed = true
+        }
+    }
+
+    func performShutdownWrite() {
+        outputClosed = true
+        shutdownWhenFlushed = false
+        // ENOTCONN when the peer already reset: the read side reports that.
+        try? socket.shutdownWrite()
+    }
+
+    /// Closes with `error` (nil: orderly, unless a write failed before). Idempotent.
+    func close(error: TransportError?) {
+        guard state != .closed else { return }
+        let error = error ?? failure
+        state = .closed
+        if registrationID != 0 {
+            loop.deregister(registrationID, descriptor: socket.descriptor, interest: suspended ? [] : interest)
+            registrationID = 0
+        }
+        socket.close()
+        writeQueue.removeAll()
+        let handler = self.handler
+        self.handler = nil
+        handler?.channelInactive(self, error: error)
+    }
+
+    /// Registers with the loop and fires ``ChannelHandler/channelActive(_:)``. Loop thread.
+    func activate() {
+        guard state == .pending else { return }
+        state = .active
+        let wanted = wantedInterest
+        do {
+            registrationID = try loop.register(self, descriptor: socket.descriptor, interest: wanted)
+            interest = wanted
+        } catch {
+            close(error: error)
+            return
+        }
+        handler?.channelActive(self)
+    }
+}

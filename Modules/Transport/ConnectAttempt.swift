@@ -1,0 +1,133 @@
+/// A connect in progress: tries each resolved address in turn with a non-blocking `connect`,
+/// under one deadline on the loop's timer. Everything after ``start(_:)`` runs on the loop.
+final class ConnectAttempt: Selectable, @unchecked Sendable {
+    typealias Continuation = CheckedContinuation<Result<Channel, TransportError>, Never>
+
+    private let loop: EventLoop
+    private let addresses: [SocketAddress]
+    private let endpoint: String
+    private let timeoutNanoseconds: UInt64
+    private var handler: (any ChannelHandler)?
+
+    private var continuation: Continuation?
+    private var next = 0
+    private var socket: Socket?
+    /// The descriptor of ``socket``, -1 when there is none.
+    private var descriptor: Int32 = -1
+    /// Set by ``cancel()``, which may run before ``start(_:)`` reaches the loop.
+    private var cancelled = false
+    private var current: SocketAddress?
+    private var registrationID: UInt64 = 0
+    private var timer: Scheduled?
+    private var lastError: TransportError?
+
+    init(
+        loop: EventLoop, addresses: [SocketAddress], endpoint: String, timeoutNanoseconds: UInt64,
+        handler: any ChannelHandler
+    ) {
+        self.loop = loop
+        self.addresses = addresses
+        self.endpoint = endpoint
+        self.timeoutNanoseconds = timeoutNanoseconds
+        self.handler = handler
+    }
+
+    /// Hands the attempt to the loop; `continuation` is resumed exactly once.
+    func start(_ continuation: Continuation) {
+        let accepted = loop.tryExecute { [self] in
+            guard !cancelled else {
+                return continuation.resume(returning: .failure(TransportError(.cancelled, endpoint: endpoint)))
+            }
+            self.continuation = continuation
+            timer = loop.scheduleTask(in: .nanoseconds(Int64(clamping: timeoutNanoseconds))) { [self] in
+                finish(.failure(TransportError(.connectTimeout, endpoint: endpoint)))
+            }
+            tryNextAddress()
+        }
+        if !accepted { continuation.resume(returning: .failure(TransportError(.eventLoopShutdown))) }
+    }
+
+    /// Abandons the attempt (task cancellation). Any thread.
+    func cancel() {
+        loop.execute { [self] in
+            cancelled = true
+            finish(.failure(TransportError(.cancelled, endpoint: endpoint)))
+        }
+    }
+
+    private func tryNextAddress() {
+        while continuation != nil, next < addresses.count {
+            let address = addresses[next]
+            next += 1
+            do {
+                let fresh = try Socket(family: address.family)
+                try fresh.setNoDelay()
+                let connected = try fresh.connect(to: address)
+                current = address
+                descriptor = fresh.descriptor
+                socket = consume fresh
+                if connected { return succeed() }
+                registrationID = try loop.register(self, descriptor: descriptor, interest: [.write])
+                return
+            } catch {
+                lastError = error.at(address.description)
+                dropSocket()
+            }
+        }
+        finish(.failure(lastError ?? TransportError(.resolution(host: endpoint, message: "no address"))))
+    }
+
+    func handleEvent(_ event: PollEvent) {
+        guard continuation != nil else { return }
+        let pending: Errno?
+        do {
+            pending = descriptor < 0 ? .badDescriptor : try Syscall.pendingError(descriptor)
+        } catch {
+            pending = error.errno ?? .badDescriptor
+        }
+        guard let pending else { return succeed() }
+        lastError = .system("connect", pending, endpoint: current?.description ?? endpoint)
+        dropSocket()
+        tryNextAddress()
+    }
+
+    func loopWillShutDown() {
+        finish(.failure(TransportError(.eventLoopShutdown, endpoint: endpoint)))
+    }
+
+    /// Turns the connected socket into an active channel and returns it to the caller.
+    private func succeed() {
+        if registrationID != 0 {
+            loop.deregister(registrationID, descriptor: descriptor, interest: [.write])
+            registrationID = 0
+        }
+        guard let connected = socket.take() else { return tryNextAddress() }
+        descriptor = -1
+        let local = connected.localAddress
+        let channel = Channel(loop: loop, socket: connected, remoteAddress: current, localAddress: local)
+        channel.handler = handler
+        channel.activate()
+        finish(.success(channel))
+    }
+
+    private func dropSocket() {
+        if registrationID != 0 {
+            loop.deregister(registrationID, descriptor: descriptor, interest: [.write])
+            registrationID = 0
+        }
+        socket = nil
+        descriptor = -1
+        current = nil
+    }
+
+    /// Resumes the caller once; closes whatever is still open.
+    private func finish(_ result: Result<Channel, TransportError>) {
+        guard let continuation else { return }
+        self.continuation = nil
+        timer?.cancel()
+        timer = nil
+        dropSocket()
+        handler = nil
+        continuation.resume(returning: result)
+    }
+}

@@ -1,0 +1,195 @@
+/// A listening TCP socket that accepts connections on an ``EventLoop``.
+///
+/// Each accepted socket becomes a non-blocking, `TCP_NODELAY` ``Channel`` on one of the child
+/// loops (round-robin), is passed to the `accept` callback on that loop — where the callback
+/// sets ``Channel/handler`` — and then becomes active: ``ChannelHandler/channelActive(_:)``
+/// fires and reading starts.
+public final class Listener: @unchecked Sendable {
+    enum State {
+        case starting, listening, paused, closed
+    }
+
+    /// Accepts per readiness report, so one busy listener does not starve the loop's channels.
+    static let maxAcceptsPerWakeup = 64
+    /// How long accepting pauses when the process or system is out of descriptors or memory
+    /// (`EMFILE`, `ENFILE`, `ENOBUFS`, `ENOMEM`): the pending connection stays in the backlog,
+    /// and a level-triggered poller would otherwise report it in a busy loop.
+    static let pauseAfterFailure: Duration = .milliseconds(100)
+
+    /// The loop that accepts.
+    public let loop: EventLoop
+    /// The bound address, with the port the system picked when 0 was asked for.
+    public let localAddress: SocketAddress
+
+    private let childLoops: [EventLoop]
+    private let accept: @Sendable (Channel) -> Void
+    private var socket: Socket
+    private let descriptor: Int32
+    private var state = State.starting
+    private var registrationID: UInt64 = 0
+    private var nextChild = 0
+    private var resumeTimer: Scheduled?
+    /// Signals ``close()`` callers on other threads; guards `closed`.
+    private let closeLock = Lock()
+    private var closed = false
+
+    private init(
+        loop: EventLoop, socket: consuming Socket, localAddress: SocketAddress,
+        childLoops: [EventLoop], accept: @escaping @Sendable (Channel) -> Void
+    ) {
+        self.loop = loop
+        self.descriptor = socket.descriptor
+        self.socket = socket
+        self.localAddress = localAddress
+        self.childLoops = childLoops.isEmpty ? [loop] : childLoops
+        self.accept = accept
+    }
+
+    /// Binds `host:port` with `SO_REUSEADDR`, listens, and starts accepting on `loop`.
+    ///
+    /// `host` is resolved (blocking, so prefer a numeric address such as `0.0.0.0`, `::`,
+    /// `127.0.0.1` or `::1`); the addresses are tried in order and the first that binds is used.
+    /// Callable from any thread.
+    /// - Parameters:
+    ///   - host: the address to bind.
+    ///   - port: the port; 0 lets the system pick a free one, reported by ``localAddress``.
+    ///   - backlog: the kernel's queue of connections not yet accepted.
+    ///   - reusePort: set `SO_REUSEPORT`, so that several listeners share the port.
+    ///   - loop: the loop that accepts.
+    ///   - childLoops: the loops the accepted channels belong to, round-robin; nil: `loop`.
+    ///   - accept: called on the channel's own loop with each new channel; set its handler here.
+    /// - Throws: ``TransportError`` — `.resolution`, `.addressInUse`, `.eventLoopShutdown`, `.system`.
+    /// - Returns: the listener; keep it to ``close()`` it.
+    public static func bind(
+        host: String, port: Int, backlog: Int = 511, reusePort: Bool = false, on loop: EventLoop,
+        childLoops: [EventLoop]? = nil, accept: @escaping @Sendable (Channel) -> Void
+    ) throws(TransportError) -> Listener {
+        var lastError = TransportError(.resolution(host: host, message: "no address"))
+        for address in try SocketAddress.resolve(host: host, port: port) {
+            do {
+                let socket = try open(address, backlog: backlog, reusePort: reusePort)
+                let local = socket.localAddress ?? address
+                let listener = Listener(
+                    loop: loop, socket: socket, localAddress: local, childLoops: childLoops ?? [loop], accept: accept
+                )
+                try listener.start()
+                return listener
+            } catch {
+                lastError = error
+            }
+        }
+        throw lastError
+    }
+
+    private static func open(_ address: SocketAddress, backlog: Int, reusePort: Bool) throws(TransportError) -> Socket {
+        let socket = try Socket(family: address.family)
+        try socket.setReuseAddress()
+        if reusePort { try socket.setReusePort() }
+        try socket.bind(to: address)
+        try socket.listen(backlog: backlog)
+        return socket
+    }
+
+    private func start() throws(TransportError) {
+        if loop.inEventLoop {
+            register()
+        } else if !loop.tryExecute({ [self] in register() }) {
+            closeNow()
+            throw TransportError(.eventLoopShutdown)
+        }
+    }
+
+    private func register() {
+        guard state == .starting else { return }
+        do {
+            registrationID = try loop.register(self, descriptor: descriptor, interest: [.read])
+            state = .listening
+        } catch {
+            closeNow()
+        }
+    }
+
+    /// Stops accepting and closes the listening socket; accepted channels stay open.
+    /// Idempotent; any thread. Off the loop it waits until the loop has closed the socket, so
+    /// the port is free when it returns.
+    public func close() {
+        if loop.inEventLoop {
+            closeNow()
+        } else if loop.tryExecute({ [self] in closeNow() }) {
+            closeLock.wait { closed }
+        }
+    }
+
+    private func closeNow() {
+        guard state != .closed else { return }
+        state = .closed
+        resumeTimer?.cancel()
+        resumeTimer = nil
+        if registrationID != 0 {
+            loop.deregister(registrationID, descriptor: descriptor, interest: [.read])
+            registrationID = 0
+        }
+        socket.close()
+        closeLock.withLockBroadcasting { closed = true }
+    }
+}
+
+extension Listener: Selectable {
+    func handleEvent(_ event: PollEvent) {
+        for _ in 0..<Self.maxAcceptsPerWakeup where state == .listening {
+            switch socket.accept() {
+            case .success(.wouldBlock):
+                return
+            case .success(.processed(let (accepted, peer))):
+                hand(Socket(adopting: accepted), from: peer)
+            case .failure(.connectionAborted):
+                continue
+            case .failure:
+                pause()
+                return
+            }
+        }
+    }
+
+    func loopWillShutDown() {
+        closeNow()
+    }
+
+    /// Configures an accepted socket and hands it to its loop.
+    private func hand(_ accepted: consuming Socket, from peer: SocketAddress?) {
+        try? accepted.setNoDelay()
+        try? accepted.setNoSignalPipe()
+        let local = accepted.localAddress
+        let child = childLoops[nextChild % childLoops.count]
+        nextChild &+= 1
+        let channel = Channel(loop: child, socket: accepted, remoteAddress: peer, localAddress: local)
+        let accept = self.accept
+        if child === loop {
+            accept(channel)
+            channel.activate()
+        } else {
+            // If the child loop has stopped, the channel is dropped and its socket closed.
+            child.execute {
+                accept(channel)
+                channel.activate()
+            }
+        }
+    }
+
+    private func pause() {
+        guard state == .listening else { return }
+        state = .paused
+        try? loop.reregister(registrationID, descriptor: descriptor, from: [.read], to: [])
+        resumeTimer = loop.scheduleTask(in: Self.pauseAfterFailure) { [self] in resume() }
+    }
+
+    private func resume() {
+        guard state == .paused else { return }
+        do {
+            try loop.reregister(registrationID, descriptor: descriptor, from: [], to: [.read])
+            state = .listening
+        } catch {
+            closeNow()
+        }
+    }
+}

@@ -1,0 +1,71 @@
+/// An IPv4 or IPv6 address with a TCP port.
+///
+/// `description` is `127.0.0.1:9001` or `[::1]:9001`, the form URLs and logs use.
+public struct SocketAddress: Hashable, Sendable, CustomStringConvertible {
+    /// The address family.
+    public enum Family: Hashable, Sendable {
+        /// IPv4 (`AF_INET`).
+        case ipv4
+        /// IPv6 (`AF_INET6`).
+        case ipv6
+    }
+
+    /// The address bytes, in network byte order as they sit in `sockaddr_in`/`sockaddr_in6`.
+    enum Storage: Hashable, Sendable {
+        case ipv4(UInt32)
+        case ipv6(high: UInt64, low: UInt64, scopeID: UInt32)
+    }
+
+    let storage: Storage
+
+    /// The TCP port, 0...65535.
+    public let port: Int
+
+    init(storage: Storage, port: Int) {
+        self.storage = storage
+        self.port = port
+    }
+
+    /// The address family.
+    public var family: Family {
+        switch storage {
+        case .ipv4: .ipv4
+        case .ipv6: .ipv6
+        }
+    }
+
+    /// The numeric host, e.g. `127.0.0.1` or `::1` (no brackets).
+    public var host: String { numericHost }
+
+    /// `host:port`, with the IPv6 host in brackets: `127.0.0.1:9001`, `[::1]:9001`.
+    public var description: String {
+        switch storage {
+        case .ipv4: "\(host):\(port)"
+        case .ipv6: "[\(host)]:\(port)"
+        }
+    }
+
+    /// This address with another port.
+    /// - Parameter port: the new port.
+    public func withPort(_ port: Int) -> SocketAddress {
+        SocketAddress(storage: storage, port: port)
+    }
+
+    /// Parses a numeric IPv4 or IPv6 address (brackets allowed: `[::1]`) without any lookup.
+    /// - Parameters:
+    ///   - ipAddress: e.g. `127.0.0.1`, `::1` or `[::1]`.
+    ///   - port: the TCP port, 0...65535.
+    /// - Returns: nil if `ipAddress` is not a numeric address or the port is out of range.
+    public init?(ipAddress: String, port: Int) {
+        guard (0...65535).contains(port), let storage = Self.parse(Self.stripBrackets(ipAddress)) else {
+            return nil
+        }
+        self.init(storage: storage, port: port)
+    }
+
+    /// Removes the brackets of a URL-style IPv6 host: `[::1]` becomes `::1`.
+    static func stripBrackets(_ host: String) -> String {
+        guard host.hasPrefix("["), host.hasSuffix("]"), host.count >= 2 else { return host }
+        return String(host.dropFirst().dropLast())
+    }
+}

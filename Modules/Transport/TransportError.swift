@@ -1,0 +1,94 @@
+/// The one error type of WebSocketTransport.
+///
+/// ``kind`` says what happened; ``endpoint`` (when known) says where, so that ``description``
+/// reads like "connect to 127.0.0.1:9 refused".
+public struct TransportError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// What happened.
+    public enum Kind: Hashable, Sendable {
+        /// `getaddrinfo` could not resolve `host`; `message` is the resolver's (`gai_strerror`).
+        case resolution(host: String, message: String)
+        /// The connection was not established within the caller's timeout.
+        case connectTimeout
+        /// Nobody listens at the address (`ECONNREFUSED`).
+        case connectionRefused
+        /// The peer reset the connection, or it broke while writing (`ECONNRESET`, `EPIPE`).
+        case connectionReset
+        /// The address to bind is already in use (`EADDRINUSE`).
+        case addressInUse
+        /// Any other failed system call.
+        case system(call: String, errno: Errno)
+        /// The channel or listener is already closed.
+        case closed
+        /// The event loop shut down while the operation was pending.
+        case eventLoopShutdown
+        /// The task awaiting the operation was cancelled.
+        case cancelled
+    }
+
+    /// What happened.
+    public let kind: Kind
+    /// The address or `host:port` involved, when known (e.g. `127.0.0.1:9`, `[::1]:80`).
+    public let endpoint: String?
+
+    /// Creates an error.
+    /// - Parameters:
+    ///   - kind: what happened.
+    ///   - endpoint: where, when known.
+    public init(_ kind: Kind, endpoint: String? = nil) {
+        self.kind = kind
+        self.endpoint = endpoint
+    }
+
+    /// The `errno` behind this error, when it came from a system call.
+    public var errno: Errno? {
+        switch kind {
+        case .system(_, let errno): errno
+        case .connectionRefused: .connectionRefused
+        default: nil
+        }
+    }
+
+    /// A readable sentence, e.g. "connect to 127.0.0.1:9 refused".
+    public var description: String {
+        let target = endpoint.map { " \($0)" } ?? ""
+        switch kind {
+        case .resolution(let host, let message):
+            return "name resolution of \(host) failed: \(message)"
+        case .connectTimeout:
+            return "connect to\(target.isEmpty ? " peer" : target) timed out"
+        case .connectionRefused:
+            return "connect to\(target.isEmpty ? " peer" : target) refused"
+        case .connectionReset:
+            return "connection\(target.isEmpty ? "" : " to" + target) reset by peer"
+        case .addressInUse:
+            return "address\(target) already in use"
+        case .system(let call, let errno):
+            return "\(call)\(endpoint.map { " (\($0))" } ?? "") failed: \(errno)"
+        case .closed:
+            return "channel\(target) is closed"
+        case .eventLoopShutdown:
+            return "event loop shut down"
+        case .cancelled:
+            return "operation\(target.isEmpty ? "" : " on" + target) cancelled"
+        }
+    }
+
+    /// The error for a failed system call, mapping the errno values with their own kind.
+    /// - Parameters:
+    ///   - call: the libc function, e.g. `"connect"`.
+    ///   - errno: the error it left.
+    ///   - endpoint: where, when known.
+    static func system(_ call: String, _ errno: Errno, endpoint: String? = nil) -> TransportError {
+        switch errno {
+        case .connectionRefused: TransportError(.connectionRefused, endpoint: endpoint)
+        case .connectionReset, .brokenPipe: TransportError(.connectionReset, endpoint: endpoint)
+        case .addressInUse: TransportError(.addressInUse, endpoint: endpoint)
+        default: TransportError(.system(call: call, errno: errno), endpoint: endpoint)
+        }
+    }
+
+    /// This error with `endpoint` filled in (kept when already set).
+    func at(_ endpoint: String) -> TransportError {
+        self.endpoint == nil ? TransportError(kind, endpoint: endpoint) : self
+    }
+}

@@ -1,0 +1,108 @@
+#if canImport(Darwin)
+import Darwin
+#elseif canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// The bytes a ``Channel`` could not write yet, in order, flushed with gathered writes.
+///
+/// Chunks are the caller's arrays, kept as they are (no copy); the first may be partly written.
+struct WriteQueue {
+    /// At most this many chunks go into one `sendmsg` (well below `IOV_MAX`).
+    private static let maxVectors = 16
+
+    private var chunks: [[UInt8]] = []
+    private var head = 0
+    private var headOffset = 0
+    /// The number of bytes waiting.
+    private(set) var byteCount = 0
+
+    /// Whether nothing is waiting.
+    var isEmpty: Bool { byteCount == 0 }
+
+    /// Queues `bytes[offset...]` (nothing when that is empty).
+    mutating func append(_ bytes: [UInt8], from offset: Int = 0) {
+        guard offset < bytes.count else { return }
+        if head == chunks.count {
+            chunks.removeAll(keepingCapacity: true)
+            head = 0
+        }
+        if chunks.isEmpty {
+            chunks.append(bytes)
+            headOffset = offset
+        } else {
+            // Only the first chunk may start mid-array; a later partial chunk (rare) is copied.
+            chunks.append(offset == 0 ? bytes : Array(bytes[offset...]))
+        }
+        byteCount += bytes.count - offset
+    }
+
+    /// Drops everything.
+    mutating func removeAll() {
+        chunks.removeAll()
+        head = 0
+        headOffset = 0
+        byteCount = 0
+    }
+
+    /// Writes as much as the socket takes.
+    /// - Returns: true when the queue is now empty, false when the socket would block.
+    mutating func flush(to socket: borrowing Socket) throws(TransportError) -> Bool {
+        while !isEmpty {
+            switch try send(to: socket) {
+            case .processed(let count): consume(count)
+            case .wouldBlock: return false
+            }
+        }
+        return true
+    }
+
+    private mutating func consume(_ count: Int) {
+        var remaining = count
+        byteCount -= count
+        while remaining > 0, head < chunks.count {
+            let available = chunks[head].count - headOffset
+            if remaining < available {
+                headOffset += remaining
+                return
+            }
+            remaining -= available
+            chunks[head] = []
+            head += 1
+            headOffset = 0
+        }
+        if head > 64 && head * 2 > chunks.count {
+            chunks.removeFirst(head)
+            head = 0
+        }
+    }
+
+    /// One gathered write of up to ``maxVectors`` chunks.
+    private func send(to socket: borrowing Socket) throws(TransportError) -> IOResult<Int> {
+        let count = min(chunks.count - head, Self.maxVectors)
+        var vectors = [iovec](repeating: iovec(), count: count)
+        return try gather(0, count, &vectors) { list in
+            Result { () throws(TransportError) in try socket.send(gathering: list) }
+        }.get()
+    }
+
+    /// Pins chunks `index..<count` (nesting `withUnsafeBytes`), fills `vectors`, then calls `body`
+    /// while every chunk is pinned.
+    private func gather(
+        _ index: Int, _ count: Int, _ vectors: inout [iovec],
+        _ body: (UnsafeMutableBufferPointer<iovec>) -> Result<IOResult<Int>, TransportError>
+    ) -> Result<IOResult<Int>, TransportError> {
+        guard index < count else {
+            return vectors.withUnsafeMutableBufferPointer { body($0) }
+        }
+        let skip = index == 0 ? headOffset : 0
+        return chunks[head + index].withUnsafeBytes { raw in
+            if let base = raw.baseAddress {
+                vectors[index] = iovec(iov_base: UnsafeMutableRawPointer(mutating: base + skip), iov_len: raw.count - skip)
+            }
+            return gather(index + 1, count, &vectors, body)
+        }
+    }
+}

@@ -1,0 +1,163 @@
+import Dispatch
+import Synchronization
+import Testing
+import WebSocketTransport
+
+@Suite("EventLoop: tasks, timers, shutdown")
+struct EventLoopTests {
+    @Test func executeRunsOnTheLoopThread() async throws {
+        try await withLoops { loops in
+            let loop = loops[0]
+            #expect(!loop.inEventLoop)
+            let onItsThread = try await onLoop(loop) { loop.inEventLoop }
+            #expect(onItsThread)
+        }
+    }
+
+    @Test func executeIsFIFOPerSubmitterAcrossThreads() async throws {
+        try await withLoops { loops in
+            let loop = loops[0]
+            let seen = Mutex<[[Int]]>(Array(repeating: [], count: 4))
+            DispatchQueue.concurrentPerform(iterations: 4) { thread in
+                for index in 0..<1000 {
+                    loop.execute { seen.withLock { $0[thread].append(index) } }
+                }
+            }
+            _ = try await onLoop(loop) { () }
+            for thread in 0..<4 {
+                #expect(seen.withLock { $0[thread] } == Array(0..<1000))
+            }
+        }
+    }
+
+    @Test func timersRunInDeadlineOrderThenFIFO() async throws {
+        try await withLoops { loops in
+            let loop = loops[0]
+            let order = Mutex<[String]>([])
+            let done = Promise<Void>("timers")
+            loop.execute {
+                for (label, delay) in [("30", 30), ("10a", 10), ("20", 20), ("10b", 10), ("0", 0)] {
+                    loop.scheduleTask(in: .milliseconds(delay)) {
+                        order.withLock { $0.append(label) }
+                        if label == "30" { done.fulfill(()) }
+                    }
+                }
+            }
+            try await done.value()
+            #expect(order.withLock { $0 } == ["0", "10a", "10b", "20", "30"])
+        }
+    }
+
+    /// The timer heap against a sorted list: random whole-millisecond delays, a third cancelled
+    /// on the loop (removal from the middle of the heap), the rest must run in (delay, order).
+    @Test func randomTimersRunInSortedOrder() async throws {
+        try await withLoops { loops in
+            let loop = loops[0]
+            var generator = SystemRandomNumberGenerator()
+            let delays = (0..<120).map { _ in Int.random(in: 0..<15, using: &generator) }
+            let cancelled = Set((0..<120).filter { _ in Int.random(in: 0..<3, using: &generator) == 0 })
+            let order = Mutex<[Int]>([])
+            let done = Promise<Void>("timers")
+            loop.execute {
+                var handles: [Scheduled] = []
+                for (index, delay) in delays.enumerated() {
+                    handles.append(loop.scheduleTask(in: .milliseconds(delay)) { order.withLock { $0.append(index) } })
+                }
+                for index in cancelled { handles[index].cancel() }
+                loop.scheduleTask(in: .milliseconds(40)) { done.fulfill(()) }
+            }
+            try await done.value()
+            let expected = delays.indices.filter { !cancelled.contains($0) }.sorted { (delays[$0], $0) < (delays[$1], $1) }
+            #expect(order.withLock { $0 } == expected)
+        }
+    }
+
+    @Test func timerNeverFiresEarly() async throws {
+        try await withLoops { loops in
+            let start = ContinuousClock.now
+            let fired = Promise<Duration>("timer")
+            loops[0].scheduleTask(in: .milliseconds(25)) { fired.fulfill(ContinuousClock.now - start) }
+            let elapsed = try await fired.value()
+            #expect(elapsed >= .milliseconds(25))
+        }
+    }
+
+    @Test func cancelledTimersNeverRun() async throws {
+        try await withLoops { loops in
+            let loop = loops[0]
+            let ran = Mutex<[String]>([])
+            let fromOtherThread = loop.scheduleTask(in: .milliseconds(10)) { ran.withLock { $0.append("other") } }
+            fromOtherThread.cancel()
+            loop.execute {
+                let onLoop = loop.scheduleTask(in: .milliseconds(5)) { ran.withLock { $0.append("loop") } }
+                onLoop.cancel()
+                onLoop.cancel()
+            }
+            let marker = Promise<Void>("marker")
+            loop.scheduleTask(in: .milliseconds(40)) { marker.fulfill(()) }
+            try await marker.value()
+            #expect(ran.withLock { $0 }.isEmpty)
+            #expect(fromOtherThread.isDone)
+        }
+    }
+
+    @Test func cancelAfterRunningIsHarmless() async throws {
+        try await withLoops { loops in
+            let fired = Promise<Void>("timer")
+            let scheduled = loops[0].scheduleTask(in: .zero) { fired.fulfill(()) }
+            try await fired.value()
+            scheduled.cancel()
+            #expect(scheduled.isDone)
+        }
+    }
+
+    @Test func manyTimersScheduledAndCancelledFromManyThreads() async throws {
+        try await withLoops { loops in
+            let loop = loops[0]
+            let count = Mutex(0)
+            DispatchQueue.concurrentPerform(iterations: 4) { _ in
+                for index in 0..<500 {
+                    // Far enough out that the cancel always comes first.
+                    let task = loop.scheduleTask(in: .milliseconds(50 + index % 7)) { count.withLock { $0 += 1 } }
+                    if index % 2 == 0 { task.cancel() }
+                }
+            }
+            let marker = Promise<Void>("marker")
+            loop.scheduleTask(in: .milliseconds(150)) { marker.fulfill(()) }
+            try await marker.value()
+            #expect(count.withLock { $0 } == 1000)
+        }
+    }
+
+    @Test func shutdownIsIdempotentAndRefusesLaterTasks() async throws {
+        let loop = EventLoop(name: "short-lived")
+        let ran = Promise<Void>("task before shutdown")
+        loop.execute { ran.fulfill(()) }
+        loop.shutdownGracefully()
+        loop.syncShutdown()
+        loop.syncShutdown()
+        #expect(ran.current != nil)
+        #expect(!loop.isRunning)
+        #expect(!loop.tryExecute {})
+    }
+
+    @Test func syncShutdownFromTheLoopItselfDoesNotDeadlock() async throws {
+        let loop = EventLoop()
+        let returned = Promise<Void>("syncShutdown on the loop")
+        loop.execute {
+            loop.syncShutdown()
+            returned.fulfill(())
+        }
+        try await returned.value()
+        loop.syncShutdown()
+        #expect(!loop.isRunning)
+    }
+
+    @Test func groupHasDistinctThreads() async throws {
+        try await withLoops(3) { loops in
+            #expect(loops.count == 3)
+            let distinct = try await onLoop(loops[1]) { !loops[0].inEventLoop && loops[1].inEventLoop }
+            #expect(distinct)
+        }
+    }
+}

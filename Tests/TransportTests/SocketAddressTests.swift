@@ -1,0 +1,61 @@
+import Testing
+import WebSocketTransport
+
+@Suite("SocketAddress and name resolution")
+struct SocketAddressTests {
+    @Test func parsesIPv4() throws {
+        let address = try #require(SocketAddress(ipAddress: "127.0.0.1", port: 9001))
+        #expect(address.family == .ipv4)
+        #expect(address.host == "127.0.0.1")
+        #expect(address.port == 9001)
+        #expect(address.description == "127.0.0.1:9001")
+    }
+
+    @Test func parsesIPv6WithAndWithoutBrackets() throws {
+        let plain = try #require(SocketAddress(ipAddress: "::1", port: 9001))
+        let bracketed = try #require(SocketAddress(ipAddress: "[::1]", port: 9001))
+        #expect(plain == bracketed)
+        #expect(plain.family == .ipv6)
+        #expect(plain.description == "[::1]:9001")
+        #expect(SocketAddress(ipAddress: "2001:db8::1", port: 1)?.host == "2001:db8::1")
+    }
+
+    @Test func rejectsNonNumericAndBadPorts() {
+        #expect(SocketAddress(ipAddress: "localhost", port: 1) == nil)
+        #expect(SocketAddress(ipAddress: "127.0.0.1", port: 70000) == nil)
+        #expect(SocketAddress(ipAddress: "127.0.0.1", port: -1) == nil)
+    }
+
+    @Test func resolvesNumericHostsWithoutLookup() throws {
+        #expect(try SocketAddress.resolve(host: "127.0.0.1", port: 80).map(\.description) == ["127.0.0.1:80"])
+        #expect(try SocketAddress.resolve(host: "[::1]", port: 80).map(\.description) == ["[::1]:80"])
+    }
+
+    @Test func resolvesLocalhostToLoopback() throws {
+        let addresses = try SocketAddress.resolve(host: "localhost", port: 8080)
+        #expect(!addresses.isEmpty)
+        for address in addresses {
+            #expect(["127.0.0.1", "::1"].contains(address.host))
+            #expect(address.port == 8080)
+        }
+        #expect(Set(addresses).count == addresses.count)
+    }
+
+    /// A name with an empty label: the resolver rejects it locally, without asking any DNS
+    /// server (this test never leaves the machine).
+    @Test func resolutionFailureNamesTheHost() {
+        #expect {
+            try SocketAddress.resolve(host: "nonexistent..invalid", port: 80)
+        } throws: { error in
+            guard let error = error as? TransportError, case .resolution(let host, let message) = error.kind else {
+                return false
+            }
+            return host == "nonexistent..invalid" && !message.isEmpty
+                && error.description.hasPrefix("name resolution of nonexistent..invalid failed: ")
+        }
+    }
+
+    @Test func portOutOfRangeIsAResolutionError() {
+        #expect(throws: TransportError.self) { try SocketAddress.resolve(host: "127.0.0.1", port: 65536) }
+    }
+}
