@@ -44,9 +44,9 @@ extension WebSocket {
     private func open(host: String, port: Int) async throws {
         let deadline = ContinuousClock.now + configuration.openTimeout
         let channel: Channel
-        do {
+        do throws(TransportError) {
             channel = try await Channel.connect(host: host, port: port, timeout: configuration.openTimeout, on: loop, handler: self)
-        } catch let error as TransportError {
+        } catch {
             throw WebSocketError(.transport(error))
         }
         _ = try await open(on: channel, timeout: deadline - ContinuousClock.now)
