@@ -26,8 +26,19 @@ extension Connection {
     /// Reports that the transport reached end of file (the peer closed TCP).
     ///
     /// Before a closing handshake this is an abnormal closure, code 1006 (RFC 6455 §7.1.5).
+    ///
+    /// While input is paused for lack of message credit, the EOF waits until the buffered
+    /// frames before it are processed, so that a peer's last messages and close frame count.
     public mutating func receiveEOF() {
         eofReceived = true
+        handleEOFIfDrained()
+    }
+
+    /// Applies a received EOF once no buffered input is waiting for message credit.
+    mutating func handleEOFIfDrained() {
+        guard eofReceived, !eofHandled else { return }
+        if isInputPaused && !input.isEmpty && (phase == .open || phase == .closing) && !closeReceived { return }
+        eofHandled = true
         shouldCloseTransport = true
         guard phase != .closed else { return }
         if phase == .connecting || phase == .awaitingUpgradeDecision {
@@ -37,9 +48,33 @@ extension Connection {
                                 error: ConnectionError(.abnormalClosure)))
     }
 
+    /// Limits how far the Core reads ahead of the application: each reported data message uses
+    /// one credit, and with none left the Core stops decoding (the bytes stay buffered) until
+    /// more is granted. A driver grants one credit each time the application asks for the next
+    /// message, so that a violation that follows a message is seen only after the application
+    /// handled that message (Autobahn 3.2, 4.1.3, 5.15 expect the echo before the close).
+    /// - Parameter count: credits to add; pass nil to remove the limit.
+    public mutating func grantMessageCredit(_ count: Int?) {
+        if let count, let current = messageCredit {
+            messageCredit = current + count
+        } else {
+            messageCredit = count
+        }
+        guard !isInputPaused else { return }
+        if phase == .open || phase == .closing { processInput() }
+        handleEOFIfDrained()
+    }
+
+    /// Whether decoding is paused because no message credit is left.
+    public var isInputPaused: Bool {
+        guard let messageCredit else { return false }
+        return messageCredit <= 0
+    }
+
     /// Decodes and handles every complete frame in the input buffer.
     mutating func processInput() {
-        while phase == .open || phase == .closing, !closeReceived {
+        defer { handleEOFIfDrained() }
+        while phase == .open || phase == .closing, !closeReceived, !isInputPaused {
             decoder.maxFrameSize = frameLimit
             let frame: Frame?
             do {
@@ -143,6 +178,7 @@ extension Connection {
         }
         if let message = try assembler.append(frame) {
             events.append(.message(message))
+            if let credit = messageCredit { messageCredit = credit - 1 }
         }
     }
 

@@ -59,11 +59,15 @@ public struct Connection: Sendable {
     var assembler = MessageAssembler()
     var extensions = ExtensionStack()
     var pendingHeaderChecked = false
+    /// How many more data messages may be reported before input processing pauses; nil means
+    /// no limit. See ``grantMessageCredit(_:)``.
+    public internal(set) var messageCredit: Int?
 
     // Closing state.
     var closeSent = false
     var closeReceived = false
     var eofReceived = false
+    var eofHandled = false
     var outgoingMessage: Opcode?
 
     // Output.
@@ -87,7 +91,7 @@ public struct Connection: Sendable {
     public var isCloseExpected: Bool {
         switch phase {
         case .closing: return true
-        case .closed: return role == .client && !eofReceived && !shouldCloseTransport
+        case .closed: return role == .client && !eofHandled && !shouldCloseTransport
         default: return false
         }
     }

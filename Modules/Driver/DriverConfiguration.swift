@@ -18,9 +18,12 @@ extension WebSocket {
         public var pingInterval: Duration? = .seconds(20)
         /// Fail the connection (1011) when a keepalive ping gets no pong within this. Default 20 s.
         public var pingTimeout: Duration = .seconds(20)
-        /// Received messages buffered before the socket stops being read (inbound
-        /// backpressure). Default 16: enough to absorb bursts while bounding memory at
-        /// 16 × ``WebSocketCore/Configuration/maxMessageSize``.
+        /// How many received messages may be decoded ahead of the application (inbound
+        /// backpressure): past this, the Core stops decoding and the socket is not read until the
+        /// application asks for the next message. Default 16: enough to absorb bursts while
+        /// bounding memory at 16 × ``WebSocketCore/Configuration/maxMessageSize``. With 1, a
+        /// protocol violation that follows a message is seen only after the application handled
+        /// that message (strict request/response ordering, as Autobahn 3.2/4.1.3/5.15 expect).
         public var maxQueuedMessages: Int = 16
         /// `send` suspends while more than this many bytes wait to be written (outbound
         /// backpressure). Default 64 KiB.

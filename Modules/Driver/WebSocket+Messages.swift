@@ -28,8 +28,14 @@ extension WebSocket {
     func nextMessage() async throws -> Message? {
         try await withCheckedThrowingContinuation { continuation in
             loop.execute { [self] in
+                // The application is done with what it was given: let the Core read on.
+                if deliveredSinceRequest > 0 {
+                    connection.grantMessageCredit(deliveredSinceRequest)
+                    deliveredSinceRequest = 0
+                    pump()
+                }
                 if let message = inbound.popFirst() {
-                    updateReadInterest()
+                    deliveredSinceRequest += 1
                     return continuation.resume(returning: message)
                 }
                 if finalCloseInfo != nil { return resumeAtEnd(continuation) }

@@ -82,16 +82,18 @@ extension WebSocket: ChannelHandler {
     private func deliver(_ message: Message) {
         if let waiter = messageWaiter {
             messageWaiter = nil
+            deliveredSinceRequest += 1
             waiter.resume(returning: message)
         } else {
             inbound.append(message)
         }
     }
 
-    /// Inbound backpressure: stop reading while the application lags behind.
+    /// Inbound backpressure: the Core stops decoding when the application is
+    /// ``Configuration/maxQueuedMessages`` messages behind; then the socket is not read either.
     func updateReadInterest() {
         guard let channel else { return }
-        let wanted = inbound.count < configuration.maxQueuedMessages
+        let wanted = !connection.isInputPaused
         if channel.isReadEnabled != wanted { channel.isReadEnabled = wanted }
     }
 

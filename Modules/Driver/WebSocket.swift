@@ -25,6 +25,8 @@ public final class WebSocket: @unchecked Sendable {
     var channel: Channel?
     var writeBuffer: [UInt8] = []
     var inbound = MessageQueue()
+    /// Messages handed to the application since its last request for the next one.
+    var deliveredSinceRequest = 0
     var messageWaiter: CheckedContinuation<Message?, any Error>?
     var openWaiter: CheckedContinuation<OpenInfo, any Error>?
     var writableWaiters: [CheckedContinuation<Void, any Error>] = []
@@ -51,6 +53,7 @@ public final class WebSocket: @unchecked Sendable {
         self.connection = connection
         self.configuration = configuration
         self.loop = loop
+        self.connection.grantMessageCredit(max(1, configuration.maxQueuedMessages))
     }
 
     /// The subprotocol agreed in the opening handshake, if any.

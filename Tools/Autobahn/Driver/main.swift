@@ -28,6 +28,9 @@ func autobahnConfiguration() -> WebSocket.Configuration {
     configuration.closeTimeout = .seconds(5)
     configuration.openTimeout = .seconds(30)
     configuration.writeHighWaterMark = 1 << 20
+    // Decode no further than the message being echoed, so that a violation arriving behind a
+    // valid message is seen after its echo went out (Autobahn 3.2, 4.1.3, 4.2.3, 5.15).
+    configuration.maxQueuedMessages = 1
     return configuration
 }
 
