@@ -3,7 +3,7 @@ SWIFT        ?= swift
 SWIFT_FLAGS  ?=
 PROTOCOL_MODULES := Modules/Framing Modules/Handshake Modules/Extensions Modules/Core
 
-.PHONY: all build release test unit lint bench clean help peers autobahn autobahn-client autobahn-client-quick autobahn-install autobahn-driver
+.PHONY: all build release test unit lint bench clean help peers autobahn autobahn-client autobahn-client-quick autobahn-server autobahn-server-quick autobahn-install autobahn-driver
 
 all: build
 
@@ -12,7 +12,7 @@ help:
 	@echo "make test     everything a change must pass (lint, unit and integration tests)"
 	@echo "make lint     protocol modules import neither Foundation nor Glibc"
 	@echo "make bench    in-memory codec benchmark (release build)"
-	@echo "make autobahn the whole Autobahn|Testsuite (517 cases) against our client; installs it first"
+	@echo "make autobahn the whole Autobahn|Testsuite (517 cases) against our client and our server; installs it first"
 	@echo "make clean    remove build products and reports"
 
 build:
@@ -23,7 +23,7 @@ release:
 
 ## The gate: `.ci/run` calls exactly this: lint, unit and integration tests, then the quick
 ## Autobahn set (every case of 1.x-10.x, most of 12.x/13.x) with the committed expectations.
-test: lint unit autobahn-client-quick
+test: lint unit autobahn-client-quick autobahn-server-quick
 
 ## Third-party peers for the integration tests (python-websockets from PyPI).
 peers:
@@ -40,13 +40,19 @@ autobahn-driver:
 	$(SWIFT) build -c release --product AutobahnDriver $(SWIFT_FLAGS)
 
 ## The conformance gate: every Autobahn target that exists, in full.
-autobahn: autobahn-client
+autobahn: autobahn-client autobahn-server
 
 autobahn-client: autobahn-driver
 	bash Tools/Autobahn/run.sh client all
 
 autobahn-client-quick: autobahn-driver
 	bash Tools/Autobahn/run.sh client quick
+
+autobahn-server: autobahn-driver
+	bash Tools/Autobahn/run.sh server all
+
+autobahn-server-quick: autobahn-driver
+	bash Tools/Autobahn/run.sh server quick
 
 ## DESIGN.md §9: Framing, Handshake, Extensions and Core stay pure Swift (stdlib only), so
 ## that they run anywhere and can be driven by any I/O layer.
