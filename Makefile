@@ -60,6 +60,7 @@ lint:
 	@bad=$$(grep -rnE '^\s*(@_exported\s+)?((public|package|internal|private|fileprivate)\s+)?import\s+(Foundation|FoundationEssentials|Glibc|Darwin|Musl|WinSDK)\b' $(PROTOCOL_MODULES) || true); \
 	if [ -n "$$bad" ]; then echo "lint: protocol modules must not import Foundation or libc:"; echo "$$bad"; exit 1; fi; \
 	echo "lint: protocol modules are stdlib-only"
+	@python3 Tools/check-readme.py
 
 bench:
 	$(SWIFT) run -c release CodecBench

@@ -12,6 +12,7 @@ let strictSettings: [SwiftSetting] = [
 let package = Package(
     name: "SwiftWebSocket",
     products: [
+        .library(name: "SwiftWebSocket", targets: ["SwiftWebSocket"]),
         .library(name: "WebSocketFraming", targets: ["WebSocketFraming"]),
         .library(name: "WebSocketHandshake", targets: ["WebSocketHandshake"]),
         .library(name: "WebSocketExtensions", targets: ["WebSocketExtensions"]),
@@ -57,6 +58,15 @@ let package = Package(
             path: "Modules/Server",
             swiftSettings: strictSettings
         ),
+        .target(
+            name: "SwiftWebSocket",
+            dependencies: [
+                "WebSocketClient", "WebSocketServer", "WebSocketDriver", "WebSocketCore",
+                "WebSocketExtensions", "WebSocketFraming", "WebSocketHandshake", "WebSocketTransport",
+            ],
+            path: "Modules/SwiftWebSocket",
+            swiftSettings: strictSettings
+        ),
 
         // MARK: Tools
         .executableTarget(
@@ -70,6 +80,20 @@ let package = Package(
             name: "AutobahnDriver",
             dependencies: ["WebSocketClient", "WebSocketServer", "WebSocketDriver", "WebSocketCore"],
             path: "Tools/Autobahn/Driver",
+            swiftSettings: strictSettings
+        ),
+
+        // MARK: Examples (README.md shows them; make lint checks they match)
+        .executableTarget(
+            name: "EchoServer",
+            dependencies: ["SwiftWebSocket"],
+            path: "Examples/EchoServer",
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "EchoClient",
+            dependencies: ["SwiftWebSocket"],
+            path: "Examples/EchoClient",
             swiftSettings: strictSettings
         ),
 
