@@ -131,7 +131,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ServerTests",
-            dependencies: ["WebSocketServer", "WebSocketClient", "WebSocketDriver", "WebSocketCore", "WebSocketFraming", "WebSocketHandshake"],
+            dependencies: ["WebSocketServer", "WebSocketClient", "WebSocketDriver", "WebSocketCore", "WebSocketFraming", "WebSocketHandshake", "WebSocketTransport"],
             path: "Tests/ServerTests",
             swiftSettings: strictSettings
         ),

@@ -5,6 +5,7 @@ import WebSocketDriver
 import WebSocketFraming
 import WebSocketHandshake
 import WebSocketServer
+import WebSocketTransport
 
 /// Our client against our server over loopback TCP.
 @Suite("Client and server over loopback", .timeLimit(.minutes(1)))
@@ -124,6 +125,31 @@ struct ClientServerTests {
             return count
         }
         #expect(echoed == 1000)
+        await server.shutdown()
+    }
+
+    @Test func ipv6LoopbackWorks() async throws {
+        let server = try Self.echoServer { $0.host = "::1" }
+        let ws = try await WebSocket.connect(to: "ws://[::1]:\(server.port)/")
+        try await ws.send(text: "v6")
+        #expect(try await ws.receive() == .text("v6"))
+        try await ws.close()
+        await server.shutdown()
+    }
+
+    @Test func droppingTheLastReferenceWhileClosingIsSafe() async throws {
+        let server = try Self.echoServer()
+        do {
+            let ws = try await WebSocket.connect(to: "ws://127.0.0.1:\(server.port)/")
+            try await ws.send(text: "bye")
+            ws.loop.execute { ws.beginClose(code: .normalClosure, reason: "") }
+        }
+        // The connection lives on through its channel until the closing handshake ends.
+        let deadline = ContinuousClock.now + .seconds(5)
+        while server.connectionCount > 0, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        #expect(server.connectionCount == 0)
         await server.shutdown()
     }
 }
