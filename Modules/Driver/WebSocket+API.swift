@@ -70,6 +70,7 @@ extension WebSocket {
 
     /// Outbound backpressure: returns once the pending bytes are under the high-water mark.
     func waitUntilWritable() async throws {
+        if loop.inEventLoop, (channel?.pendingWriteBytes ?? 0) <= configuration.writeHighWaterMark { return }
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
             loop.execute { [self] in
                 guard let channel, channel.pendingWriteBytes > configuration.writeHighWaterMark else {

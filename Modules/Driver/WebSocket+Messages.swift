@@ -26,32 +26,43 @@ extension WebSocket {
     public func receive() async throws -> Message? { try await nextMessage() }
 
     func nextMessage() async throws -> Message? {
-        try await withCheckedThrowingContinuation { continuation in
+        // A task running on the loop (e.g. a server handler) takes a queued message without
+        // suspending: no continuation, no thread hop.
+        if loop.inEventLoop, let ready = pollMessage() { return try ready.get() }
+        return try await withCheckedThrowingContinuation { continuation in
             loop.execute { [self] in
-                // The application is done with what it was given: let the Core read on.
-                if deliveredSinceRequest > 0 {
-                    connection.grantMessageCredit(deliveredSinceRequest)
-                    deliveredSinceRequest = 0
-                    pump()
-                }
-                if let message = inbound.popFirst() {
-                    deliveredSinceRequest += 1
-                    return continuation.resume(returning: message)
-                }
-                if finalCloseInfo != nil { return resumeAtEnd(continuation) }
+                if let ready = pollMessage() { return continuation.resume(with: ready) }
                 messageWaiter = continuation
             }
         }
     }
 
-    /// Ends an iteration: nil for a normal closure, an error otherwise.
-    func resumeAtEnd(_ continuation: CheckedContinuation<Message?, any Error>) {
-        guard let info = finalCloseInfo else { return continuation.resume(returning: nil) }
-        let normal: [CloseCode] = [.normalClosure, .goingAway, .noStatusReceived]
-        if info.error == nil && normal.contains(info.code) {
-            continuation.resume(returning: nil)
-        } else {
-            continuation.resume(throwing: WebSocketError(.closed(info)))
+    /// On the loop: lets the Core read on past what the application finished with, then returns
+    /// a queued message or the end of the sequence, or nil when the caller must wait.
+    private func pollMessage() -> Result<Message?, any Error>? {
+        if deliveredSinceRequest > 0 {
+            connection.grantMessageCredit(deliveredSinceRequest)
+            deliveredSinceRequest = 0
+            pump()
         }
+        if let message = inbound.popFirst() {
+            deliveredSinceRequest += 1
+            return .success(message)
+        }
+        return finalCloseInfo == nil ? nil : endOfMessages()
+    }
+
+    /// Ends an iteration.
+    func resumeAtEnd(_ continuation: CheckedContinuation<Message?, any Error>) {
+        continuation.resume(with: endOfMessages())
+    }
+
+    /// The end of the message sequence: nil after a normal closure (1000, 1001, or no code),
+    /// an error otherwise.
+    func endOfMessages() -> Result<Message?, any Error> {
+        guard let info = finalCloseInfo else { return .success(nil) }
+        let normal: [CloseCode] = [.normalClosure, .goingAway, .noStatusReceived]
+        if info.error == nil && normal.contains(info.code) { return .success(nil) }
+        return .failure(WebSocketError(.closed(info)))
     }
 }

@@ -62,9 +62,11 @@ public final class WebSocket: @unchecked Sendable {
     /// What the opening handshake settled (subprotocol, extensions, the peer's headers).
     public var openInfo: OpenInfo? { openResult }
 
-    /// Runs `body` on the loop and returns its result.
+    /// Runs `body` on the loop and returns its result: directly when the caller already runs on
+    /// the loop (a task with the loop as its executor preference), else with one hop.
     func onLoop<T: Sendable>(_ body: @escaping @Sendable (WebSocket) throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
+        if loop.inEventLoop { return try body(self) }
+        return try await withCheckedThrowingContinuation { continuation in
             loop.execute { [self] in
                 continuation.resume(with: Result { try body(self) })
             }

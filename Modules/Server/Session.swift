@@ -36,7 +36,8 @@ final class Session: Sendable {
             }
         }
         socket.onOpen = { [self] socket in
-            Task { await handler(socket) }
+            // The handler runs on the connection's loop: receiving and sending cost no thread hop.
+            Task(executorPreference: socket.loop) { [handler] in await handler(socket) }
         }
         socket.onFinish = { [self] socket in
             registry.remove(socket)

@@ -63,7 +63,7 @@ final class OrphanJobs: @unchecked Sendable {
             }
             return queue.removeFirst()
         }) {
-            next.runSynchronously(on: executor.asUnownedSerialExecutor())
+            next.runSynchronously(isolatedTo: executor.asUnownedSerialExecutor(), taskExecutor: executor.asUnownedTaskExecutor())
         }
     }
 }

@@ -182,7 +182,7 @@ public final class EventLoop: @unchecked Sendable {
         for task in batch {
             switch task {
             case .closure(let body): body()
-            case .job(let job): job.runSynchronously(on: asUnownedSerialExecutor())
+            case .job(let job): job.runSynchronously(isolatedTo: asUnownedSerialExecutor(), taskExecutor: asUnownedTaskExecutor())
             }
         }
         batch.removeAll(keepingCapacity: true)
