@@ -11,6 +11,8 @@ let strictSettings: [SwiftSetting] = [
 
 let package = Package(
     name: "SwiftWebSocket",
+    // Apple platforms: Mutex (Synchronization) and task executors need the 2024 releases.
+    platforms: [.macOS(.v15), .iOS(.v18), .tvOS(.v18), .watchOS(.v11), .visionOS(.v2)],
     products: [
         .library(name: "SwiftWebSocket", targets: ["SwiftWebSocket"]),
         .library(name: "WebSocketFraming", targets: ["WebSocketFraming"]),
