@@ -99,6 +99,9 @@ public struct Connection: Sendable {
     /// Whether bytes are waiting to be written.
     public var hasOutput: Bool { !output.isEmpty }
 
+    /// How many bytes are waiting to be written (for the driver's write high-water mark).
+    public var pendingOutputCount: Int { output.count }
+
     /// Moves the bytes to write into `buffer`. When `buffer` is empty the two arrays are swapped,
     /// so a driver that reuses its write buffer causes no allocation and no copy.
     /// - Parameter buffer: the driver's write buffer; the output is appended to it.

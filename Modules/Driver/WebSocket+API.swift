@@ -9,7 +9,12 @@ extension WebSocket {
     ///   - allowsCompression: `false` for data that does not compress.
     /// - Throws: ``WebSocketError`` when the connection is not open.
     public func send(_ message: Message, allowsCompression: Bool = true) async throws {
-        try await onLoop { ws in try ws.perform { (c: inout Connection) throws(ConnectionError) in try c.send(message, allowsCompression: allowsCompression) } }
+        if loop.inEventLoop {
+            // On the loop (a server handler): no hop, no closure allocation.
+            try perform { (c: inout Connection) throws(ConnectionError) in try c.send(message, allowsCompression: allowsCompression) }
+        } else {
+            try await onLoop { ws in try ws.perform { (c: inout Connection) throws(ConnectionError) in try c.send(message, allowsCompression: allowsCompression) } }
+        }
         try await waitUntilWritable()
     }
 
@@ -70,10 +75,11 @@ extension WebSocket {
 
     /// Outbound backpressure: returns once the pending bytes are under the high-water mark.
     func waitUntilWritable() async throws {
-        if loop.inEventLoop, (channel?.pendingWriteBytes ?? 0) <= configuration.writeHighWaterMark { return }
+        if loop.inEventLoop, pendingWriteBytes <= configuration.writeHighWaterMark { return }
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
             loop.execute { [self] in
-                guard let channel, channel.pendingWriteBytes > configuration.writeHighWaterMark else {
+                if pendingWriteBytes > configuration.writeHighWaterMark { flush() }
+                guard channel != nil, pendingWriteBytes > configuration.writeHighWaterMark else {
                     return continuation.resume()
                 }
                 writableWaiters.append(continuation)

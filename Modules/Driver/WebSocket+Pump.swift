@@ -42,18 +42,38 @@ extension WebSocket: ChannelHandler {
     /// Core's decisions about closing and timers. The only place the driver reads the Core.
     func pump() {
         while let event = connection.nextEvent() { dispatch(event) }
-        if connection.hasOutput, let channel {
-            connection.takeOutput(into: &writeBuffer)
-            channel.write(writeBuffer)
-            writeBuffer.removeAll(keepingCapacity: true)
-        }
+        if connection.hasOutput, channel != nil { scheduleFlush() }
         if connection.shouldCloseTransport {
+            flush()
             channel?.closeAfterFlush()
         } else if connection.isCloseExpected, closeTimer == nil {
             armCloseTimer()
         }
         updateReadInterest()
     }
+
+    /// Writes the Core's output once the loop has finished its current work, so that the
+    /// answers to many messages of one read (or of one handler's burst of sends) leave in one
+    /// write instead of one system call each.
+    func scheduleFlush() {
+        guard !flushScheduled else { return }
+        flushScheduled = true
+        loop.execute { [self] in
+            flushScheduled = false
+            flush()
+        }
+    }
+
+    /// Writes the Core's output now.
+    func flush() {
+        guard connection.hasOutput, let channel else { return }
+        connection.takeOutput(into: &writeBuffer)
+        channel.write(writeBuffer)
+        writeBuffer.removeAll(keepingCapacity: true)
+    }
+
+    /// Bytes accepted by `send` but not yet written to the socket.
+    var pendingWriteBytes: Int { connection.pendingOutputCount + (channel?.pendingWriteBytes ?? 0) }
 
     private func dispatch(_ event: Event) {
         switch event {

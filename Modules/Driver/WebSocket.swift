@@ -24,6 +24,7 @@ public final class WebSocket: @unchecked Sendable {
     var connection: Connection
     var channel: Channel?
     var writeBuffer: [UInt8] = []
+    var flushScheduled = false
     var inbound = MessageQueue()
     /// Messages handed to the application since its last request for the next one.
     var deliveredSinceRequest = 0

@@ -37,7 +37,7 @@ final class Session: Sendable {
         }
         socket.onOpen = { [self] socket in
             // The handler runs on the connection's loop: receiving and sending cost no thread hop.
-            Task(executorPreference: socket.loop) { [handler] in await handler(socket) }
+            Task(executorPreference: socket.loop.taskExecutor) { [handler] in await handler(socket) }
         }
         socket.onFinish = { [self] socket in
             registry.remove(socket)

@@ -63,7 +63,7 @@ final class OrphanJobs: @unchecked Sendable {
             }
             return queue.removeFirst()
         }) {
-            next.runSynchronously(isolatedTo: executor.asUnownedSerialExecutor(), taskExecutor: executor.asUnownedTaskExecutor())
+            next.runSynchronously(on: executor.asUnownedSerialExecutor())
         }
     }
 }

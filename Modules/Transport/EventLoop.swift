@@ -12,6 +12,7 @@ public final class EventLoop: @unchecked Sendable {
     enum LoopTask {
         case closure(@Sendable () -> Void)
         case job(UnownedJob)
+        case taskJob(UnownedJob, UnownedTaskExecutor)
     }
 
     /// The run state, guarded by ``lock``.
@@ -182,7 +183,8 @@ public final class EventLoop: @unchecked Sendable {
         for task in batch {
             switch task {
             case .closure(let body): body()
-            case .job(let job): job.runSynchronously(isolatedTo: asUnownedSerialExecutor(), taskExecutor: asUnownedTaskExecutor())
+            case .job(let job): job.runSynchronously(on: asUnownedSerialExecutor())
+            case .taskJob(let job, let executor): job.runSynchronously(on: executor)
             }
         }
         batch.removeAll(keepingCapacity: true)
@@ -205,7 +207,12 @@ public final class EventLoop: @unchecked Sendable {
             defer { pending.removeAll() }
             return pending
         }
-        for case .job(let job) in leftover { orphans.run(job, on: self) }
+        for task in leftover {
+            switch task {
+            case .job(let job), .taskJob(let job, _): orphans.run(job, on: self)
+            case .closure: break
+            }
+        }
         for timer in timers.removeAll() { _ = timer.take() }
     }
 }
