@@ -170,9 +170,18 @@ public final class EventLoop: @unchecked Sendable {
                 lock.withLock { state = .stopping }
             }
             runExpiredTimers()
-            guard runPendingTasks(&batch) else { return }
+            // Work queued by this turn's tasks (a handler's reply and the flush it scheduled)
+            // runs in the same turn, up to a few rounds, instead of after another poll.
+            for _ in 0..<Self.taskRoundsPerTurn {
+                guard runPendingTasks(&batch) else { return }
+                guard lock.withLock({ !pending.isEmpty }) else { break }
+            }
         }
     }
+
+    /// How many rounds of newly queued tasks one loop turn runs before polling again: enough
+    /// for a reply and its flush, few enough that sockets are never starved.
+    static let taskRoundsPerTurn = 4
 
     /// Runs the tasks submitted so far. Returns false once a shutdown was requested.
     private func runPendingTasks(_ batch: inout [LoopTask]) -> Bool {
