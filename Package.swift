@@ -22,6 +22,8 @@ let package = Package(
         .library(name: "WebSocketTransport", targets: ["WebSocketTransport"]),
         .library(name: "WebSocketClient", targets: ["WebSocketClient"]),
         .library(name: "WebSocketServer", targets: ["WebSocketServer"]),
+        .library(name: "PerMessageDeflate", targets: ["PerMessageDeflate"]),
+        .library(name: "ExampleExtension", targets: ["ExampleExtension"]),
     ],
     targets: [
         // MARK: Protocol engine (stdlib only, no Foundation, no Glibc)
@@ -37,6 +39,26 @@ let package = Package(
             name: "WebSocketCore",
             dependencies: ["WebSocketFraming", "WebSocketHandshake", "WebSocketExtensions"],
             path: "Modules/Core",
+            swiftSettings: strictSettings
+        ),
+
+        // MARK: Extensions (Plugins/): built only on the public extension protocol
+        .systemLibrary(
+            name: "CZlib",
+            path: "Modules/CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]
+        ),
+        .target(
+            name: "PerMessageDeflate",
+            dependencies: ["WebSocketExtensions", "WebSocketFraming", "WebSocketHandshake", "CZlib"],
+            path: "Plugins/PerMessageDeflate",
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "ExampleExtension",
+            dependencies: ["WebSocketExtensions", "WebSocketFraming", "WebSocketHandshake"],
+            path: "Plugins/ExampleExtension",
             swiftSettings: strictSettings
         ),
 
@@ -135,6 +157,24 @@ let package = Package(
             name: "ServerTests",
             dependencies: ["WebSocketServer", "WebSocketClient", "WebSocketDriver", "WebSocketCore", "WebSocketFraming", "WebSocketHandshake", "WebSocketTransport"],
             path: "Tests/ServerTests",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "PerMessageDeflateTests",
+            dependencies: [
+                "PerMessageDeflate", "WebSocketTestSupport", "WebSocketCore", "WebSocketExtensions",
+                "WebSocketFraming", "WebSocketHandshake",
+            ],
+            path: "Tests/PerMessageDeflateTests",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "ExampleExtensionTests",
+            dependencies: [
+                "ExampleExtension", "PerMessageDeflate", "WebSocketTestSupport", "WebSocketCore",
+                "WebSocketExtensions", "WebSocketFraming", "WebSocketHandshake",
+            ],
+            path: "Tests/ExampleExtensionTests",
             swiftSettings: strictSettings
         ),
         .testTarget(
