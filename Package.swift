@@ -66,7 +66,7 @@ let package = Package(
         .target(name: "WebSocketTransport", path: "Modules/Transport", swiftSettings: strictSettings),
         .target(
             name: "WebSocketDriver",
-            dependencies: ["WebSocketCore", "WebSocketFraming", "WebSocketHandshake", "WebSocketTransport"],
+            dependencies: ["WebSocketCore", "WebSocketExtensions", "WebSocketFraming", "WebSocketHandshake", "WebSocketTransport", "PerMessageDeflate"],
             path: "Modules/Driver",
             swiftSettings: strictSettings
         ),
@@ -78,7 +78,7 @@ let package = Package(
         ),
         .target(
             name: "WebSocketServer",
-            dependencies: ["WebSocketDriver", "WebSocketCore", "WebSocketFraming", "WebSocketHandshake", "WebSocketTransport"],
+            dependencies: ["WebSocketDriver", "WebSocketCore", "WebSocketFraming", "WebSocketHandshake", "WebSocketTransport", "PerMessageDeflate"],
             path: "Modules/Server",
             swiftSettings: strictSettings
         ),
@@ -87,6 +87,7 @@ let package = Package(
             dependencies: [
                 "WebSocketClient", "WebSocketServer", "WebSocketDriver", "WebSocketCore",
                 "WebSocketExtensions", "WebSocketFraming", "WebSocketHandshake", "WebSocketTransport",
+                "PerMessageDeflate",
             ],
             path: "Modules/SwiftWebSocket",
             swiftSettings: strictSettings
@@ -102,7 +103,7 @@ let package = Package(
 
         .executableTarget(
             name: "AutobahnDriver",
-            dependencies: ["WebSocketClient", "WebSocketServer", "WebSocketDriver", "WebSocketCore"],
+            dependencies: ["WebSocketClient", "WebSocketServer", "WebSocketDriver", "WebSocketCore", "PerMessageDeflate"],
             path: "Tools/Autobahn/Driver",
             swiftSettings: strictSettings
         ),

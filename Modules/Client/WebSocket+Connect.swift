@@ -31,7 +31,7 @@ extension WebSocket {
         do {
             connection = try Connection.client(
                 host: target.host, port: target.hasExplicitPort ? target.port : nil, isSecure: target.isSecure,
-                requestTarget: target.requestTarget, headers: headers, configuration: configuration.connection)
+                requestTarget: target.requestTarget, headers: headers, configuration: configuration.effectiveConnection)
         } catch {
             throw WebSocketError(.connection(error))
         }

@@ -1,4 +1,6 @@
+public import PerMessageDeflate
 public import WebSocketCore
+import WebSocketExtensions
 
 extension WebSocket {
     /// Options of a live connection: the protocol settings plus timeouts and backpressure.
@@ -7,6 +9,12 @@ extension WebSocket {
     public struct Configuration: Sendable {
         /// Protocol limits, subprotocols and extensions (see WebSocketCore's `Configuration`).
         public var connection: WebSocketCore.Configuration = WebSocketCore.Configuration()
+        /// permessage-deflate (RFC 7692), on by default: a client offers it
+        /// (`permessage-deflate; client_max_window_bits`), a server accepts it. Set `nil` to
+        /// opt out. Memory per connection with the client default: about 262 KiB to compress
+        /// (window 15, memLevel 8) and 39 KiB to decompress, allocated on the first compressed
+        /// message each way; servers default to window 12 and memLevel 5 (about 38 KiB).
+        public var compression: PerMessageDeflate? = PerMessageDeflate()
         /// Connect plus opening handshake must finish within this. Default 10 s.
         public var openTimeout: Duration = .seconds(10)
         /// How long to wait for the peer's close frame (and, as a client, for the server to
@@ -31,5 +39,14 @@ extension WebSocket {
 
         /// Creates the default options.
         public init() {}
+
+        /// The Core configuration with ``compression`` added to the extensions (once).
+        package var effectiveConnection: WebSocketCore.Configuration {
+            var result = connection
+            if let compression, !result.extensions.contains(where: { $0.name == compression.name }) {
+                result.extensions.append(compression)
+            }
+            return result
+        }
     }
 }

@@ -1,3 +1,4 @@
+import PerMessageDeflate
 public import WebSocketDriver
 
 extension WebSocketServer {
@@ -20,7 +21,11 @@ extension WebSocketServer {
         /// The listen backlog. Default 511, like nginx.
         public var backlog: Int = 511
 
-        /// Creates the default configuration.
-        public init() {}
+        /// Creates the default configuration. Compression is on, with a smaller window and
+        /// memLevel than a client's (about 38 KiB instead of 262 KiB per compressing
+        /// connection), since a server holds many connections.
+        public init() {
+            connection.compression = PerMessageDeflate(serverMaxWindowBits: 12, memoryLevel: 5)
+        }
     }
 }

@@ -21,7 +21,7 @@ final class Session: Sendable {
 
     /// A new TCP connection: track it, or refuse it with 503 when over the limit.
     func accepted(_ channel: Channel) {
-        let socket = WebSocket(connection: Connection.server(configuration: configuration.connection.connection),
+        let socket = WebSocket(connection: Connection.server(configuration: configuration.connection.effectiveConnection),
                                configuration: configuration.connection, loop: channel.loop)
         guard registry.admit(socket, limit: configuration.maxConnections) else {
             channel.write(ServerHandshakeResponse.reject(status: 503))

@@ -1,6 +1,7 @@
 // The umbrella module: `import SwiftWebSocket` gives the client, the server, the connection
 // type and the protocol vocabulary (messages, close codes, headers) in one line. Pick the
 // individual `WebSocket*` modules instead to depend on less.
+@_exported public import PerMessageDeflate
 @_exported public import WebSocketClient
 @_exported public import WebSocketCore
 @_exported public import WebSocketDriver

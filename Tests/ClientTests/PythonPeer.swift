@@ -7,6 +7,7 @@ final class PythonPeer: @unchecked Sendable {
 
     let wsPort: Int
     let rawPort: Int
+    let deflatePort: Int
     private let process = Process()
     private let stdin = Pipe()
 
@@ -27,15 +28,21 @@ final class PythonPeer: @unchecked Sendable {
             line.append(chunk)
         }
         let words = String(decoding: line, as: UTF8.self).split(whereSeparator: \.isWhitespace)
-        guard words.count == 3, words[0] == "READY", let ws = Int(words[1]), let raw = Int(words[2]) else {
+        guard words.count == 4, words[0] == "READY", let ws = Int(words[1]), let raw = Int(words[2]),
+              let deflate = Int(words[3]) else {
             throw PeerError("unexpected peer output: \(String(decoding: line, as: UTF8.self))")
         }
         wsPort = ws
         rawPort = raw
+        deflatePort = deflate
     }
 
     static func url(_ path: String) throws -> String {
         "ws://127.0.0.1:\(try shared.get().wsPort)\(path)"
+    }
+
+    static func deflateURL(_ path: String) throws -> String {
+        "ws://127.0.0.1:\(try shared.get().deflatePort)\(path)"
     }
 
     static func rawURL(_ path: String) throws -> String {

@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """Third-party WebSocket peer for SwiftWebSocket's integration tests.
 
-Runs python-websockets on one port (well-behaved peer) and a raw asyncio TCP server on another
-(misbehaving peers). Prints "READY <ws_port> <raw_port>" once both listen, then serves until
-stdin closes (so the test process owns its lifetime). Loopback only.
+Runs python-websockets on one port (well-behaved peer, no compression), a raw asyncio TCP server
+on another (misbehaving peers) and python-websockets with permessage-deflate on a third. Prints
+"READY <ws_port> <raw_port> <deflate_port>" once all listen, then serves until stdin closes (so
+the test process owns its lifetime). Loopback only.
 """
 import asyncio
 import base64
@@ -34,6 +35,12 @@ async def handler(ws):
             await pong_waiter
             await ws.send("pong received")
             await ws.wait_closed()
+        elif path.startswith("/compression"):
+            # Reports what was negotiated, then echoes.
+            await ws.send(ws.request.headers.get("Sec-WebSocket-Extensions", "") + " | " +
+                          (ws.response.headers.get("Sec-WebSocket-Extensions") or ""))
+            async for message in ws:
+                await ws.send(message)
         elif path.startswith("/headers"):
             await ws.send(ws.request.headers.get("X-Test", "missing"))
             await ws.wait_closed()
@@ -86,13 +93,15 @@ async def raw(reader, writer):
 async def main():
     async with serve(handler, "127.0.0.1", 0, subprotocols=["chat"], select_subprotocol=select_subprotocol,
                      max_size=16 * 1024 * 1024, compression=None) as server:
-        raw_server = await asyncio.start_server(raw, "127.0.0.1", 0)
-        ws_port = server.sockets[0].getsockname()[1]
-        raw_port = raw_server.sockets[0].getsockname()[1]
-        print("READY %d %d" % (ws_port, raw_port), flush=True)
-        loop = asyncio.get_running_loop()
-        await loop.run_in_executor(None, sys.stdin.read)
-        raw_server.close()
+        async with serve(handler, "127.0.0.1", 0, max_size=16 * 1024 * 1024, compression="deflate") as deflate:
+            raw_server = await asyncio.start_server(raw, "127.0.0.1", 0)
+            ws_port = server.sockets[0].getsockname()[1]
+            raw_port = raw_server.sockets[0].getsockname()[1]
+            deflate_port = deflate.sockets[0].getsockname()[1]
+            print("READY %d %d %d" % (ws_port, raw_port, deflate_port), flush=True)
+            loop = asyncio.get_running_loop()
+            await loop.run_in_executor(None, sys.stdin.read)
+            raw_server.close()
 
 
 if __name__ == "__main__":

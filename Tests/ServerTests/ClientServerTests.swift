@@ -152,4 +152,19 @@ struct ClientServerTests {
         #expect(server.connectionCount == 0)
         await server.shutdown()
     }
+
+    @Test func compressionIsNegotiatedAndRoundTrips() async throws {
+        let server = try Self.echoServer()
+        let ws = try await WebSocket.connect(to: "ws://127.0.0.1:\(server.port)/")
+        #expect(ws.openInfo?.extensions.map(\.name) == ["permessage-deflate"])
+        // The server's default asks for a 12-bit window on its side.
+        #expect(ws.openInfo?.extensions.first?.parameters.contains { $0.name == "server_max_window_bits" && $0.value == "12" } == true)
+        let text = String(repeating: "compress me, compress me, ", count: 10_000)
+        for _ in 0..<3 {
+            try await ws.send(text: text)
+            #expect(try await ws.receive() == .text(text))
+        }
+        try await ws.close()
+        await server.shutdown()
+    }
 }

@@ -29,4 +29,13 @@ struct PythonClientTests {
         #expect(result.output.contains("OK"))
         await server.shutdown()
     }
+
+    @Test func pythonClientWithDeflateEchoesThroughOurServer() async throws {
+        let server = try ClientServerTests.echoServer()
+        let url = "ws://127.0.0.1:\(server.port)/"
+        let result = try await Task.detached { try Self.runPythonClient(url, ["compression"]) }.value
+        #expect(result.status == 0, "\(result.output)")
+        #expect(result.output.contains("OK"))
+        await server.shutdown()
+    }
 }
