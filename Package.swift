@@ -38,7 +38,18 @@ let package = Package(
         ),
 
         // MARK: I/O
-        .target(name: "WebSocketTransport", path: "Modules/Transport", swiftSettings: strictSettings),
+        .systemLibrary(
+            name: "COpenSSL",
+            path: "Modules/COpenSSL",
+            pkgConfig: "openssl",
+            providers: [.apt(["libssl-dev"]), .brew(["openssl@3"])]
+        ),
+        .target(
+            name: "WebSocketTransport",
+            dependencies: ["COpenSSL"],
+            path: "Modules/Transport",
+            swiftSettings: strictSettings
+        ),
         .target(
             name: "WebSocketDriver",
             dependencies: ["WebSocketCore", "WebSocketFraming", "WebSocketHandshake", "WebSocketTransport"],
@@ -68,7 +79,7 @@ let package = Package(
 
         .executableTarget(
             name: "AutobahnDriver",
-            dependencies: ["WebSocketClient", "WebSocketServer", "WebSocketDriver", "WebSocketCore"],
+            dependencies: ["WebSocketClient", "WebSocketServer", "WebSocketDriver", "WebSocketCore", "WebSocketTransport"],
             path: "Tools/Autobahn/Driver",
             swiftSettings: strictSettings
         ),
@@ -100,14 +111,14 @@ let package = Package(
         ),
         .testTarget(
             name: "ClientTests",
-            dependencies: ["WebSocketClient", "WebSocketDriver", "WebSocketCore", "WebSocketFraming", "WebSocketHandshake"],
+            dependencies: ["WebSocketClient", "WebSocketDriver", "WebSocketCore", "WebSocketFraming", "WebSocketHandshake", "WebSocketTransport"],
             path: "Tests/ClientTests",
             exclude: [],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "ServerTests",
-            dependencies: ["WebSocketServer", "WebSocketClient", "WebSocketDriver", "WebSocketCore", "WebSocketFraming", "WebSocketHandshake"],
+            dependencies: ["WebSocketServer", "WebSocketClient", "WebSocketDriver", "WebSocketCore", "WebSocketFraming", "WebSocketHandshake", "WebSocketTransport"],
             path: "Tests/ServerTests",
             swiftSettings: strictSettings
         ),
