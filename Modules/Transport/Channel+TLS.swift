@@ -15,7 +15,7 @@ extension Channel {
             complete = try tls.session.handshake()
         } catch {
             sendCiphertext(tls)
-            failHandshake(tls, error.at(endpoint))
+            close(error: error.at(endpoint))  // a connect waiting for the handshake learns it too
             return
         }
         sendCiphertext(tls)
@@ -39,11 +39,6 @@ extension Channel {
             // Writers held back by the plaintext that waited for the handshake may go on.
             handler?.channelWritable(self)
         }
-    }
-
-    /// Closes with `error`; a connect waiting for the handshake learns it too.
-    func failHandshake(_ tls: TLSLayer, _ error: TransportError) {
-        close(error: error)
     }
 
     // MARK: Reading
@@ -100,7 +95,7 @@ extension Channel {
     /// - Returns: true when the EOF was handled here (the channel closed).
     func tlsReceivedEOF(_ tls: TLSLayer) -> Bool {
         if !tls.isEstablished {
-            failHandshake(tls, TransportError(.tls(reason: "connection closed during the TLS handshake"), endpoint: endpoint))
+            close(error: TransportError(.tls(reason: "connection closed during the TLS handshake"), endpoint: endpoint))
             return true
         }
         guard !tls.session.receivedCloseNotify, !tls.session.context.allowsUncleanShutdown else { return false }

@@ -202,6 +202,22 @@ struct PythonSecureInteropTests {
         #expect(info.code == .goingAway && info.wasClean)
     }
 
+    @Test func peerThatNeverAnswersTheTLSHandshakeHitsTheOpenTimeout() async throws {
+        var configuration = configuration()
+        configuration.openTimeout = .milliseconds(300)
+        let start = ContinuousClock.now
+        do {
+            // The raw peer reads our ClientHello as the start of an HTTP request and waits.
+            let url = "wss://127.0.0.1:\(try PythonPeer.shared.get().rawPort)/nohandshake"
+            _ = try await WebSocket.connect(to: url, configuration: configuration)
+            Issue.record("connected without a TLS handshake")
+        } catch let error as WebSocketError {
+            guard case .transport(let failure) = error.kind else { Issue.record("\(error)"); return }
+            #expect(failure.kind == .connectTimeout)
+        }
+        #expect(ContinuousClock.now - start < .seconds(5))
+    }
+
     @Test func untrustedPeerCertificateIsRefused() async throws {
         do {
             _ = try await WebSocket.connect(to: try PythonPeer.secureURL("/echo"), configuration: configuration(trust: "other-ca.pem"))

@@ -145,6 +145,36 @@ struct TLSClientServerTests {
         await server.shutdown()
     }
 
+    @Test func maxConnectionsAnswers503OverTLS() async throws {
+        // The 503 is written before the TLS handshake has even started: it waits for it.
+        let server = try ClientServerTests.echoServer {
+            $0.maxConnections = 1
+            $0.tls = try? TLSCertificates.server()
+        }
+        let first = try await WebSocket.connect(to: "wss://127.0.0.1:\(server.port)/", configuration: TLSCertificates.client())
+        do {
+            _ = try await WebSocket.connect(to: "wss://127.0.0.1:\(server.port)/", configuration: TLSCertificates.client())
+            Issue.record("a second connection was admitted")
+        } catch let error as WebSocketError {
+            #expect(error.description.contains("503"), "\(error)")
+        }
+        try await first.close()
+        await server.shutdown()
+    }
+
+    @Test func clientThatNeverStartsTLSIsDroppedAtTheOpenTimeout() async throws {
+        let server = try ClientServerTests.echoServer {
+            $0.connection.openTimeout = .milliseconds(300)
+            $0.tls = try? TLSCertificates.server()
+        }
+        let start = ContinuousClock.now
+        let response = try await RawClient.exchange(port: server.port, request: "", waitForClose: true)
+        let elapsed = ContinuousClock.now - start
+        #expect(response.isEmpty)
+        #expect(elapsed >= .milliseconds(250) && elapsed < .seconds(3), "dropped after \(elapsed)")
+        await server.shutdown()
+    }
+
     @Test func gracefulShutdownOverTLSSends1001() async throws {
         let server = try Self.secureEchoServer()
         let ws = try await WebSocket.connect(to: "wss://127.0.0.1:\(server.port)/", configuration: TLSCertificates.client())
