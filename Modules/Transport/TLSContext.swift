@@ -94,7 +94,7 @@ public final class TLSContext: @unchecked Sendable {
             throw OpenSSL.configurationError("cannot set the TLS versions")
         }
         if let maximumVersion, maximumVersion < minimumVersion {
-            throw TransportError(.tlsConfiguration("maximumVersion \(maximumVersion) is below minimumVersion \(minimumVersion)"))
+            throw TransportError(.tlsConfiguration("maximum version \(maximumVersion) is below the minimum \(minimumVersion)"))
         }
         _ = shim_SSL_CTX_set_mode_release_buffers(pointer)
         shim_SSL_CTX_set_secure_options(pointer)

@@ -9,7 +9,9 @@ let tlsCertificateVerifyCallback: @convention(c) (OpaquePointer?, UnsafeMutableR
 
 /// OpenSSL's SNI callback (`SSL_CTX_set_tlsext_servername_callback`): lets the server's
 /// `serverNameHandler` pick the certificate (RFC 6066 §3).
-let tlsServerNameCallback: @convention(c) (OpaquePointer?, UnsafeMutablePointer<Int32>?, UnsafeMutableRawPointer?) -> Int32 = { ssl, _, _ in
+let tlsServerNameCallback: @convention(c) (
+    OpaquePointer?, UnsafeMutablePointer<Int32>?, UnsafeMutableRawPointer?
+) -> Int32 = { ssl, _, _ in
     guard let ssl, let session = TLSSession.owning(ssl: ssl) else { return SSL_TLSEXT_ERR_OK }
     return session.selectIdentityForServerName() ? SSL_TLSEXT_ERR_OK : SSL_TLSEXT_ERR_ALERT_FATAL
 }

@@ -62,7 +62,8 @@ extension TLSSession {
     public func writePlaintext(_ plaintext: UnsafeRawBufferPointer) throws(TransportError) {
         if let failure { throw failure }
         guard isHandshakeComplete, !sentCloseNotify else {
-            throw TransportError(.tls(reason: sentCloseNotify ? "write after close_notify" : "write before the handshake completed"))
+            let reason = sentCloseNotify ? "write after close_notify" : "write before the handshake completed"
+            throw TransportError(.tls(reason: reason))
         }
         guard let base = plaintext.baseAddress, !plaintext.isEmpty else { return }
         ERR_clear_error()

@@ -102,7 +102,8 @@ public struct TransportError: Error, Hashable, Sendable, CustomStringConvertible
             return " (the peer requires a client certificate: configure an identity)"
         } else if lower.contains("alert unknown ca") || lower.contains("alert bad certificate") {
             return " (the peer does not trust our certificate)"
-        } else if lower.contains("wrong version number") || lower.contains("packet length too long") || lower.contains("http request") {
+        } else if ["wrong version number", "packet length too long", "http request", "closed during the tls handshake"]
+            .contains(where: lower.contains) {
             return " (is the peer speaking TLS? ws:// vs wss://)"
         } else if lower.contains("unsupported protocol") || lower.contains("protocol version") {
             return " (no TLS version in common; the minimum is TLS 1.2)"

@@ -142,6 +142,7 @@ struct TLSClientServerTests {
         let server = try ClientServerTests.echoServer()
         let failure = await Self.transportFailure("wss://127.0.0.1:\(server.port)/", TLSCertificates.client())
         guard case .tls = failure?.kind else { Issue.record("\(String(describing: failure))"); return }
+        #expect(failure?.description.contains("ws:// vs wss://") == true, "\(String(describing: failure))")
         await server.shutdown()
     }
 

@@ -118,6 +118,10 @@ struct TLSSessionTests {
         try good.handshake()
         // RFC 6066 §3: no SNI for an IP literal.
         #expect(good.server.requestedServerName == nil)
+        // IPv6, in URL brackets or not, against IP:::1.
+        for name in ["::1", "[::1]", "0:0:0:0:0:0:0:1"] {
+            try SessionPair(client: TLSFixtures.client(), server: TLSFixtures.server(), serverName: name).handshake()
+        }
         let bad = try SessionPair(client: TLSFixtures.client(), server: TLSFixtures.server("ip-only"), serverName: "localhost")
         let kind = transportErrorKind { try bad.handshake() }
         guard case .certificate(let failure) = kind else { Issue.record("\(String(describing: kind))"); return }
