@@ -3,7 +3,7 @@ SWIFT        ?= swift
 SWIFT_FLAGS  ?=
 PROTOCOL_MODULES := Modules/Framing Modules/Handshake Modules/Extensions Modules/Core
 
-.PHONY: all build release test unit lint bench clean help peers autobahn autobahn-client autobahn-client-quick autobahn-server autobahn-server-quick autobahn-install autobahn-driver
+.PHONY: all build release test unit lint bench clean help peers autobahn autobahn-client autobahn-client-quick autobahn-client-tls autobahn-client-tls-quick autobahn-server autobahn-server-quick autobahn-install autobahn-driver
 
 all: build
 
@@ -12,7 +12,7 @@ help:
 	@echo "make test     everything a change must pass (lint, unit and integration tests)"
 	@echo "make lint     protocol modules import neither Foundation nor Glibc"
 	@echo "make bench    in-memory codec benchmark (release build)"
-	@echo "make autobahn the whole Autobahn|Testsuite (517 cases) against our client and our server; installs it first"
+	@echo "make autobahn the whole Autobahn|Testsuite (517 cases) against our client (over ws:// and wss://) and our server; installs it first"
 	@echo "make clean    remove build products and reports"
 
 build:
@@ -40,13 +40,21 @@ autobahn-driver:
 	$(SWIFT) build -c release --product AutobahnDriver $(SWIFT_FLAGS)
 
 ## The conformance gate: every Autobahn target that exists, in full.
-autobahn: autobahn-client autobahn-server
+autobahn: autobahn-client autobahn-server autobahn-client-tls
 
 autobahn-client: autobahn-driver
 	bash Tools/Autobahn/run.sh client all
 
 autobahn-client-quick: autobahn-driver
 	bash Tools/Autobahn/run.sh client quick
+
+## Our client over wss:// (fuzzingserver with Tests/Fixtures/tls/server.pem on 127.0.0.1:9003),
+## gated by the same expectations as autobahn-client.
+autobahn-client-tls: autobahn-driver
+	bash Tools/Autobahn/run.sh client-tls all
+
+autobahn-client-tls-quick: autobahn-driver
+	bash Tools/Autobahn/run.sh client-tls quick
 
 autobahn-server: autobahn-driver
 	bash Tools/Autobahn/run.sh server all

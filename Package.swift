@@ -63,7 +63,18 @@ let package = Package(
         ),
 
         // MARK: I/O
-        .target(name: "WebSocketTransport", path: "Modules/Transport", swiftSettings: strictSettings),
+        .systemLibrary(
+            name: "COpenSSL",
+            path: "Modules/COpenSSL",
+            pkgConfig: "openssl",
+            providers: [.apt(["libssl-dev"]), .brew(["openssl@3"])]
+        ),
+        .target(
+            name: "WebSocketTransport",
+            dependencies: ["COpenSSL"],
+            path: "Modules/Transport",
+            swiftSettings: strictSettings
+        ),
         .target(
             name: "WebSocketDriver",
             dependencies: ["WebSocketCore", "WebSocketExtensions", "WebSocketFraming", "WebSocketHandshake", "WebSocketTransport", "PerMessageDeflate"],
@@ -103,7 +114,7 @@ let package = Package(
 
         .executableTarget(
             name: "AutobahnDriver",
-            dependencies: ["WebSocketClient", "WebSocketServer", "WebSocketDriver", "WebSocketCore", "PerMessageDeflate"],
+            dependencies: ["WebSocketClient", "WebSocketServer", "WebSocketDriver", "WebSocketCore", "PerMessageDeflate", "WebSocketTransport"],
             path: "Tools/Autobahn/Driver",
             swiftSettings: strictSettings
         ),
@@ -149,7 +160,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ClientTests",
-            dependencies: ["WebSocketClient", "WebSocketDriver", "WebSocketCore", "WebSocketFraming", "WebSocketHandshake"],
+            dependencies: ["WebSocketClient", "WebSocketDriver", "WebSocketCore", "WebSocketFraming", "WebSocketHandshake", "WebSocketTransport"],
             path: "Tests/ClientTests",
             exclude: [],
             swiftSettings: strictSettings

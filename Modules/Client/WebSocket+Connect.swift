@@ -8,15 +8,27 @@ extension WebSocket {
     ///
     /// ```swift
     /// let ws = try await WebSocket.connect(to: "ws://127.0.0.1:9001/chat")
+    ///
+    /// var configuration = WebSocket.Configuration()
+    /// configuration.tls.trustRoots = .pemFile("/etc/myapp/ca.pem")   // a private CA
+    /// let secure = try await WebSocket.connect(to: "wss://chat.example:8443/", configuration: configuration)
     /// ```
+    ///
+    /// For `wss://` the TLS handshake runs right after the TCP connect, inside the open timeout
+    /// (RFC 6455 §4.1: "If /secure/ is true, the client MUST perform a TLS handshake over the
+    /// connection after opening the connection and before sending the handshake data"), with
+    /// ``WebSocketDriver/WebSocket/Configuration/tls``: the server's certificate must chain to
+    /// the trust roots and name the URL's host (RFC 6125), which is also sent as SNI (RFC 6066).
     /// - Parameters:
-    ///   - url: a `ws://` URL (`wss://` arrives with TLS support).
+    ///   - url: a `ws://` or `wss://` URL.
     ///   - headers: additional request headers (`Authorization`, `Origin`, cookies).
-    ///   - configuration: limits, timeouts, subprotocols, extensions.
+    ///   - configuration: limits, timeouts, subprotocols, extensions, TLS settings.
     ///   - loop: the event loop to run on; a shared loop by default.
     /// - Returns: the open connection.
     /// - Throws: ``WebSocketError``: invalid URL, transport failure (resolution, refused,
-    ///   timeout), or a failed opening handshake (with the HTTP status when it was not 101).
+    ///   timeout; for `wss://` a refused certificate, a failed TLS handshake or an unusable TLS
+    ///   configuration, all as `TransportError`), or a failed opening handshake (with the HTTP
+    ///   status when it was not 101).
     public static func connect(
         to url: String,
         headers: HTTPHeaders = HTTPHeaders(),
@@ -24,8 +36,11 @@ extension WebSocket {
         loop: EventLoop? = nil
     ) async throws -> WebSocket {
         let target = try WebSocketURL(url)
-        guard !target.isSecure else {
-            throw WebSocketError(.invalidURL("\(url): wss:// needs TLS, which this build does not have yet"))
+        let tls: TLSContext?
+        do throws(TransportError) {
+            tls = target.isSecure ? try TLSContext(client: configuration.tls) : nil
+        } catch {
+            throw WebSocketError(.transport(error))
         }
         let connection: Connection
         do {
@@ -36,16 +51,18 @@ extension WebSocket {
             throw WebSocketError(.connection(error))
         }
         let socket = WebSocket(connection: connection, configuration: configuration, loop: loop ?? SharedLoop.loop)
-        try await socket.open(host: target.host, port: target.port)
+        try await socket.open(host: target.host, port: target.port, tls: tls)
         return socket
     }
 
-    /// Connects the transport and waits for the opening handshake, all within the open timeout.
-    private func open(host: String, port: Int) async throws {
+    /// Connects the transport (TCP, then TLS for `wss://`) and waits for the opening handshake,
+    /// all within the open timeout.
+    private func open(host: String, port: Int, tls: TLSContext?) async throws {
         let deadline = ContinuousClock.now + configuration.openTimeout
         let channel: Channel
         do throws(TransportError) {
-            channel = try await Channel.connect(host: host, port: port, timeout: configuration.openTimeout, on: loop, handler: self)
+            channel = try await Channel.connect(
+                host: host, port: port, timeout: configuration.openTimeout, tls: tls, on: loop, handler: self)
         } catch {
             throw WebSocketError(.transport(error))
         }

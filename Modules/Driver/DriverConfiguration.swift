@@ -1,6 +1,7 @@
 public import PerMessageDeflate
 public import WebSocketCore
 import WebSocketExtensions
+public import WebSocketTransport
 
 extension WebSocket {
     /// Options of a live connection: the protocol settings plus timeouts and backpressure.
@@ -36,6 +37,13 @@ extension WebSocket {
         /// `send` suspends while more than this many bytes wait to be written (outbound
         /// backpressure). Default 64 KiB.
         public var writeHighWaterMark: Int = 64 * 1024
+        /// TLS settings of client connections to `wss://` URLs (RFC 6455 §3, §4.1: "If /secure/
+        /// is true, the client MUST perform a TLS handshake over the connection after opening the
+        /// connection and before sending the handshake data"). Default: the system's trust
+        /// roots, certificate and host-name verification, SNI, TLS 1.2 or newer, ALPN
+        /// `http/1.1` (see ``WebSocketTransport/TLSConfiguration``). Ignored for `ws://` and by
+        /// the server, whose TLS settings are `WebSocketServer.Configuration.tls`.
+        public var tls: TLSConfiguration = TLSConfiguration()
 
         /// Creates the default options.
         public init() {}

@@ -12,6 +12,12 @@ extension WebSocket {
     package func open(on channel: Channel, timeout: Duration) async throws -> OpenInfo {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<OpenInfo, any Error>) in
             loop.execute { [self] in
+                // The transport may already be gone: between the connect and this task, the peer
+                // can close (a 503 before our request, a TLS 1.3 alert right after the
+                // handshake), and then no later event would resume the waiter.
+                if isTransportClosed, let info = finalCloseInfo {
+                    return continuation.resume(throwing: openError(info))
+                }
                 openWaiter = continuation
                 openTimer = loop.scheduleTask(in: max(timeout, .zero)) { [self] in
                     openTimer = nil

@@ -1,5 +1,6 @@
 import PerMessageDeflate
 public import WebSocketDriver
+public import WebSocketTransport
 
 extension WebSocketServer {
     /// Where and how the server listens, and the limits it applies to an untrusted network.
@@ -20,6 +21,11 @@ extension WebSocketServer {
         public var eventLoopCount: Int = 1
         /// The listen backlog. Default 511, like nginx.
         public var backlog: Int = 511
+        /// Serve `wss://` (RFC 6455 §3, §4.2): every connection does the TLS handshake first,
+        /// within ``WebSocketDriver/WebSocket/Configuration/openTimeout`` together with the
+        /// opening handshake. Certificate and key, client certificates (mutual TLS), SNI: see
+        /// ``WebSocketTransport/TLSServerConfiguration``. Default nil: plain `ws://`.
+        public var tls: TLSServerConfiguration?
 
         /// Creates the default configuration. Compression is on, with a smaller window and
         /// memLevel than a client's (about 38 KiB instead of 262 KiB per compressing

@@ -25,7 +25,12 @@ final class Session: Sendable {
                                configuration: configuration.connection, loop: channel.loop)
         guard registry.admit(socket, limit: configuration.maxConnections) else {
             channel.write(ServerHandshakeResponse.reject(status: 503))
-            channel.closeAfterFlush()
+            // A lingering close, as HTTP servers do: half-close and let the client close first.
+            // Closing at once, with the client's request still to come (over TLS it follows the
+            // handshake that carries the 503), would answer it with a reset that can destroy
+            // the 503 before the client reads it. The close timeout bounds the wait.
+            channel.shutdownWrite()
+            channel.loop.scheduleTask(in: configuration.connection.closeTimeout) { channel.close() }
             return
         }
         let remote = channel.remoteAddress?.description

@@ -33,7 +33,8 @@ public final class WebSocketServer: Sendable {
     ///     subprotocol). Runs on the connection's loop: keep it short and non-blocking. Accepts
     ///     everything by default.
     ///   - handler: runs once per open connection, in its own task.
-    /// - Throws: ``WebSocketError`` when the address cannot be bound.
+    /// - Throws: ``WebSocketError`` when the address cannot be bound or the TLS configuration
+    ///   cannot be used (unreadable or mismatched certificate and key).
     public static func start(
         configuration: Configuration = Configuration(),
         loops: [EventLoop]? = nil,
@@ -56,8 +57,9 @@ public final class WebSocketServer: Sendable {
         self.ownsLoops = ownsLoops
         let session = Session(configuration: configuration, registry: registry, shouldUpgrade: shouldUpgrade, handler: handler)
         do throws(TransportError) {
+            let tls = try configuration.tls.map { (tls) throws(TransportError) in try TLSContext(server: tls) }
             listener = try Listener.bind(
-                host: configuration.host, port: configuration.port, backlog: configuration.backlog,
+                host: configuration.host, port: configuration.port, backlog: configuration.backlog, tls: tls,
                 on: loops[0], childLoops: loops) { channel in session.accepted(channel) }
         } catch {
             if ownsLoops { for loop in loops { loop.syncShutdown() } }

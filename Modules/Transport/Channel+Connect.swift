@@ -7,18 +7,31 @@ extension Channel {
     /// non-blocking, close-on-exec, `TCP_NODELAY` (and `SO_NOSIGPIPE` on Darwin). `handler` is
     /// installed and gets ``ChannelHandler/channelActive(_:)`` on the loop before this returns.
     /// Cancelling the calling task abandons the attempt.
+    ///
+    /// With `tls`, the TLS handshake (RFC 8446 §4, RFC 5246 §7) runs on the connected socket
+    /// before this returns, under the same `timeout`: the server's certificate is verified
+    /// against `host` (or the configuration's `serverName`; RFC 6125), `host` is sent as SNI when
+    /// it is a DNS name (RFC 6066 §3), and the handler sees only plaintext.
     /// - Parameters:
     ///   - host: a name, or a numeric IPv4/IPv6 address (`[::1]` accepted).
     ///   - port: the TCP port.
-    ///   - timeout: the limit for resolution and connection together, enforced by a loop timer.
+    ///   - timeout: the limit for resolution, connection and TLS handshake together, enforced by
+    ///     a loop timer.
+    ///   - tls: a client ``TLSContext`` for a TLS connection; nil for plain TCP.
     ///   - loop: the loop the channel will belong to.
     ///   - handler: the channel's handler.
     /// - Throws: ``TransportError`` — `.resolution`, `.connectionRefused` (the last address's
-    ///   error when all fail), `.connectTimeout`, `.eventLoopShutdown`, `.cancelled`, `.system`.
+    ///   error when all fail), `.connectTimeout`, `.eventLoopShutdown`, `.cancelled`, `.system`;
+    ///   with TLS also `.certificate` (refused server certificate), `.tls` (handshake failure)
+    ///   and `.tlsConfiguration` (a server context, or no name to verify).
     /// - Returns: the connected, active channel.
     public static func connect(
-        host: String, port: Int, timeout: Duration, on loop: EventLoop, handler: any ChannelHandler
+        host: String, port: Int, timeout: Duration, tls: TLSContext? = nil, on loop: EventLoop,
+        handler: any ChannelHandler
     ) async throws(TransportError) -> Channel {
+        if let tls, tls.role != .client {
+            throw TransportError(.tlsConfiguration("connect needs a client TLS context"))
+        }
         let start = Syscall.monotonicNanoseconds()
         let addresses = try await SocketAddress.resolveInBackground(host: host, port: port).get()
         let elapsed = Syscall.monotonicNanoseconds() &- start
@@ -28,7 +41,7 @@ extension Channel {
         }
         let attempt = ConnectAttempt(
             loop: loop, addresses: addresses, endpoint: Self.endpoint(host: host, port: port),
-            timeoutNanoseconds: budget - elapsed, handler: handler
+            timeoutNanoseconds: budget - elapsed, tls: tls.map { ($0, host) }, handler: handler
         )
         let result = await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in

@@ -35,13 +35,23 @@ extension Channel: Selectable {
                 receivedEOF()
                 return
             case .processed(let count):
-                handler?.channelRead(self, loop.readBuffer.prefix(count))
+                if let tls {
+                    receiveCiphertext(tls, loop.readBuffer.prefix(count))
+                } else {
+                    handler?.channelRead(self, loop.readBuffer.prefix(count))
+                }
                 if count < ReadBuffer.size { return }  // drained; level-triggered polling reports more
             }
         }
     }
 
     private func receivedEOF() {
+        if let tls, tlsReceivedEOF(tls) { return }
+        deliverEOF()
+    }
+
+    /// The end of the input (TCP EOF, or TLS `close_notify`): ``ChannelHandler/channelEOF(_:)``.
+    func deliverEOF() {
         inputClosed = true
         updateInterest()
         if let handler {

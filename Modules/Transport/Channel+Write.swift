@@ -8,6 +8,13 @@ extension Channel {
     /// - Parameter bytes: the bytes; the array is kept, not copied, if it must wait.
     public func write(_ bytes: [UInt8]) {
         guard acceptsWrites, !bytes.isEmpty else { return }
+        if let tls { return encrypt(tls, bytes) }
+        send(bytes)
+    }
+
+    /// Sends `bytes` as they are (plaintext, or records from the TLS layer): at once what the
+    /// socket takes, the rest queued.
+    func send(_ bytes: [UInt8]) {
         guard writeQueue.isEmpty else {
             writeQueue.append(bytes)
             return
@@ -38,6 +45,7 @@ extension Channel {
             write(header.isEmpty ? payload : header)
             return
         }
+        if let tls { return encrypt(tls, header: header, payload: payload) }
         guard writeQueue.isEmpty else {
             writeQueue.append(header)
             writeQueue.append(payload)
@@ -87,11 +95,11 @@ extension Channel {
         }
         guard drained else { return }
         updateInterest()
-        if closeWhenFlushed {
+        if closeWhenFlushed && mayFinishClosing {
             close()
             return
         }
-        if shutdownWhenFlushed { performShutdownWrite() }
+        if shutdownWhenFlushed && mayFinishClosing { performShutdownWrite() }
         handler?.channelWritable(self)
     }
 

@@ -40,12 +40,19 @@ public final class Channel: @unchecked Sendable {
     var shutdownWhenFlushed = false
     /// A write failed with this error; the channel closes with it on the next loop iteration.
     var failure: TransportError?
+    /// The TLS layer between the socket and the handler; nil for plain TCP, which then pays one
+    /// nil check per read and write.
+    let tls: TLSLayer?
 
-    init(loop: EventLoop, socket: consuming Socket, remoteAddress: SocketAddress?, localAddress: SocketAddress?) {
+    init(
+        loop: EventLoop, socket: consuming Socket, remoteAddress: SocketAddress?, localAddress: SocketAddress?,
+        tls: TLSLayer? = nil
+    ) {
         self.loop = loop
         self.socket = socket
         self.remoteAddress = remoteAddress
         self.localAddress = localAddress
+        self.tls = tls
     }
 
     /// Whether the channel is registered and not closed.
@@ -54,10 +61,10 @@ public final class Channel: @unchecked Sendable {
     /// Whether the channel is closed (``ChannelHandler/channelInactive(_:error:)`` has fired).
     public var isClosed: Bool { state == .closed }
 
-    /// Bytes accepted by ``write(_:)`` that the socket has not taken yet. Compare with a
-    /// high-water mark for backpressure; ``ChannelHandler/channelWritable(_:)`` fires when it
-    /// drops back to 0.
-    public var pendingWriteBytes: Int { writeQueue.byteCount }
+    /// Bytes accepted by ``write(_:)`` that the socket has not taken yet (with TLS: records not
+    /// sent yet, plus plaintext waiting for the handshake). Compare with a high-water mark for
+    /// backpressure; ``ChannelHandler/channelWritable(_:)`` fires when it drops back to 0.
+    public var pendingWriteBytes: Int { writeQueue.byteCount + (tls?.pendingByteCount ?? 0) }
 
     /// Whether the loop reads from the socket. Set to false to stop reading (inbound
     /// backpressure: the kernel buffer fills, then TCP flow control slows the peer); set back to
@@ -68,6 +75,7 @@ public final class Channel: @unchecked Sendable {
             guard newValue != readEnabled else { return }
             readEnabled = newValue
             updateInterest()
+            if newValue, tls != nil { resumeBufferedPlaintext() }
         }
     }
 
@@ -78,14 +86,26 @@ public final class Channel: @unchecked Sendable {
 
     /// Closes the socket now, discarding unwritten bytes, and fires
     /// ``ChannelHandler/channelInactive(_:error:)`` (with a nil error) before returning.
+    /// With TLS, a `close_notify` alert goes out first if the socket takes it at once.
     /// Idempotent.
     public func close() {
+        if let tls { sendCloseNotifyBestEffort(tls) }
         close(error: nil)
     }
 
     /// Stops accepting writes and closes once the queued bytes are written (at once if none).
+    /// With TLS, our `close_notify` follows the data (RFC 8446 §6.1); plaintext written before
+    /// the handshake completed is sent first.
     public func closeAfterFlush() {
         guard state != .closed else { return }
+        if let tls {
+            if tls.isEstablished {
+                sendCloseNotify(tls)
+            } else if tls.hasPendingPlaintext {
+                closeWhenFlushed = true
+                return
+            }
+        }
         if writeQueue.isEmpty && failure == nil {
             close()
         } else {
@@ -94,9 +114,18 @@ public final class Channel: @unchecked Sendable {
     }
 
     /// Sends FIN once the queued bytes are written: the peer reads EOF; we can still read.
+    /// With TLS, `close_notify` precedes the FIN (RFC 8446 §6.1 allows half-closure).
     /// Later writes are ignored.
     public func shutdownWrite() {
         guard state != .closed, !outputClosed else { return }
+        if let tls {
+            if tls.isEstablished {
+                sendCloseNotify(tls)
+            } else if tls.hasPendingPlaintext {
+                shutdownWhenFlushed = true
+                return
+            }
+        }
         if writeQueue.isEmpty {
             performShutdownWrite()
         } else {
@@ -122,12 +151,23 @@ public final class Channel: @unchecked Sendable {
         }
         socket.close()
         writeQueue.removeAll()
+        let completion = tls?.takeCompletion()
         let handler = self.handler
         self.handler = nil
         handler?.channelInactive(self, error: error)
+        completion?(self, error ?? TransportError(.closed, endpoint: endpoint))
     }
 
-    /// Registers with the loop and fires ``ChannelHandler/channelActive(_:)``. Loop thread.
+    /// Our `close_notify` in one attempt, whatever the outcome: for an abortive ``close()``.
+    private func sendCloseNotifyBestEffort(_ tls: TLSLayer) {
+        guard state == .active, tls.isEstablished, !tls.session.sentCloseNotify, failure == nil,
+              writeQueue.isEmpty, !outputClosed else { return }
+        tls.session.shutdown()
+        _ = socket.send(tls.session.takeCiphertext())
+    }
+
+    /// Registers with the loop and fires ``ChannelHandler/channelActive(_:)`` — with TLS, starts
+    /// the handshake, and `channelActive` fires once it completed. Loop thread.
     func activate() {
         guard state == .pending else { return }
         state = .active
@@ -139,6 +179,10 @@ public final class Channel: @unchecked Sendable {
             close(error: error)
             return
         }
-        handler?.channelActive(self)
+        if let tls {
+            advanceHandshake(tls)
+        } else {
+            handler?.channelActive(self)
+        }
     }
 }

@@ -3,6 +3,11 @@
 /// Order: ``channelActive(_:)`` once; then any number of ``channelRead(_:_:)``,
 /// ``channelWritable(_:)`` and at most one ``channelEOF(_:)``; then
 /// ``channelInactive(_:error:)`` exactly once, after which the channel drops its handler.
+///
+/// On a TLS channel the handler sees plaintext only: ``channelActive(_:)`` fires once the TLS
+/// handshake completed, ``channelEOF(_:)`` means the peer's `close_notify` (or, when tolerated,
+/// a TCP EOF without it), and an accepted channel whose handshake fails gets
+/// ``channelInactive(_:error:)`` without ``channelActive(_:)``.
 public protocol ChannelHandler: AnyObject {
     /// The channel is connected and about to start reading. Default: nothing.
     /// - Parameter channel: the channel.
@@ -22,7 +27,8 @@ public protocol ChannelHandler: AnyObject {
     /// - Parameter channel: the channel.
     func channelWritable(_ channel: Channel)
 
-    /// The peer shut down its write side (read returned 0). The channel stays writable until the
+    /// The peer shut down its write side (read returned 0; with TLS, its `close_notify` arrived).
+    /// The channel stays writable until the
     /// handler closes it, so a last message (e.g. a close frame) can still go out.
     /// Default: ``Channel/close()``.
     /// - Parameter channel: the channel.

@@ -1,5 +1,6 @@
 /// A connect in progress: tries each resolved address in turn with a non-blocking `connect`,
-/// under one deadline on the loop's timer. Everything after ``start(_:)`` runs on the loop.
+/// then runs the TLS handshake if asked, under one deadline on the loop's timer. Everything
+/// after ``start(_:)`` runs on the loop.
 final class ConnectAttempt: Selectable, @unchecked Sendable {
     typealias Continuation = CheckedContinuation<Result<Channel, TransportError>, Never>
 
@@ -7,7 +8,11 @@ final class ConnectAttempt: Selectable, @unchecked Sendable {
     private let addresses: [SocketAddress]
     private let endpoint: String
     private let timeoutNanoseconds: UInt64
+    /// The client context and the connect host, for a TLS connection.
+    private let tls: (context: TLSContext, host: String)?
     private var handler: (any ChannelHandler)?
+    /// The connected channel while its TLS handshake runs.
+    private var handshaking: Channel?
 
     private var continuation: Continuation?
     private var next = 0
@@ -23,12 +28,13 @@ final class ConnectAttempt: Selectable, @unchecked Sendable {
 
     init(
         loop: EventLoop, addresses: [SocketAddress], endpoint: String, timeoutNanoseconds: UInt64,
-        handler: any ChannelHandler
+        tls: (context: TLSContext, host: String)? = nil, handler: any ChannelHandler
     ) {
         self.loop = loop
         self.addresses = addresses
         self.endpoint = endpoint
         self.timeoutNanoseconds = timeoutNanoseconds
+        self.tls = tls
         self.handler = handler
     }
 
@@ -104,9 +110,31 @@ final class ConnectAttempt: Selectable, @unchecked Sendable {
         guard let connected = socket.take() else { return tryNextAddress() }
         descriptor = -1
         let local = connected.localAddress
-        let channel = Channel(loop: loop, socket: connected, remoteAddress: current, localAddress: local)
-        channel.handler = handler
+        guard let tls else {
+            let channel = Channel(loop: loop, socket: connected, remoteAddress: current, localAddress: local)
+            channel.handler = handler
+            channel.activate()
+            return finish(.success(channel))
+        }
+        let session: TLSSession
+        do {
+            session = try TLSSession(context: tls.context, serverName: tls.host)
+        } catch {
+            return finish(.failure(error.at(current?.description ?? endpoint)))
+        }
+        let layer = TLSLayer(session: session) { [self] channel, error in handshakeFinished(channel, error) }
+        let channel = Channel(loop: loop, socket: connected, remoteAddress: current, localAddress: local, tls: layer)
+        handshaking = channel
         channel.activate()
+    }
+
+    /// The TLS handshake's outcome: the handler takes over the channel, or the attempt fails.
+    private func handshakeFinished(_ channel: Channel, _ error: TransportError?) {
+        handshaking = nil
+        guard continuation != nil else { return channel.close() }
+        if let error { return finish(.failure(error)) }
+        channel.handler = handler
+        handler?.channelActive(channel)
         finish(.success(channel))
     }
 
@@ -128,6 +156,9 @@ final class ConnectAttempt: Selectable, @unchecked Sendable {
         timer = nil
         dropSocket()
         handler = nil
+        let abandoned = handshaking
+        handshaking = nil
+        abandoned?.close()
         continuation.resume(returning: result)
     }
 }

@@ -23,6 +23,8 @@ public final class Listener: @unchecked Sendable {
 
     private let childLoops: [EventLoop]
     private let accept: @Sendable (Channel) -> Void
+    /// The server context every accepted connection does its TLS handshake with; nil for TCP.
+    private let tls: TLSContext?
     private var socket: Socket
     private let descriptor: Int32
     private var state = State.starting
@@ -35,8 +37,9 @@ public final class Listener: @unchecked Sendable {
 
     private init(
         loop: EventLoop, socket: consuming Socket, localAddress: SocketAddress,
-        childLoops: [EventLoop], accept: @escaping @Sendable (Channel) -> Void
+        childLoops: [EventLoop], tls: TLSContext?, accept: @escaping @Sendable (Channel) -> Void
     ) {
+        self.tls = tls
         self.loop = loop
         self.descriptor = socket.descriptor
         self.socket = socket
@@ -55,22 +58,31 @@ public final class Listener: @unchecked Sendable {
     ///   - port: the port; 0 lets the system pick a free one, reported by ``localAddress``.
     ///   - backlog: the kernel's queue of connections not yet accepted.
     ///   - reusePort: set `SO_REUSEPORT`, so that several listeners share the port.
+    ///   - tls: a server ``TLSContext``: each accepted channel does the TLS handshake first, its
+    ///     handler gets ``ChannelHandler/channelActive(_:)`` once it completed and sees only
+    ///     plaintext; a failed handshake reports ``ChannelHandler/channelInactive(_:error:)``
+    ///     alone. The listener sets no handshake timeout: the handler arms its own. Nil: TCP.
     ///   - loop: the loop that accepts.
     ///   - childLoops: the loops the accepted channels belong to, round-robin; nil: `loop`.
     ///   - accept: called on the channel's own loop with each new channel; set its handler here.
-    /// - Throws: ``TransportError`` — `.resolution`, `.addressInUse`, `.eventLoopShutdown`, `.system`.
+    /// - Throws: ``TransportError`` — `.resolution`, `.addressInUse`, `.eventLoopShutdown`,
+    ///   `.system`; `.tlsConfiguration` for a client TLS context.
     /// - Returns: the listener; keep it to ``close()`` it.
     public static func bind(
-        host: String, port: Int, backlog: Int = 511, reusePort: Bool = false, on loop: EventLoop,
-        childLoops: [EventLoop]? = nil, accept: @escaping @Sendable (Channel) -> Void
+        host: String, port: Int, backlog: Int = 511, reusePort: Bool = false, tls: TLSContext? = nil,
+        on loop: EventLoop, childLoops: [EventLoop]? = nil, accept: @escaping @Sendable (Channel) -> Void
     ) throws(TransportError) -> Listener {
+        if let tls, tls.role != .server {
+            throw TransportError(.tlsConfiguration("a listener needs a server TLS context"))
+        }
         var lastError = TransportError(.resolution(host: host, message: "no address"))
         for address in try SocketAddress.resolve(host: host, port: port) {
             do {
                 let socket = try open(address, backlog: backlog, reusePort: reusePort)
                 let local = socket.localAddress ?? address
                 let listener = Listener(
-                    loop: loop, socket: socket, localAddress: local, childLoops: childLoops ?? [loop], accept: accept
+                    loop: loop, socket: socket, localAddress: local, childLoops: childLoops ?? [loop], tls: tls,
+                    accept: accept
                 )
                 try listener.start()
                 return listener
@@ -162,7 +174,13 @@ extension Listener: Selectable {
         let local = accepted.localAddress
         let child = childLoops[nextChild % childLoops.count]
         nextChild &+= 1
-        let channel = Channel(loop: child, socket: accepted, remoteAddress: peer, localAddress: local)
+        var layer: TLSLayer?
+        if let tls {
+            // Without a session (out of memory) the connection is dropped, like a failed accept.
+            guard let session = try? TLSSession(context: tls) else { return }
+            layer = TLSLayer(session: session)
+        }
+        let channel = Channel(loop: child, socket: accepted, remoteAddress: peer, localAddress: local, tls: layer)
         let accept = self.accept
         if child === loop {
             accept(channel)

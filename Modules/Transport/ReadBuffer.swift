@@ -26,3 +26,10 @@ struct ReadBuffer: ~Copyable {
         UnsafeRawBufferPointer(rebasing: storage[0..<min(count, storage.count)])
     }
 }
+
+extension ReadBuffer {
+    /// Decrypts once from `session` into the buffer.
+    func read(from session: TLSSession) throws(TransportError) -> TLSSession.ReadResult {
+        try session.readPlaintext(into: storage)
+    }
+}

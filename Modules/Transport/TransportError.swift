@@ -23,6 +23,20 @@ public struct TransportError: Error, Hashable, Sendable, CustomStringConvertible
         case eventLoopShutdown
         /// The task awaiting the operation was cancelled.
         case cancelled
+        /// The peer's certificate was refused during the TLS handshake (RFC 8446 §4.4.2.4,
+        /// RFC 5280 §6, RFC 6125 §6): expired, wrong host name, unknown CA, rejected by the hook.
+        case certificate(CertificateError)
+        /// TLS failed: the handshake (no common version or cipher, a fatal alert from the peer,
+        /// not TLS at all) or a record later (bad MAC, unexpected message). `reason` is OpenSSL's
+        /// (e.g. "tlsv13 alert certificate required", "wrong version number").
+        case tls(reason: String)
+        /// The TCP connection ended without the TLS `close_notify` alert (RFC 8446 §6.1), so the
+        /// data may have been truncated. Tolerated instead when the TLS configuration's
+        /// `allowsUncleanShutdown` is set.
+        case tlsUncleanShutdown
+        /// The TLS configuration cannot be used: an unreadable file, bad PEM, a private key that
+        /// does not match its certificate. The message says which.
+        case tlsConfiguration(String)
     }
 
     /// What happened.
@@ -70,7 +84,31 @@ public struct TransportError: Error, Hashable, Sendable, CustomStringConvertible
             return "event loop shut down"
         case .cancelled:
             return "operation\(target.isEmpty ? "" : " on" + target) cancelled"
+        case .certificate(let error):
+            return "TLS certificate of\(target.isEmpty ? " peer" : target) refused: \(error)"
+        case .tls(let reason):
+            return "TLS with\(target.isEmpty ? " peer" : target) failed: \(reason)\(Self.hint(forTLSReason: reason))"
+        case .tlsUncleanShutdown:
+            return "TLS connection\(target.isEmpty ? "" : " to" + target) ended without close_notify (possible truncation)"
+        case .tlsConfiguration(let message):
+            return "TLS configuration: \(message)"
         }
+    }
+
+    /// Advice for the OpenSSL reasons people meet most.
+    static func hint(forTLSReason reason: String) -> String {
+        let lower = reason.lowercased()
+        if lower.contains("certificate required") {
+            return " (the peer requires a client certificate: configure an identity)"
+        } else if lower.contains("alert unknown ca") || lower.contains("alert bad certificate") {
+            return " (the peer does not trust our certificate)"
+        } else if ["wrong version number", "packet length too long", "http request", "closed during the tls handshake"]
+            .contains(where: lower.contains) {
+            return " (is the peer speaking TLS? ws:// vs wss://)"
+        } else if lower.contains("unsupported protocol") || lower.contains("protocol version") {
+            return " (no TLS version in common; the minimum is TLS 1.2)"
+        }
+        return ""
     }
 
     /// The error for a failed system call, mapping the errno values with their own kind.

@@ -4,6 +4,7 @@ import WebSocketCore
 import WebSocketDriver
 import WebSocketFraming
 import WebSocketHandshake
+import WebSocketTransport
 
 /// Our client against python-websockets, a peer we did not write, over loopback.
 @Suite("Client interop with python-websockets", .serialized, .timeLimit(.minutes(1)))
@@ -166,5 +167,63 @@ struct WebSocketURLTests {
     @Test("Invalid URLs are refused", arguments: ["http://x/", "ws://", "ws://x:0/", "ws://x:99999/", "ws://x/#frag", "ws://[::1/", "ws://u@x/"])
     func invalidURLs(url: String) {
         #expect(throws: WebSocketError.self) { try WebSocketURL(url) }
+    }
+}
+
+/// Our client against python-websockets over TLS (Python's `ssl`, i.e. an OpenSSL server we did
+/// not configure through our own code): RFC 6455 §4.1 /secure/.
+@Suite("Client interop with python-websockets over wss://", .serialized, .timeLimit(.minutes(1)))
+struct PythonSecureInteropTests {
+    func configuration(trust: String = "ca.pem") -> WebSocket.Configuration {
+        var configuration = WebSocket.Configuration()
+        configuration.openTimeout = .seconds(5)
+        configuration.closeTimeout = .seconds(5)
+        configuration.tls.trustRoots = .pemFile(PythonPeer.certificate(trust))
+        return configuration
+    }
+
+    @Test("Echo over TLS, by IP address and by host name", arguments: ["127.0.0.1", "localhost"])
+    func echoOverTLS(host: String) async throws {
+        let ws = try await WebSocket.connect(to: try PythonPeer.secureURL("/echo", host: host), configuration: configuration())
+        try await ws.send(text: "Hello, κόσμε")
+        let large = (0..<300_000).map { UInt8(truncatingIfNeeded: $0 &* 3) }
+        try await ws.send(binary: large)
+        #expect(try await ws.receive() == .text("Hello, κόσμε"))
+        #expect(try await ws.receive()?.data == large)
+        let info = try await ws.close()
+        #expect(info.code == .normalClosure)
+        #expect(info.wasClean)
+    }
+
+    @Test func closeCodeFromThePeerOverTLS() async throws {
+        let ws = try await WebSocket.connect(to: try PythonPeer.secureURL("/close/1001"), configuration: configuration())
+        while try await ws.receive() != nil {}
+        let info = await ws.closed()
+        #expect(info.code == .goingAway && info.wasClean)
+    }
+
+    @Test func peerThatNeverAnswersTheTLSHandshakeHitsTheOpenTimeout() async throws {
+        var configuration = configuration()
+        configuration.openTimeout = .milliseconds(300)
+        let start = ContinuousClock.now
+        do {
+            // The raw peer reads our ClientHello as the start of an HTTP request and waits.
+            let url = "wss://127.0.0.1:\(try PythonPeer.shared.get().rawPort)/nohandshake"
+            _ = try await WebSocket.connect(to: url, configuration: configuration)
+            Issue.record("connected without a TLS handshake")
+        } catch let error as WebSocketError {
+            guard case .transport(let failure) = error.kind else { Issue.record("\(error)"); return }
+            #expect(failure.kind == .connectTimeout)
+        }
+        #expect(ContinuousClock.now - start < .seconds(5))
+    }
+
+    @Test func untrustedPeerCertificateIsRefused() async throws {
+        do {
+            _ = try await WebSocket.connect(to: try PythonPeer.secureURL("/echo"), configuration: configuration(trust: "other-ca.pem"))
+            Issue.record("trusted a certificate from an unknown CA")
+        } catch let error as WebSocketError {
+            #expect(error.description.contains("unknown CA"), "\(error)")
+        }
     }
 }

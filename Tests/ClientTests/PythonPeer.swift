@@ -7,6 +7,8 @@ final class PythonPeer: @unchecked Sendable {
 
     let wsPort: Int
     let rawPort: Int
+    /// python-websockets over TLS, presenting `Fixtures/tls/server.pem`.
+    let wssPort: Int
     let deflatePort: Int
     private let process = Process()
     private let stdin = Pipe()
@@ -28,13 +30,26 @@ final class PythonPeer: @unchecked Sendable {
             line.append(chunk)
         }
         let words = String(decoding: line, as: UTF8.self).split(whereSeparator: \.isWhitespace)
-        guard words.count == 4, words[0] == "READY", let ws = Int(words[1]), let raw = Int(words[2]),
-              let deflate = Int(words[3]) else {
+        guard words.count == 5, words[0] == "READY", let ws = Int(words[1]), let raw = Int(words[2]),
+              let wss = Int(words[3]), let deflate = Int(words[4]) else {
             throw PeerError("unexpected peer output: \(String(decoding: line, as: UTF8.self))")
         }
         wsPort = ws
         rawPort = raw
         deflatePort = deflate
+        wssPort = wss
+    }
+
+    /// `Tests/Fixtures/tls/<name>`.
+    static func certificate(_ name: String) -> String {
+        URL(fileURLWithPath: #filePath)
+            .deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/tls/\(name)").path
+    }
+
+    /// A `wss://` URL of the TLS peer, on `host` (its certificate names localhost and 127.0.0.1).
+    static func secureURL(_ path: String, host: String = "127.0.0.1") throws -> String {
+        "wss://\(host):\(try shared.get().wssPort)\(path)"
     }
 
     static func url(_ path: String) throws -> String {

@@ -1,18 +1,21 @@
 #!/usr/bin/env python3
 """python-websockets as the client of SwiftWebSocket's server (integration tests).
 
-Usage: client.py URL [compression]
+Usage: client.py URL [compression] [--ca CA_PEM]
 Sends text, binary, a fragmented message and a ping to an echo server, checks every echo, closes
-with 1000, and prints "OK" (exit 0) or the failure (exit 1).
+with 1000, and prints "OK" (exit 0) or the failure (exit 1). For a wss:// URL, Python's ssl
+verifies the server's certificate (and host name) against CA_PEM.
 """
 import asyncio
+import ssl
 import sys
 
 from websockets.asyncio.client import connect
 
 
-async def main(url, compression):
-    async with connect(url, compression=compression, max_size=16 * 1024 * 1024) as ws:
+async def main(url, compression, ca):
+    context = ssl.create_default_context(cafile=ca) if url.startswith("wss://") else None
+    async with connect(url, compression=compression, max_size=16 * 1024 * 1024, ssl=context) as ws:
         await ws.send("hello κόσμε")
         assert await ws.recv() == "hello κόσμε"
         await ws.send(bytes(range(256)) * 100)
@@ -27,12 +30,20 @@ async def main(url, compression):
         if compression:
             assert ws.protocol.extensions, "permessage-deflate was not negotiated"
     assert ws.close_code == 1000, ws.close_code
+    if context is not None:
+        print("TLS %s" % ws.transport.get_extra_info("ssl_object").version())
     print("OK")
 
 
 if __name__ == "__main__":
+    args = sys.argv[1:]
+    ca = None
+    if "--ca" in args:
+        index = args.index("--ca")
+        ca = args[index + 1]
+        del args[index:index + 2]
     try:
-        asyncio.run(main(sys.argv[1], "deflate" if len(sys.argv) > 2 and sys.argv[2] == "compression" else None))
+        asyncio.run(main(args[0], "deflate" if len(args) > 1 and args[1] == "compression" else None, ca))
     except Exception as error:  # report any failure to the Swift test
         print("FAILED: %r" % (error,))
         sys.exit(1)

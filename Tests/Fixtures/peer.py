@@ -1,14 +1,17 @@
 #!/usr/bin/env python3
 """Third-party WebSocket peer for SwiftWebSocket's integration tests.
 
-Runs python-websockets on one port (well-behaved peer, no compression), a raw asyncio TCP server
-on another (misbehaving peers) and python-websockets with permessage-deflate on a third. Prints
-"READY <ws_port> <raw_port> <deflate_port>" once all listen, then serves until stdin closes (so
-the test process owns its lifetime). Loopback only.
+Runs python-websockets on one port (well-behaved peer, no compression), the same over TLS
+(wss://, with tls/server.pem: DNS:localhost, IP:127.0.0.1, IP:::1, issued by tls/ca.pem) on a
+second, a raw asyncio TCP server on a third (misbehaving peers), and python-websockets with
+permessage-deflate on a fourth. Prints "READY <ws_port> <raw_port> <wss_port> <deflate_port>" once
+all listen, then serves until stdin closes (so the test process owns its lifetime). Loopback only.
 """
 import asyncio
 import base64
 import hashlib
+import os
+import ssl
 import sys
 
 from websockets.asyncio.server import serve
@@ -90,18 +93,29 @@ async def raw(reader, writer):
     writer.close()
 
 
+def tls_context():
+    """The server side of the TLS tests: the test CA's localhost certificate."""
+    here = os.path.join(os.path.dirname(os.path.abspath(__file__)), "tls")
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(os.path.join(here, "server.pem"), os.path.join(here, "server.key"))
+    return context
+
+
 async def main():
-    async with serve(handler, "127.0.0.1", 0, subprotocols=["chat"], select_subprotocol=select_subprotocol,
-                     max_size=16 * 1024 * 1024, compression=None) as server:
-        async with serve(handler, "127.0.0.1", 0, max_size=16 * 1024 * 1024, compression="deflate") as deflate:
-            raw_server = await asyncio.start_server(raw, "127.0.0.1", 0)
-            ws_port = server.sockets[0].getsockname()[1]
-            raw_port = raw_server.sockets[0].getsockname()[1]
-            deflate_port = deflate.sockets[0].getsockname()[1]
-            print("READY %d %d %d" % (ws_port, raw_port, deflate_port), flush=True)
-            loop = asyncio.get_running_loop()
-            await loop.run_in_executor(None, sys.stdin.read)
-            raw_server.close()
+    options = dict(subprotocols=["chat"], select_subprotocol=select_subprotocol,
+                   max_size=16 * 1024 * 1024, compression=None)
+    async with serve(handler, "127.0.0.1", 0, **options) as server, \
+            serve(handler, "127.0.0.1", 0, ssl=tls_context(), **options) as secure, \
+            serve(handler, "127.0.0.1", 0, max_size=16 * 1024 * 1024, compression="deflate") as deflate:
+        raw_server = await asyncio.start_server(raw, "127.0.0.1", 0)
+        ws_port = server.sockets[0].getsockname()[1]
+        raw_port = raw_server.sockets[0].getsockname()[1]
+        wss_port = secure.sockets[0].getsockname()[1]
+        deflate_port = deflate.sockets[0].getsockname()[1]
+        print("READY %d %d %d %d" % (ws_port, raw_port, wss_port, deflate_port), flush=True)
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(None, sys.stdin.read)
+        raw_server.close()
 
 
 if __name__ == "__main__":

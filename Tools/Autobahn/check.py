@@ -2,7 +2,8 @@
 """Gate an Autobahn|Testsuite report against the committed expectations.
 
 Reads the report that wstest wrote (reports/clients/index.json for the client
-role, reports/servers/index.json for the server role) and
+role, reports/clients-tls/index.json for the client role over wss://,
+reports/servers/index.json for the server role) and
 Tools/Autobahn/expected-results.json, and fails (exit 1) when, for the agent
 under test, any case of the selected set
 
@@ -13,9 +14,11 @@ under test, any case of the selected set
 or when the report has a case for which no expectation is recorded.
 
 The selected set is what the matching wstest spec selects (config/
-fuzzingserver[-quick].json for clients, config/fuzzingclient[-quick].json for
-servers), resolved with wstest 0.8.2's own pattern rules over the case ids
-listed in the expectations file.
+fuzzingserver[-quick].json for clients, config/fuzzingserver-tls[-quick].json
+for clients-tls, config/fuzzingclient[-quick].json for servers), resolved with
+wstest 0.8.2's own pattern rules over the case ids listed in the expectations
+file. The clients-tls role is checked against the "clients" expectations: TLS
+must not change the outcome of any case.
 
 expected-results.json looks like
 
@@ -38,10 +41,11 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 DEFAULT_EXPECTED = os.path.join(HERE, "expected-results.json")
 
-# role -> (report dir under reports/, spec file stem)
+# role -> (report dir under reports/, spec file stem, expectations section)
 ROLES = {
-    "clients": ("clients", "fuzzingserver"),  # we are the client, wstest the server
-    "servers": ("servers", "fuzzingclient"),  # we are the server, wstest the client
+    "clients": ("clients", "fuzzingserver", "clients"),  # we are the client, wstest the server
+    "clients-tls": ("clients-tls", "fuzzingserver-tls", "clients"),  # the same over wss://
+    "servers": ("servers", "fuzzingclient", "servers"),  # we are the server, wstest the client
 }
 BEHAVIORS = ["OK", "NON-STRICT", "INFORMATIONAL", "UNIMPLEMENTED", "FAILED"]
 MISSING = "missing from the report"
@@ -134,6 +138,7 @@ def main():
                "diff of expected-results.json before committing it.")
     ap.add_argument("--role", choices=sorted(ROLES), default="clients",
                     help="clients: our client against `wstest -m fuzzingserver`; "
+                         "clients-tls: the same over wss://; "
                          "servers: our server against `wstest -m fuzzingclient` (default: clients)")
     ap.add_argument("--cases", choices=["quick", "all"], default="all",
                     help="which case set the run used: the one selected by config/*-quick.json or by config/*.json")
@@ -148,15 +153,18 @@ def main():
                          "for the selected cases into the expectations file (other cases are kept)")
     args = ap.parse_args()
 
-    report_dir, spec_stem = ROLES[args.role]
+    report_dir, spec_stem, section = ROLES[args.role]
+    if args.write_expected and section != args.role:
+        raise SystemExit("error: %s shares the %r expectations; record them from a %s run"
+                         % (args.role, section, section))
     report_path = args.report or os.path.join(REPO, "reports", report_dir, "index.json")
     spec_path = args.spec or os.path.join(
         HERE, "config", spec_stem + ("-quick" if args.cases == "quick" else "") + ".json")
 
     expected_all = load_json(args.expected, "expectations file")
-    expected = expected_all.get(args.role) or {}
+    expected = expected_all.get(section) or {}
     if not expected:
-        raise SystemExit("error: %s has no %r section" % (args.expected, args.role))
+        raise SystemExit("error: %s has no %r section" % (args.expected, section))
     spec = load_json(spec_path, "wstest spec")
     report = load_json(report_path, "wstest report (did the run call /updateReports?)")
 

@@ -4,6 +4,11 @@
 #   Tools/Autobahn/run.sh client quick|all
 #       our client against `wstest -m fuzzingserver` on 127.0.0.1:9001;
 #       report in reports/clients/
+#   Tools/Autobahn/run.sh client-tls quick|all
+#       the same over wss:// (fuzzingserver on 127.0.0.1:9003 with
+#       Tests/Fixtures/tls/server.pem; our client trusts Tests/Fixtures/tls/ca.pem);
+#       agent SwiftWebSocket-TLS, report in reports/clients-tls/, checked
+#       against the same expectations as client
 #   Tools/Autobahn/run.sh server quick|all
 #       `wstest -m fuzzingclient` against our echo server on 127.0.0.1:9002;
 #       report in reports/servers/
@@ -17,11 +22,14 @@
 #   AUTOBAHN_DRIVER        the command that plays our side, run with `bash -c`
 #                          from the repo root. Defaults:
 #                            client: .build/release/AutobahnDriver client ws://127.0.0.1:9001
+#                            client-tls: .build/release/AutobahnDriver client wss://127.0.0.1:9003
+#                                          --ca Tests/Fixtures/tls/ca.pem --agent SwiftWebSocket-TLS
 #                            server: .build/release/AutobahnDriver server 9002
 #                          The client driver runs every case (/getCaseCount,
 #                          /runCase?case=N&agent=SwiftWebSocket) and may call
 #                          /updateReports; run.sh calls it again anyway.
-#   AUTOBAHN_AGENT         agent name to check in the report (default SwiftWebSocket)
+#   AUTOBAHN_AGENT         agent name to check in the report (default SwiftWebSocket;
+#                          SwiftWebSocket-TLS for client-tls)
 #   AUTOBAHN_TIMEOUT       seconds the test phase may take (default 900 quick, 2400 all)
 #   AUTOBAHN_PORT_TIMEOUT  seconds to wait for a listener to come up (default 60)
 #
@@ -30,10 +38,10 @@
 # exit, whatever the path.
 set -euo pipefail
 
-usage() { echo "usage: $0 client|server quick|all" >&2; exit 2; }
+usage() { echo "usage: $0 client|client-tls|server quick|all" >&2; exit 2; }
 [[ $# -eq 2 ]] || usage
 MODE=$1 SET=$2
-[[ "$MODE" == client || "$MODE" == server ]] || usage
+[[ "$MODE" == client || "$MODE" == client-tls || "$MODE" == server ]] || usage
 [[ "$SET" == quick || "$SET" == all ]] || usage
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -41,7 +49,8 @@ REPO=$(cd "$HERE/../.." && pwd)
 cd "$REPO"   # wstest resolves the spec's "outdir" against its working directory
 
 WSTEST="$REPO/.autobahn/bin/wstest"
-AGENT=${AUTOBAHN_AGENT:-SwiftWebSocket}
+if [[ "$MODE" == client-tls ]]; then default_agent=SwiftWebSocket-TLS; else default_agent=SwiftWebSocket; fi
+AGENT=${AUTOBAHN_AGENT:-$default_agent}
 PORT_TIMEOUT=${AUTOBAHN_PORT_TIMEOUT:-60}
 if [[ "$SET" == quick ]]; then suffix=-quick; default_timeout=900; else suffix=; default_timeout=2400; fi
 TIMEOUT=${AUTOBAHN_TIMEOUT:-$default_timeout}
@@ -127,20 +136,26 @@ bash "$HERE/install.sh"
 mkdir -p reports
 status=0
 
-if [[ "$MODE" == client ]]; then
-  # Our client against the fuzzing server.
-  PORT=9001
-  SPEC="Tools/Autobahn/config/fuzzingserver$suffix.json"
-  DRIVER=${AUTOBAHN_DRIVER:-.build/release/AutobahnDriver client ws://127.0.0.1:$PORT}
-  WSLOG=reports/wstest-client.log DRVLOG=reports/driver-client.log
+if [[ "$MODE" == client || "$MODE" == client-tls ]]; then
+  # Our client against the fuzzing server (over TLS for client-tls).
+  if [[ "$MODE" == client ]]; then
+    PORT=9001 URL=ws://127.0.0.1:9001 STEM=fuzzingserver ROLE=clients CTL=()
+    DRIVER=${AUTOBAHN_DRIVER:-.build/release/AutobahnDriver client $URL}
+  else
+    PORT=9003 URL=wss://127.0.0.1:9003 STEM=fuzzingserver-tls ROLE=clients-tls
+    CA=Tests/Fixtures/tls/ca.pem CTL=(--ca "$CA")
+    DRIVER=${AUTOBAHN_DRIVER:-.build/release/AutobahnDriver client $URL --ca $CA --agent $AGENT}
+  fi
+  SPEC="Tools/Autobahn/config/$STEM$suffix.json"
+  WSLOG=reports/wstest-$MODE.log DRVLOG=reports/driver-$MODE.log
   if port_open "$PORT"; then die "port $PORT is already in use; stop whatever listens there"; fi
-  rm -rf reports/clients
+  rm -rf "reports/$ROLE"
 
   log "starting wstest -m fuzzingserver -s $SPEC (log: $WSLOG)"
   start_group "$WSLOG" "$WSTEST" -m fuzzingserver -s "$SPEC" --webport 0
   server_pg=$PG
   wait_for_port "$PORT" "$server_pg" "wstest fuzzingserver" "$WSLOG"
-  cases=$(python3 "$HERE/wsctl.py" --url "ws://127.0.0.1:$PORT" case-count) \
+  cases=$(python3 "$HERE/wsctl.py" --url "$URL" "${CTL[@]}" case-count) \
     || die "the fuzzingserver does not answer /getCaseCount (log: $WSLOG)"
   log "fuzzingserver is up with $cases cases; running driver: $DRIVER (log: $DRVLOG)"
 
@@ -155,10 +170,9 @@ if [[ "$MODE" == client ]]; then
   group_alive "$server_pg" || { status=1; log "wstest fuzzingserver died during the run"; show_tail "$WSLOG"; }
   # Write the reports (again): harmless if the driver already did, and they
   # then exist even if it stopped half-way.
-  python3 "$HERE/wsctl.py" --url "ws://127.0.0.1:$PORT" update-reports --agent "$AGENT" \
+  python3 "$HERE/wsctl.py" --url "$URL" "${CTL[@]}" update-reports --agent "$AGENT" \
     || { status=1; log "could not ask wstest for the reports"; }
   stop_group "$server_pg"
-  ROLE=clients
 
 else
   # The fuzzing client against our echo server.

@@ -6,6 +6,9 @@
   wsctl.py [--url ws://127.0.0.1:9001] update-reports [--agent NAME]
       makes the fuzzingserver write reports/clients/index.json (+ HTML) now
 
+For a wss:// URL, --ca PEM_FILE names the CA that issued the server's certificate (default:
+the system's trust store); the host name is verified as usual.
+
 run.sh uses update-reports after the driver, so that the report is written
 even when the driver crashed before asking for it itself.
 """
@@ -15,6 +18,7 @@ import base64
 import json
 import os
 import socket
+import ssl
 import struct
 import sys
 import urllib.parse
@@ -50,12 +54,15 @@ def send_close(sock):
                  + bytes(b ^ mask[i % 4] for i, b in enumerate(payload)))
 
 
-def request(url, path_and_query, timeout):
+def request(url, path_and_query, timeout, ca=None):
     """Open a WebSocket to url + path_and_query, collect text messages until the
     server's close frame, answer it and return the messages."""
     u = urllib.parse.urlsplit(url)
-    host, port = u.hostname or "127.0.0.1", u.port or 80
+    secure = u.scheme == "wss"
+    host, port = u.hostname or "127.0.0.1", u.port or (443 if secure else 80)
     sock = socket.create_connection((host, port), timeout=timeout)
+    if secure:
+        sock = ssl.create_default_context(cafile=ca).wrap_socket(sock, server_hostname=host)
     try:
         key = base64.b64encode(os.urandom(16)).decode()
         sock.sendall(("GET %s HTTP/1.1\r\nHost: %s:%d\r\nUpgrade: websocket\r\n"
@@ -83,6 +90,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--url", default="ws://127.0.0.1:9001", help="fuzzingserver URL (default: %(default)s)")
     ap.add_argument("--timeout", type=float, default=120, help="socket timeout in seconds (default: %(default)s)")
+    ap.add_argument("--ca", help="CA certificate (PEM) to verify a wss:// server with (default: the system's)")
     sub = ap.add_subparsers(dest="cmd", required=True)
     sub.add_parser("case-count", help="print the number of cases")
     up = sub.add_parser("update-reports", help="write the reports now")
@@ -90,9 +98,9 @@ def main():
     args = ap.parse_args()
 
     if args.cmd == "case-count":
-        print(json.loads(request(args.url, "/getCaseCount", args.timeout)[0]))
+        print(json.loads(request(args.url, "/getCaseCount", args.timeout, args.ca)[0]))
     else:
-        request(args.url, "/updateReports?agent=" + urllib.parse.quote(args.agent), args.timeout)
+        request(args.url, "/updateReports?agent=" + urllib.parse.quote(args.agent), args.timeout, args.ca)
     return 0
 
 

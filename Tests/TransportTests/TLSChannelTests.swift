@@ -1,0 +1,226 @@
+import Synchronization
+import Testing
+import WebSocketTransport
+
+/// A TLS server made by hand from a plain channel and a ``TLSSession`` (the byte transformer on
+/// someone else's I/O): after the handshake it sends "hello" and ends the connection either with
+/// `close_notify` or abruptly (TCP FIN only), which our own channel never does.
+final class HandMadeTLSServer: ChannelHandler, @unchecked Sendable {
+    let session: TLSSession
+    let sendsCloseNotify: Bool
+
+    init(context: TLSContext, sendsCloseNotify: Bool) throws {
+        session = try TLSSession(context: context)
+        self.sendsCloseNotify = sendsCloseNotify
+    }
+
+    func channelRead(_ channel: Channel, _ bytes: UnsafeRawBufferPointer) {
+        session.feed(bytes)
+        guard !session.isHandshakeComplete else { return }
+        do {
+            let done = try session.handshake()
+            channel.write(session.takeCiphertext())
+            guard done else { return }
+            try session.writePlaintext(Array("hello".utf8))
+            if sendsCloseNotify { session.shutdown() }
+            channel.write(session.takeCiphertext())
+            channel.closeAfterFlush()
+        } catch {
+            channel.close()
+        }
+    }
+}
+
+/// Answers anything with `reply` and closes (a peer that does not speak TLS).
+final class ReplyingHandler: ChannelHandler {
+    let reply: [UInt8]
+    init(_ reply: String) { self.reply = Array(reply.utf8) }
+    func channelRead(_ channel: Channel, _ bytes: UnsafeRawBufferPointer) {
+        channel.write(reply)
+        channel.closeAfterFlush()
+    }
+}
+
+/// Sends `message` in one write when the first bytes arrive.
+final class SendOnceHandler: ChannelHandler {
+    let message: [UInt8]
+    private var sent = false
+    init(_ message: [UInt8]) { self.message = message }
+    func channelRead(_ channel: Channel, _ bytes: UnsafeRawBufferPointer) {
+        guard !sent else { return }
+        sent = true
+        channel.write(message)
+    }
+}
+
+/// A server handler that writes back what it reads, then closes after the first `count` bytes.
+final class CountingEchoHandler: ChannelHandler {
+    let count: Int
+    private var seen = 0
+    init(closingAfter count: Int) { self.count = count }
+    func channelRead(_ channel: Channel, _ bytes: UnsafeRawBufferPointer) {
+        channel.write(Array(bytes))
+        seen += bytes.count
+        if seen >= count { channel.closeAfterFlush() }
+    }
+}
+
+@Suite("TLS channels over loopback (RFC 8446 §6.1 closure)", .timeLimit(.minutes(1)))
+struct TLSChannelTests {
+    func tlsListener(on loop: EventLoop, identity: String = "server", handler: @escaping @Sendable () -> any ChannelHandler) throws -> Listener {
+        try Listener.bind(host: "127.0.0.1", port: 0, tls: try TLSFixtures.server(identity), on: loop) { channel in
+            channel.handler = handler()
+        }
+    }
+
+    @Test func echoThroughTLSThenCloseNotifyFromTheServer() async throws {
+        try await withLoops(2) { loops in
+            let message = pattern(300_000)
+            let server = try tlsListener(on: loops[0]) { CountingEchoHandler(closingAfter: message.count) }
+            defer { server.close() }
+            let recorder = Recorder(expecting: message.count)
+            let channel = try await Channel.connect(
+                host: "127.0.0.1", port: server.localAddress.port, timeout: .seconds(10), tls: try TLSFixtures.client(),
+                on: loops[1], handler: recorder)
+            #expect(try await onLoop(loops[1]) { channel.tlsSession?.negotiatedApplicationProtocol } == "http/1.1")
+            loops[1].execute { channel.write(header: Array(message[..<10]), payload: Array(message[10...])) }
+            #expect(try await recorder.bytesSignal.value() == message)
+            // The server's closeAfterFlush sends close_notify: an orderly EOF here.
+            try await recorder.eofSignal.value()
+            #expect(try await recorder.inactive.value() == nil)
+        }
+    }
+
+    @Test func tcpCloseWithoutCloseNotifyIsAnUncleanShutdown() async throws {
+        let error = try await endingOfHandMadeServer(sendsCloseNotify: false, tolerant: false)
+        #expect(error.inactive?.kind == .tlsUncleanShutdown)
+        #expect(error.eofCount == 0)
+        #expect(error.inactive?.description.contains("without close_notify") == true)
+    }
+
+    @Test func uncleanShutdownIsToleratedWhenAllowed() async throws {
+        let result = try await endingOfHandMadeServer(sendsCloseNotify: false, tolerant: true)
+        #expect(result.inactive == nil)
+        #expect(result.eofCount == 1)
+    }
+
+    @Test func closeNotifyFromAnotherImplementationIsAnOrderlyEnd() async throws {
+        let result = try await endingOfHandMadeServer(sendsCloseNotify: true, tolerant: false)
+        #expect(result.inactive == nil)
+        #expect(result.eofCount == 1)
+    }
+
+    private func endingOfHandMadeServer(sendsCloseNotify: Bool, tolerant: Bool) async throws -> (inactive: TransportError?, eofCount: Int) {
+        try await withLoops(2) { loops in
+            let context = try TLSFixtures.server()
+            let server = try Listener.bind(host: "127.0.0.1", port: 0, on: loops[0]) { channel in
+                channel.handler = try? HandMadeTLSServer(context: context, sendsCloseNotify: sendsCloseNotify)
+            }
+            defer { server.close() }
+            let recorder = Recorder(expecting: 5)
+            _ = try await Channel.connect(
+                host: "127.0.0.1", port: server.localAddress.port, timeout: .seconds(10),
+                tls: try TLSFixtures.client { $0.allowsUncleanShutdown = tolerant }, on: loops[1], handler: recorder)
+            #expect(try await recorder.bytesSignal.value() == Array("hello".utf8))
+            let inactive = try await recorder.inactive.value()
+            return (inactive, recorder.counts.withLock { $0.eof })
+        }
+    }
+
+    @Test func refusedCertificateFailsTheConnect() async throws {
+        try await withLoops(2) { loops in
+            let server = try tlsListener(on: loops[0], identity: "expired") { EchoHandler() }
+            defer { server.close() }
+            let client = try TLSFixtures.client()
+            do throws(TransportError) {
+                _ = try await Channel.connect(
+                    host: "127.0.0.1", port: server.localAddress.port, timeout: .seconds(10), tls: client,
+                    on: loops[1], handler: Recorder())
+                Issue.record("connected with an expired certificate")
+            } catch {
+                guard case .certificate(let failure) = error.kind else { Issue.record("\(error)"); return }
+                #expect(failure.reason == .expired)
+                #expect(error.endpoint == server.localAddress.description)
+                #expect(error.description.contains("certificate has expired"), "\(error)")
+            }
+        }
+    }
+
+    @Test func failedServerHandshakeReachesTheHandlerWithoutChannelActive() async throws {
+        try await withLoops(2) { loops in
+            let recorder = Recorder()
+            let server = try tlsListener(on: loops[0]) { recorder }
+            defer { server.close() }
+            let client = Recorder()
+            let channel = try await Channel.connect(
+                host: "127.0.0.1", port: server.localAddress.port, timeout: .seconds(10), on: loops[1], handler: client)
+            loops[1].execute { channel.write(Array("GET / HTTP/1.1\r\nHost: x\r\n\r\n".utf8)) }
+            let error = try await recorder.inactive.value()
+            guard case .tls = error?.kind else { Issue.record("\(String(describing: error))"); return }
+            #expect(recorder.counts.withLock { $0.active } == 0)
+        }
+    }
+
+    @Test func peerThatDoesNotSpeakTLSGetsAHint() async throws {
+        try await withLoops(2) { loops in
+            let server = try Listener.bind(host: "127.0.0.1", port: 0, on: loops[0]) { channel in
+                channel.handler = ReplyingHandler("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
+            }
+            defer { server.close() }
+            let client = try TLSFixtures.client()
+            do throws(TransportError) {
+                _ = try await Channel.connect(
+                    host: "127.0.0.1", port: server.localAddress.port, timeout: .seconds(10), tls: client,
+                    on: loops[1], handler: Recorder())
+                Issue.record("a TLS handshake with a plain HTTP server succeeded")
+            } catch {
+                guard case .tls = error.kind else { Issue.record("\(error)"); return }
+                #expect(error.description.contains("ws:// vs wss://"), "\(error)")
+            }
+        }
+    }
+
+    @Test func silentPeerHitsTheConnectTimeoutDuringTheHandshake() async throws {
+        try await withLoops(2) { loops in
+            let server = try Listener.bind(host: "127.0.0.1", port: 0, on: loops[0]) { channel in
+                channel.handler = Recorder()
+            }
+            defer { server.close() }
+            let start = ContinuousClock.now
+            await #expect(throws: TransportError(.connectTimeout, endpoint: "127.0.0.1:\(server.localAddress.port)")) {
+                _ = try await Channel.connect(
+                    host: "127.0.0.1", port: server.localAddress.port, timeout: .milliseconds(300),
+                    tls: try TLSFixtures.client(), on: loops[1], handler: Recorder())
+            }
+            #expect(ContinuousClock.now - start < .seconds(5))
+        }
+    }
+
+    @Test func plaintextBufferedInTheSessionIsDeliveredWhenReadsResume() async throws {
+        try await withLoops(2) { loops in
+            // Three records in one TCP write, read by the client in one go.
+            let message = pattern(40_000, seed: 3)
+            let server = try tlsListener(on: loops[0]) { SendOnceHandler(message) }
+            defer { server.close() }
+            let paused = Mutex(false)
+            let recorder = Recorder(expecting: message.count, onRead: { channel, _ in
+                let first = paused.withLock { wasPaused in
+                    defer { wasPaused = true }
+                    return !wasPaused
+                }
+                guard first else { return }
+                // Stop after the first record: the rest is already decrypted or buffered in the
+                // session, and the socket has nothing more to report.
+                channel.isReadEnabled = false
+                channel.loop.scheduleTask(in: .milliseconds(100)) { channel.isReadEnabled = true }
+            })
+            let channel = try await Channel.connect(
+                host: "127.0.0.1", port: server.localAddress.port, timeout: .seconds(10), tls: try TLSFixtures.client(),
+                on: loops[1], handler: recorder)
+            loops[1].execute { channel.write([1]) }
+            #expect(try await recorder.bytesSignal.value() == message)
+            loops[1].execute { channel.close() }
+            #expect(try await recorder.inactive.value() == nil)
+        }
+    }
+}
