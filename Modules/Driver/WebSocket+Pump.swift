@@ -18,6 +18,8 @@ extension WebSocket: ChannelHandler {
     }
 
     public func channelWritable(_ channel: Channel) {
+        pump()  // hand over what the Core kept while the channel was over its high-water mark
+        guard channel.pendingWriteBytes <= configuration.writeHighWaterMark else { return }
         let waiters = writableWaiters
         writableWaiters.removeAll()
         for waiter in waiters { waiter.resume() }
@@ -42,10 +44,17 @@ extension WebSocket: ChannelHandler {
     /// Core's decisions about closing and timers. The only place the driver reads the Core.
     func pump() {
         while let event = connection.nextEvent() { dispatch(event) }
-        if connection.hasOutput, let channel {
-            connection.takeOutput(into: &writeBuffer)
-            channel.write(writeBuffer)
-            writeBuffer.removeAll(keepingCapacity: true)
+        if let channel {
+            // A peer that does not read fills the socket and then our queue: past the high-water
+            // mark the output stays in the Core, where automatic pongs collapse into one, until
+            // the channel drains (`channelWritable`); a closing connection hands everything over.
+            connection.isOutputBlocked = channel.pendingWriteBytes > configuration.writeHighWaterMark
+            if connection.hasOutput && (!connection.isOutputBlocked || connection.shouldCloseTransport) {
+                connection.takeOutput(into: &writeBuffer)
+                channel.write(writeBuffer)
+                writeBuffer.removeAll(keepingCapacity: true)
+                connection.isOutputBlocked = channel.pendingWriteBytes > configuration.writeHighWaterMark
+            }
         }
         if connection.shouldCloseTransport {
             channel?.closeAfterFlush()
