@@ -107,7 +107,10 @@ let package = Package(
         ),
         .executableTarget(
             name: "SoakTest",
-            dependencies: ["WebSocketServer", "WebSocketClient", "WebSocketDriver", "WebSocketCore", "WebSocketTransport"],
+            dependencies: [
+                "WebSocketServer", "WebSocketClient", "WebSocketDriver", "WebSocketCore", "WebSocketTransport",
+                "WebSocketAttackSupport",
+            ],
             path: "Tools/Soak",
             swiftSettings: strictSettings
         ),

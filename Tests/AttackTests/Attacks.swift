@@ -12,7 +12,12 @@ struct Attacks {}
 
 /// Runs `AttackProbe` (Tools/Attack/Probe) as a child process and returns its `key=value` figures.
 enum Probe {
-    static func run(_ arguments: String...) throws -> [String: String] {
+    /// Runs the probe on a thread of its own (it blocks until the child exits).
+    static func run(_ arguments: String...) async throws -> [String: String] {
+        try await onThread { try runBlocking(arguments) }
+    }
+
+    private static func runBlocking(_ arguments: [String]) throws -> [String: String] {
         let directory = URL(fileURLWithPath: try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
             .deletingLastPathComponent()
         let process = Process()

@@ -5,8 +5,8 @@ extension Attacks {
     /// RFC 6455 §10.4: limits on frames, messages and fragments, checked before allocating.
     @Suite("Memory: lengths, fragments and bombs")
     struct MemoryAttacks {
-        @Test func aFrameClaimingTwoToTheSixtyThirdBytesIsRefusedWithoutAllocating() throws {
-            let figures = try Probe.run("huge-length")
+        @Test func aFrameClaimingTwoToTheSixtyThirdBytesIsRefusedWithoutAllocating() async throws {
+            let figures = try await Probe.run("huge-length")
             // 2^63 - 1 is a valid encoding over every limit: 1009 from the header alone.
             #expect(figures["2^63-1.close_code"] == "1009")
             // 2^63 has the most significant bit set (RFC 6455 §5.2 "MUST be 0"): 1002.
@@ -24,8 +24,8 @@ extension Attacks {
                 + "2^62 bytes with limits at Int.max -> no trap, peak heap delta \(mebibytes(unlimited))")
         }
 
-        @Test func aMillionOneByteFragmentsStayWithinTheMessageLimit() throws {
-            let figures = try Probe.run("fragments", "1000000")
+        @Test func aMillionOneByteFragmentsStayWithinTheMessageLimit() async throws {
+            let figures = try await Probe.run("fragments", "1000000")
             let limit = try figures.int("limit")
             let retained = try figures.int("retained_heap_delta")
             let peak = try figures.int("peak_heap_delta")
@@ -42,8 +42,8 @@ extension Attacks {
         }
 
         @Test(.disabled(if: !Self.hasPerMessageDeflate, "needs the PerMessageDeflate plugin in the package"))
-        func aDecompressionBombIsClosedWith1009() throws {
-            let figures = try Probe.run("deflate-bomb")
+        func aDecompressionBombIsClosedWith1009() async throws {
+            let figures = try await Probe.run("deflate-bomb")
             let limit = try figures.int("limit")
             let peak = try figures.int("peak_heap_delta")
             let resident = try figures.int("peak_rss_delta")

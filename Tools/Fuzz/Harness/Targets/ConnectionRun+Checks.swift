@@ -91,7 +91,7 @@ extension ConnectionRun {
             guard let request else { throw FuzzFailure("101 without a request") }
             do {
                 let client = try ClientHandshake(host: "server.example.com", port: nil, isSecure: false,
-                    subprotocols: request.subprotocols, extensions: request.extensions, key: request.key)
+                    subprotocols: unique(request.subprotocols), extensions: request.extensions, key: request.key)
                 _ = try client.validate(response)
             } catch {
                 throw FuzzFailure("a client refuses the server's 101: \(error)")

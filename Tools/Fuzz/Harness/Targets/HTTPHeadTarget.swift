@@ -60,7 +60,7 @@ extension FuzzTarget {
             accepted = try parseResponse(try ServerHandshakeResponse.accept(
                 request, subprotocol: request.subprotocols.first))
             client = try ClientHandshake(host: "example.com", port: nil, isSecure: false,
-                subprotocols: request.subprotocols, extensions: request.extensions, key: request.key)
+                subprotocols: unique(request.subprotocols), extensions: request.extensions, key: request.key)
         } catch {
             throw FuzzFailure("a valid request cannot be answered: \(error)")
         }
@@ -119,4 +119,11 @@ struct HeadParse {
         }
         remainder = parser.remainder
     }
+}
+
+/// `names` without repeats, in order: a server accepts an offer that names a subprotocol twice
+/// (a list recipient need not refuse it), but a client may not offer one twice (RFC 6455 §4.1).
+func unique(_ names: [String]) -> [String] {
+    var seen: Set<String> = []
+    return names.filter { seen.insert($0).inserted }
 }

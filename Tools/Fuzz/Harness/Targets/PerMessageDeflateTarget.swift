@@ -1,4 +1,5 @@
 import WebSocketExtensions
+import WebSocketFraming
 import WebSocketTestSupport
 
 #if canImport(PerMessageDeflate)
