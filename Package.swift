@@ -119,6 +119,38 @@ let package = Package(
             swiftSettings: strictSettings
         ),
 
+        // MARK: Hardening (Tools/Fuzz: `make fuzz`; Tools/Attack, Tools/Soak: `make soak`)
+        .target(
+            name: "WebSocketFuzzHarness",
+            dependencies: ["WebSocketCore", "WebSocketExtensions", "WebSocketFraming", "WebSocketHandshake", "WebSocketTestSupport"],
+            path: "Tools/Fuzz/Harness",
+            swiftSettings: strictSettings
+        ),
+        .target(name: "CMallocStats", path: "Tools/Attack/CMallocStats"),
+        .target(
+            name: "WebSocketAttackSupport",
+            dependencies: ["CMallocStats"],
+            path: "Tools/Attack/Support",
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "AttackProbe",
+            dependencies: [
+                "WebSocketAttackSupport", "WebSocketServer", "WebSocketDriver", "WebSocketCore", "WebSocketFuzzHarness",
+            ],
+            path: "Tools/Attack/Probe",
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "SoakTest",
+            dependencies: [
+                "WebSocketServer", "WebSocketClient", "WebSocketDriver", "WebSocketCore", "WebSocketTransport",
+                "WebSocketAttackSupport",
+            ],
+            path: "Tools/Soak",
+            swiftSettings: strictSettings
+        ),
+
         // MARK: Examples (README.md shows them; make lint checks they match)
         .executableTarget(
             name: "EchoServer",
@@ -196,6 +228,21 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
+            name: "FuzzRegressionTests",
+            dependencies: ["WebSocketFuzzHarness"],
+            path: "Tests/FuzzRegressionTests",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "AttackTests",
+            dependencies: [
+                "AttackProbe", "WebSocketAttackSupport", "WebSocketServer", "WebSocketClient", "WebSocketDriver", "WebSocketCore",
+                "WebSocketFraming", "WebSocketHandshake", "WebSocketTransport", "WebSocketTestSupport",
+            ],
+            path: "Tests/AttackTests",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
             name: "TransportTests",
             dependencies: ["WebSocketTransport"],
             path: "Tests/TransportTests",
@@ -204,3 +251,25 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+// MARK: Fuzz targets: one libFuzzer executable per target (Tools/Fuzz/Targets/Fuzz<Name>).
+// `make fuzz` builds them with `--sanitize=fuzzer -Xswiftc -DFUZZING`; an ordinary build makes
+// them replay tools. Each needs only the harness, which the regression tests share.
+let fuzzTargets = ["FrameDecoder", "UTF8Masking", "ServerConnection", "ClientConnection", "HTTPHead", "ExtensionHeader"]
+
+// permessage-deflate (Plugins/PerMessageDeflate) joins the fuzz harness, the attack probe and
+// the attack tests as soon as the plugin is a target of this package: no edit needed here.
+let hasPerMessageDeflate = package.targets.contains { $0.name == "PerMessageDeflate" }
+for name in fuzzTargets + (hasPerMessageDeflate ? ["PerMessageDeflate"] : []) {
+    package.targets.append(.executableTarget(
+        name: "Fuzz" + name,
+        dependencies: ["WebSocketFuzzHarness"],
+        path: "Tools/Fuzz/Targets/Fuzz" + name,
+        swiftSettings: strictSettings
+    ))
+}
+if hasPerMessageDeflate {
+    for target in package.targets where ["WebSocketFuzzHarness", "AttackProbe", "AttackTests"].contains(target.name) {
+        target.dependencies.append("PerMessageDeflate")
+    }
+}

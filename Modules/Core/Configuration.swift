@@ -32,8 +32,11 @@ public struct Configuration: Sendable {
     public var extensions: [any ExtensionFactory] = []
 
     /// The most pongs (answers to the peer's pings) kept waiting in the output while the
-    /// driver has not taken it: past this, only the pong for the most recent ping is kept
-    /// (RFC 6455 §5.5.3 allows it), so a ping flood cannot grow the output without bound.
+    /// driver has not taken it: past `maxQueuedPongs - 1`, only the pong for the most recent
+    /// ping is kept (RFC 6455 §5.5.3 allows it), so a ping flood cannot grow the output without
+    /// bound. Default 16: a driver that takes the output after each read answers every ping of
+    /// a burst of 16 (Autobahn 2.10/2.11 send 10). While ``Connection/isOutputBlocked`` is
+    /// set, one pong at most waits.
     public var maxQueuedPongs: Int = 16
 
     /// Creates the default configuration.

@@ -85,6 +85,7 @@ extension Connection {
 
     /// Queues a close frame (and nothing may follow it).
     mutating func sendClose(code: CloseCode?, reason: [UInt8]) {
+        flushLatestPong()  // a pong may precede the close frame, never follow it
         var payload: [UInt8] = []
         if let code {
             payload.reserveCapacity(2 + reason.count)

@@ -57,6 +57,10 @@ extension Connection {
         do {
             head = try headParser.parse(bytes)
         } catch {
+            // RFC 7230 §3.2.5: a server that receives header fields "larger than it wishes to
+            // process MUST respond with an appropriate 4xx (Client Error) status code": 431 or
+            // 414 for the limits, 400 for malformed syntax (``HandshakeError/responseStatus``).
+            if role == .server { output.append(contentsOf: ServerHandshakeResponse.reject(error)) }
             return failHandshake(ConnectionError(.handshake(error)))
         }
         guard let head else { return }

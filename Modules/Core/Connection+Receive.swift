@@ -187,9 +187,26 @@ extension Connection {
     private mutating func receivePing(_ payload: [UInt8]) {
         events.append(.ping(payload))
         guard phase == .open else { return }
-        // §5.5.3 lets us answer only the most recent ping; past the cap we stop queueing.
-        guard queuedPongs < configuration.maxQueuedPongs else { return }
-        queuedPongs += 1
+        // §5.5.3: "If an endpoint receives a Ping frame and has not yet sent Pong frame(s) in
+        // response to previous Ping frame(s), the endpoint MAY elect to send a Pong frame for
+        // only the most recently processed Ping frame." Up to `maxQueuedPongs - 1` pongs go
+        // straight to the output; the last place is the most recent ping's, replaced by each
+        // newer one. While the output is blocked, that one place is all there is.
+        let directLimit = isOutputBlocked ? 0 : configuration.maxQueuedPongs - 1
+        if latestPong == nil && queuedPongs < directLimit {
+            queuedPongs += 1
+            try? writeFrame(Frame(opcode: .pong, payload: payload), context: EncodingContext())
+        } else {
+            latestPong = payload
+        }
+    }
+
+    /// Writes the pong waiting for the most recent ping, if any, while pongs may still be sent;
+    /// drops it once a close frame went out or the connection ended.
+    mutating func flushLatestPong() {
+        guard let payload = latestPong else { return }
+        latestPong = nil
+        guard phase == .open, !closeSent else { return }
         try? writeFrame(Frame(opcode: .pong, payload: payload), context: EncodingContext())
     }
 }

@@ -47,6 +47,11 @@ public struct Connection: Sendable {
     public internal(set) var closeInfo: CloseInfo?
     /// Whether the driver should close the transport once the pending output is written.
     public internal(set) var shouldCloseTransport = false
+    /// Set by the driver while its transport takes no more bytes (the peer does not read, so the
+    /// socket and the driver's own queue are full) and it leaves the output here untaken. While
+    /// set, pings are answered by one pong only, for the most recent ping (RFC 6455 §5.5.3), so a
+    /// peer that floods pings without reading cannot grow the output.
+    public var isOutputBlocked = false
 
     // Opening handshake state.
     var clientHandshake: ClientHandshake?
@@ -74,7 +79,12 @@ public struct Connection: Sendable {
     var output: [UInt8] = []
     var events: [Event] = []
     var nextEventIndex = 0
+    /// Pongs written to ``output`` since the driver last took it.
     var queuedPongs = 0
+    /// The payload of the most recent ping not answered yet: past the pong cap, or while the
+    /// output is blocked, its pong waits here (replaced by each newer ping) until the output is
+    /// taken or a close frame is sent.
+    var latestPong: [UInt8]?
     var random: any RandomNumberGenerator & Sendable
 
     init(role: Role, configuration: Configuration, random: any RandomNumberGenerator & Sendable) {
@@ -97,15 +107,19 @@ public struct Connection: Sendable {
     }
 
     /// Whether bytes are waiting to be written.
-    public var hasOutput: Bool { !output.isEmpty }
+    public var hasOutput: Bool { !output.isEmpty || latestPong != nil }
 
-    /// How many bytes are waiting to be written (for the driver's write high-water mark).
-    public var pendingOutputCount: Int { output.count }
+    /// How many bytes ``takeOutput(into:)`` would hand over now (for the driver's write
+    /// high-water mark, tests and diagnostics).
+    public var pendingOutputCount: Int {
+        output.count + (latestPong.map { 2 + $0.count + (role.masksOutgoingFrames ? 4 : 0) } ?? 0)
+    }
 
     /// Moves the bytes to write into `buffer`. When `buffer` is empty the two arrays are swapped,
     /// so a driver that reuses its write buffer causes no allocation and no copy.
     /// - Parameter buffer: the driver's write buffer; the output is appended to it.
     public mutating func takeOutput(into buffer: inout [UInt8]) {
+        flushLatestPong()
         queuedPongs = 0
         if buffer.isEmpty {
             swap(&buffer, &output)

@@ -18,6 +18,8 @@ extension WebSocket: ChannelHandler {
     }
 
     public func channelWritable(_ channel: Channel) {
+        pump()  // hand over what the Core kept while the channel was over its high-water mark
+        guard channel.pendingWriteBytes <= configuration.writeHighWaterMark else { return }
         let waiters = writableWaiters
         writableWaiters.removeAll()
         for waiter in waiters { waiter.resume() }
@@ -42,7 +44,13 @@ extension WebSocket: ChannelHandler {
     /// Core's decisions about closing and timers. The only place the driver reads the Core.
     func pump() {
         while let event = connection.nextEvent() { dispatch(event) }
-        if connection.hasOutput, channel != nil { scheduleFlush() }
+        if let channel {
+            // A peer that does not read fills the socket and then our queue: past the high-water
+            // mark the output stays in the Core, where automatic pongs collapse into one, until
+            // the channel drains (`channelWritable`); a closing connection hands everything over.
+            connection.isOutputBlocked = channel.pendingWriteBytes > configuration.writeHighWaterMark
+            if connection.hasOutput && !connection.isOutputBlocked { scheduleFlush() }
+        }
         if connection.shouldCloseTransport {
             flush()
             channel?.closeAfterFlush()
@@ -64,12 +72,15 @@ extension WebSocket: ChannelHandler {
         }
     }
 
-    /// Writes the Core's output now.
+    /// Writes the Core's output now, unless the peer is not reading (see `pump`).
     func flush() {
         guard connection.hasOutput, let channel else { return }
+        connection.isOutputBlocked = channel.pendingWriteBytes > configuration.writeHighWaterMark
+        guard !connection.isOutputBlocked || connection.shouldCloseTransport else { return }
         connection.takeOutput(into: &writeBuffer)
         channel.write(writeBuffer)
         writeBuffer.removeAll(keepingCapacity: true)
+        connection.isOutputBlocked = channel.pendingWriteBytes > configuration.writeHighWaterMark
     }
 
     /// Bytes accepted by `send` but not yet written to the socket.

@@ -10,9 +10,9 @@
 /// they have claimed theirs), nor UTF-8; it reports them in the ``Frame``.
 ///
 /// A frame whose payload has not fully arrived is streamed: the bytes present are unmasked into
-/// ``pendingPayload`` (its capacity reserved for the whole payload) and removed from the input, so
-/// a frame's bytes are never held twice, and the Core can validate a text frame's UTF-8 while it
-/// arrives (Autobahn 6.4.3/6.4.4). The completed frame's payload is that same array.
+/// ``pendingPayload`` (its capacity reserved for the whole payload, up to 1 MiB) and removed from
+/// the input, so a frame's bytes are never held twice, and the Core can validate a text frame's
+/// UTF-8 while it arrives (Autobahn 6.4.3/6.4.4). The completed frame's payload is that same array.
 ///
 /// After an error the decoder stays failed: every later call throws the same error.
 public struct FrameDecoder: Sendable {
@@ -39,6 +39,10 @@ public struct FrameDecoder: Sendable {
 
     /// The error the decoder failed with, if it has; ``decode(from:)`` rethrows it.
     public private(set) var failure: FramingError?
+
+    /// The most capacity reserved for a payload before its bytes arrive (1 MiB, the default
+    /// frame limit); a longer payload's buffer grows geometrically as its bytes come in.
+    static let maxUpfrontReservation = 1 << 20
 
     /// Creates a decoder.
     /// - Parameters:
@@ -70,7 +74,9 @@ public struct FrameDecoder: Sendable {
                 return takeFrame(header, from: &input)
             }
             pendingHeader = header
-            pendingPayload.reserveCapacity(header.payloadLength)
+            // Reserve at most `maxUpfrontReservation`: the length is the peer's claim, and a
+            // 10-byte header must not commit memory (or trap, under a limit of `Int.max`).
+            pendingPayload.reserveCapacity(Swift.min(header.payloadLength, Self.maxUpfrontReservation))
         }
         return continuePayload(from: &input)
     }

@@ -121,6 +121,32 @@ struct OpeningHandshakeTests {
         #expect(connection.shouldCloseTransport)
     }
 
+    /// RFC 7230 §3.2.5: a head over the limits gets a 4xx response, not a silent close (found by
+    /// the `server-connection` fuzz seed `request-too-many-headers`).
+    @Test(arguments: [
+        (HTTPHeadLimits(maxHeaderCount: 3), "HTTP/1.1 431"),
+        (HTTPHeadLimits(maxLineLength: 20), "HTTP/1.1 431"),
+        (HTTPHeadLimits(maxLineLength: 10), "HTTP/1.1 414"),
+        (HTTPHeadLimits(maxHeadSize: 100), "HTTP/1.1 431"),
+    ])
+    func serverAnswersAHeadOverTheLimitsWithItsStatus(limits: HTTPHeadLimits, status: String) throws {
+        var configuration = Configuration()
+        configuration.headLimits = limits
+        var connection = Connection.server(configuration: configuration)
+        connection.receive(Harness.request())
+        let response = String(decoding: connection.takeOutput(), as: UTF8.self)
+        #expect(response.hasPrefix(status), "\(response)")
+        #expect(response.contains("Connection: close\r\n"))
+        #expect(connection.shouldCloseTransport)
+        #expect(closedInfo(&connection)?.code == .abnormalClosure)
+    }
+
+    @Test func serverAnswersMalformedSyntaxWith400() throws {
+        var connection = Connection.server()
+        connection.receive(Array("GET / HTTP/1.1\r\nHost: x\r\n folded\r\n\r\n".utf8))
+        #expect(String(decoding: connection.takeOutput(), as: UTF8.self).hasPrefix("HTTP/1.1 400"))
+    }
+
     @Test func serverApplicationCanReject() throws {
         var connection = Connection.server()
         connection.receive(Harness.request(extraHeaders: ["Origin: https://evil.example"]))

@@ -237,4 +237,16 @@ struct StreamingTests {
         #expect(try decodeChunked(wire, role: .client, chunkSizes: [1, 4096, 3]) ==
             [Frame(opcode: .binary, isFinal: false, payload: payload)])
     }
+
+    @Test("a claimed length reserves at most 1 MiB before the bytes arrive, even without a limit")
+    func claimedLengthIsNotReservedUpFront() throws {
+        // Found by the attack tests: with `maxFrameSize = Int.max`, a 14-byte header claiming
+        // 2^62 bytes made the decoder reserve 4 EiB and trap.
+        var decoder = FrameDecoder(role: .server, maxFrameSize: Int.max)
+        var input = InputBuffer([0x82, 0xFF, 0x40, 0, 0, 0, 0, 0, 0, 0, 1, 2, 3, 4, 0xAA])
+        #expect(try decoder.decode(from: &input) == nil)
+        #expect(decoder.pendingHeader?.payloadLength == 1 << 62)
+        #expect(decoder.pendingPayload.capacity <= (1 << 20) + 64)  // malloc rounds up a little
+        #expect(decoder.pendingPayload == [0xAA ^ 1])
+    }
 }

@@ -1,0 +1,14 @@
+import WebSocketCore
+import WebSocketTransport
+
+extension WebSocket {
+    /// The bytes waiting to be written: in the channel's queue, and still in the Core (kept
+    /// there while the channel is over its high-water mark). For tests and diagnostics.
+    package func pendingOutput() async -> (channel: Int, connection: Int) {
+        await withCheckedContinuation { continuation in
+            loop.execute { [self] in
+                continuation.resume(returning: (channel?.pendingWriteBytes ?? 0, connection.pendingOutputCount))
+            }
+        }
+    }
+}
