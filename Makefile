@@ -11,7 +11,7 @@ help:
 	@echo "make build    debug build of every target"
 	@echo "make test     everything a change must pass (lint, unit and integration tests)"
 	@echo "make lint     protocol modules import neither Foundation nor Glibc"
-	@echo "make bench    in-memory codec benchmark (release build)"
+	@echo "make bench    loopback benchmark vs peers + codec benchmark (BENCH_QUICK=1: ~2 min)"
 	@echo "make autobahn the whole Autobahn|Testsuite (517 cases) against our client and our server; installs it first"
 	@echo "make clean    remove build products and reports"
 
@@ -62,8 +62,10 @@ lint:
 	echo "lint: protocol modules are stdlib-only"
 	@python3 Tools/check-readme.py
 
+## Loopback benchmark: our server and client against peers, the in-memory codec, allocations,
+## memory. BENCH_QUICK=1 for a ~2 minute run; see Tools/Bench/README.md for the knobs.
 bench:
-	$(SWIFT) run -c release CodecBench
+	SWIFT=$(SWIFT) bash Tools/Bench/bench.sh
 
 clean:
 	rm -rf .build reports
