@@ -27,7 +27,7 @@ gcc -O2 -Wall -shared -fPIC -o bin/mallocount.so C/mallocount.c
 
 # The Swift programs: ours (path dependency on the repository), then hummingbird's.
 echo "bench: building Tools/Bench/Ours (release)"
-(cd Ours && "$SWIFT" build -c release --product BenchServer >/dev/null && "$SWIFT" build -c release --product BenchClient >/dev/null)
+(cd Ours && "$SWIFT" build -c release >/dev/null)
 echo "bench: building Tools/Bench/Peers (release; the first build compiles SwiftNIO, minutes)"
 (cd Peers && "$SWIFT" build -c release >/dev/null) || echo "bench: hummingbird peers did not build; their columns will say so"
 echo "bench: building CodecBench (release)"

@@ -20,6 +20,14 @@ let package = Package(
             dependencies: [.product(name: "SwiftWebSocket", package: "SwiftWebSocket")],
             path: "Sources/BenchClient"
         ),
+        .executableTarget(
+            name: "CoreEcho",
+            dependencies: [
+                .product(name: "WebSocketCore", package: "SwiftWebSocket"),
+                .product(name: "WebSocketFraming", package: "SwiftWebSocket"),
+            ],
+            path: "Sources/CoreEcho"
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -22,12 +22,17 @@ struct Options: Sendable {
     var payloadFile: String?
     var duration = 2.0
     var warmup = 0.3
+    var loopExecutor = false
 }
 
 func parseOptions() -> Options {
     var options = Options()
     var arguments = CommandLine.arguments.dropFirst().makeIterator()
     while let argument = arguments.next() {
+        if argument == "--loop-executor" {
+            options.loopExecutor = true
+            continue
+        }
         if argument == "--deflate" {
             // permessage-deflate is not in the library yet: the row says so.
             print("{\"unsupported\": \"permessage-deflate\"}")
@@ -100,8 +105,21 @@ func configuration() -> WebSocket.Configuration {
 func stream(_ options: Options, _ message: Message, _ counters: Counters) async {
     do {
         let ws = try await WebSocket.connect(to: options.url, configuration: configuration())
+        if options.loopExecutor {
+            // Experiment (see BenchServer's LoopExecutor.swift): the loop as task executor.
+            try await withTaskExecutorPreference(ws.loop) { try await pipeline(ws, options, message, counters) }
+        } else {
+            try await pipeline(ws, options, message, counters)
+        }
+    } catch {
+        counters.errors.add(1, ordering: .relaxed)
+    }
+}
+
+func pipeline(_ ws: WebSocket, _ options: Options, _ message: Message, _ counters: Counters) async throws {
+    do {
         let (credits, grant) = AsyncStream.makeStream(of: Void.self)
-        let sender = Task {
+        let sender = Task(executorPreference: options.loopExecutor ? ws.loop : nil) {
             for _ in 0..<options.inflight { try await ws.send(message) }
             for await _ in credits { try await ws.send(message) }
         }
