@@ -433,7 +433,8 @@ def markdown(results):
     out.append(f"# SwiftWebSocket loopback benchmark\n")
     out.append(f"{meta['date']} · {meta['machine']} · {meta['cores']} cores · load before: {meta['load_before']} · "
                f"{meta['runs']} interleaved runs × {meta['duration']} s (+{meta['warmup']} s warm-up) · "
-               f"our server: eventLoopCount {meta['loops']}\n")
+               f"our server: eventLoopCount {meta['loops']} · load after: {meta.get('load_after', '?')} · "
+               f"wall time {meta.get('wall_seconds', '?')} s\n")
     out.append("Cells: median messages/s (min–max over runs), **ratio** to the reference column, "
                "server CPU seconds per million messages (s/M).\n")
     servers = results.get("servers", {})
