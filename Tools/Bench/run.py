@@ -16,9 +16,10 @@ Phases, in this order:
 Knobs (environment): BENCH_QUICK=1 (about two minutes), BENCH_DURATION (seconds per
 measurement), BENCH_WARMUP, BENCH_RUNS (interleaved repetitions), BENCH_LOOPS (our server's
 eventLoopCount), BENCH_IDLE (idle connections for the memory phase), BENCH_SERVERS,
-BENCH_CLIENTS, BENCH_ROWS (comma-separated substrings that select), BENCH_SKIP (phases to skip).
+BENCH_CLIENTS, BENCH_ROWS (comma-separated substrings that select), BENCH_SKIP (phases to skip),
+BENCH_NAME (output name instead of "latest", for partial runs).
 
-Writes results/latest.json, results/latest.md and results/chart.svg.
+Writes results/latest.json, results/latest.md and results/chart.svg (results/NAME.json, .md, .svg).
 """
 import json
 import os
@@ -278,6 +279,10 @@ def summarize(runs):
     cpu = [r["cpu_per_million"] for r in good if r.get("cpu_per_million") is not None]
     if cpu:
         summary["cpu_per_million"] = statistics.median(cpu)
+    for key in ("rtt_p50_us", "rtt_p99_us"):
+        values = [r[key] for r in good if key in r]
+        if values:
+            summary[key] = statistics.median(values)
     return summary
 
 
@@ -450,6 +455,21 @@ def markdown(results):
             floor = cells.get("tcp floor", {}).get("median")
             out.append(f"| {row.title} | " + " | ".join(
                 cell_text(cells[n], floor if n != "tcp floor" else None, cpu=True) for n in names) + " |")
+        latency_rows = [r for r in ROWS if r.inflight == 1 and r.mode == "stream" and r.key in servers]
+        if latency_rows:
+            out.append("")
+            out.append("Round-trip times with one message in flight per connection, median over runs of "
+                       "each run's p50 / p99 (µs):\n")
+            out.append("| row | " + " | ".join(names) + " |")
+            out.append("|---|" + "---|" * len(names))
+            for row in latency_rows:
+                cells = servers[row.key]
+                out.append(f"| {row.title} | " + " | ".join(
+                    f"{cells[n]['rtt_p50_us']:.0f} / {cells[n]['rtt_p99_us']:.0f}" if "rtt_p50_us" in cells[n] else "—"
+                    for n in names) + " |")
+            out.append("")
+            out.append("| memory and allocations | " + " | ".join(names) + " |")
+            out.append("|---|" + "---|" * len(names))
         peaks = results.get("peak_rss_100", {})
         if peaks:
             out.append("| peak RSS (VmHWM) after 100 connections | " + " | ".join(
@@ -647,13 +667,13 @@ def main():
     results["goals"] = goals(results)
     results["meta"]["wall_seconds"] = round(time.time() - started, 1)
     results["meta"]["load_after"] = " ".join(f"{x:.2f}" for x in os.getloadavg())
-    name = "latest"
+    name = os.environ.get("BENCH_NAME", "latest")
     with open(os.path.join(RESULTS, f"{name}.json"), "w") as f:
         json.dump(results, f, indent=1)
     text = markdown(results)
     with open(os.path.join(RESULTS, f"{name}.md"), "w") as f:
         f.write(text)
-    chart(results, os.path.join(RESULTS, "chart.svg"))
+    chart(results, os.path.join(RESULTS, "chart.svg" if name == "latest" else f"{name}.svg"))
     print(text)
     log(f"bench: {results['meta']['wall_seconds']} s; results in {RESULTS}")
 

@@ -19,8 +19,10 @@
  *            {"unsupported": ...} when the server does not accept it.
  * --malloc-file  the mallocount file of the server: report its allocations during the window.
  *
- * Prints one JSON line: messages and seconds of the measured window (after --warmup), bytes,
- * errors, and allocs when asked. Exits 1 on any verification error. */
+ * Prints one JSON line: messages and seconds of the measured window (after --warmup), total
+ * messages (warm-up and drain included), bytes, errors, allocs when asked, and with one message
+ * in flight the round-trip times' median and 99th percentile (rtt_p50_us, rtt_p99_us).
+ * Exits 1 on any verification error. */
 #include "wsutil.h"
 #include <sys/epoll.h>
 #include <sys/mman.h>
@@ -44,6 +46,7 @@ typedef struct {
     size_t recv_off; /* raw mode */
     z_stream zin; int zin_ready, zin_reset;
     double started;
+    double sent_at;    /* with one message in flight: when it was queued (round-trip times) */
     int close_received;
 } Conn;
 
@@ -62,6 +65,12 @@ static char request[512]; static size_t request_len;
 static uint64_t messages, window_messages, bytes_received, errors;
 static int measuring, stopping;
 static volatile uint64_t *mallocs;
+static float *rtts; static size_t rtt_count, rtt_cap;  /* microseconds, measured window, W = 1 */
+
+static int compare_float(const void *a, const void *b) {
+    float x = *(const float *)a, y = *(const float *)b;
+    return (x > y) - (x < y);
+}
 
 static void fail(Conn *c, const char *what) {
     fprintf(stderr, "loadgen: connection %d: %s\n", c ? c->slot : -1, what);
@@ -181,6 +190,11 @@ static void send_close(Conn *c) {
 static void message_done(Conn *c) {
     messages++;
     if (measuring) window_messages++;
+    if (opt.inflight == 1) {
+        double t = now_seconds();
+        if (measuring && rtt_count < rtt_cap) rtts[rtt_count++] = (float)((t - c->sent_at) * 1e6);
+        c->sent_at = t;
+    }
     c->inflight--;
     if (!stopping) { c->to_send++; c->inflight++; }
     else if (c->inflight == 0) send_close(c);
@@ -344,6 +358,7 @@ static void handshake_done(Conn *c) {
 }
 
 static void start_streaming(Conn *c) {
+    c->sent_at = now_seconds();
     c->to_send = (uint64_t)opt.inflight;
     c->inflight = opt.inflight;
     pump_send(c);
@@ -403,6 +418,7 @@ int main(int argc, char **argv) {
     }
     load_payload();
     build_frame();
+    if (opt.inflight == 1 && !strcmp(opt.mode, "stream")) { rtt_cap = 4u << 20; rtts = malloc(rtt_cap * sizeof *rtts); }
     request_len = (size_t)snprintf(request, sizeof request,
         "GET / HTTP/1.1\r\nHost: %s:%d\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
         "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n%s\r\n",
@@ -467,6 +483,10 @@ int main(int argc, char **argv) {
            (unsigned long long)window_messages, seconds, (unsigned long long)messages,
            (unsigned long long)bytes_received, (unsigned long long)errors);
     if (mallocs) printf(", \"allocs\": %llu", (unsigned long long)(allocs_end - allocs_start));
+    if (rtt_count > 0) {
+        qsort(rtts, rtt_count, sizeof *rtts, compare_float);
+        printf(", \"rtt_p50_us\": %.1f, \"rtt_p99_us\": %.1f", rtts[rtt_count / 2], rtts[(size_t)(rtt_count * 0.99)]);
+    }
     printf("}\n");
     return errors ? 1 : 0;
 }
