@@ -12,7 +12,7 @@ help:
 	@echo "make build    debug build of every target"
 	@echo "make test     everything a change must pass (lint, unit and integration tests)"
 	@echo "make lint     protocol modules import neither Foundation nor Glibc"
-	@echo "make bench    in-memory codec benchmark (release build)"
+	@echo "make bench    loopback benchmark vs peers + codec benchmark (BENCH_QUICK=1: ~2 min)"
 	@echo "make autobahn the whole Autobahn|Testsuite (517 cases) against our client (over ws:// and wss://) and our server; installs it first"
 	@echo "make fuzz     every libFuzzer target for FUZZ_SECONDS (default 60) each; fails on any crash, timeout or OOM"
 	@echo "make sanitize the Core, transport, client and server tests under AddressSanitizer (+LeakSanitizer) and ThreadSanitizer"
@@ -75,8 +75,10 @@ lint:
 	echo "lint: protocol modules are stdlib-only"
 	@python3 Tools/check-readme.py
 
+## Loopback benchmark: our server and client against peers, the in-memory codec, allocations,
+## memory. BENCH_QUICK=1 for a ~2 minute run; see Tools/Bench/README.md for the knobs.
 bench:
-	$(SWIFT) run -c release CodecBench
+	SWIFT=$(SWIFT) bash Tools/Bench/bench.sh
 
 ## Fuzzing (Tools/Fuzz, SECURITY.md): one libFuzzer executable per target, instrumented for
 ## coverage and built with AddressSanitizer (the masking and UTF-8 fast paths are `unsafe`), in

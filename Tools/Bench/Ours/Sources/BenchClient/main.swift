@@ -1,0 +1,179 @@
+// BenchClient: our client driver for the loopback benchmark (`make bench`).
+//
+//     BenchClient --url ws://127.0.0.1:PORT/ [--mode stream|handshake] [--conns C]
+//                 [--inflight W] [--size S] [--kind binary|text|json] [--payload FILE]
+//                 [--duration SECONDS] [--warmup SECONDS]
+//
+// stream: C connections, each keeping W messages of S bytes in flight through our public API
+// (`send` plus `for try await … in ws.messages`); every echo is compared byte for byte.
+// handshake: C tasks that connect, upgrade and close in a loop.
+// Prints one JSON line: {"messages": N, "seconds": T, "errors": E}.
+import Glibc
+import SwiftWebSocket
+import Synchronization
+
+struct Options: Sendable {
+    var url = "ws://127.0.0.1:9000/"
+    var mode = "stream"
+    var conns = 1
+    var inflight = 1
+    var size = 16
+    var kind = "binary"
+    var payloadFile: String?
+    var duration = 2.0
+    var warmup = 0.3
+    var loopExecutor = false
+}
+
+func parseOptions() -> Options {
+    var options = Options()
+    var arguments = CommandLine.arguments.dropFirst().makeIterator()
+    while let argument = arguments.next() {
+        if argument == "--loop-executor" {
+            options.loopExecutor = true
+            continue
+        }
+        if argument == "--deflate" {
+            // permessage-deflate is not in the library yet: the row says so.
+            print("{\"unsupported\": \"permessage-deflate\"}")
+            exit(3)
+        }
+        let value = arguments.next() ?? ""
+        switch argument {
+        case "--url": options.url = value
+        case "--mode": options.mode = value
+        case "--conns": options.conns = Int(value) ?? 1
+        case "--inflight": options.inflight = Int(value) ?? 1
+        case "--size": options.size = Int(value) ?? 16
+        case "--kind": options.kind = value
+        case "--payload": options.payloadFile = value
+        case "--duration": options.duration = Double(value) ?? 2
+        case "--warmup": options.warmup = Double(value) ?? 0.3
+        default:
+            print("unknown option \(argument)")
+            exit(2)
+        }
+    }
+    return options
+}
+
+/// The payload every implementation uses: see Tools/Bench/README.md ("payloads").
+func payload(_ options: Options) -> [UInt8] {
+    if let file = options.payloadFile {
+        guard let handle = fopen(file, "rb") else { fatalError("cannot open \(file)") }
+        defer { fclose(handle) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = fread(&chunk, 1, chunk.count, handle)
+            if count <= 0 { break }
+            bytes.append(contentsOf: chunk[0..<count])
+        }
+        return bytes
+    }
+    if options.kind == "text" {
+        return (0..<options.size).map { UInt8(ascii: "a") &+ UInt8($0 % 26) }
+    }
+    return (0..<options.size).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }
+}
+
+func now() -> Double {
+    var spec = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &spec)
+    return Double(spec.tv_sec) + Double(spec.tv_nsec) * 1e-9
+}
+
+/// Counters shared by the connection tasks.
+final class Counters: Sendable {
+    let received = Atomic<Int>(0)
+    let errors = Atomic<Int>(0)
+    let stop = Atomic<Bool>(false)
+}
+
+func configuration() -> WebSocket.Configuration {
+    var configuration = WebSocket.Configuration()
+    configuration.connection.maxFrameSize = 16 << 20
+    configuration.connection.maxMessageSize = 16 << 20
+    configuration.pingInterval = nil
+    return configuration
+}
+
+/// One connection keeping `inflight` messages in flight until told to stop, then draining.
+///
+/// A sender task and this receiving loop: a single task that sends and then receives deadlocks
+/// once both directions' bounded buffers fill (the 1 MiB row), so echoes grant send credits.
+func stream(_ options: Options, _ message: Message, _ counters: Counters) async {
+    do {
+        let ws = try await WebSocket.connect(to: options.url, configuration: configuration())
+        if options.loopExecutor {
+            // Experiment (see BenchServer's LoopExecutor.swift): the loop as task executor.
+            try await withTaskExecutorPreference(ws.loop) { try await pipeline(ws, options, message, counters) }
+        } else {
+            try await pipeline(ws, options, message, counters)
+        }
+    } catch {
+        counters.errors.add(1, ordering: .relaxed)
+    }
+}
+
+func pipeline(_ ws: WebSocket, _ options: Options, _ message: Message, _ counters: Counters) async throws {
+    do {
+        let (credits, grant) = AsyncStream.makeStream(of: Void.self)
+        let sender = Task(executorPreference: options.loopExecutor ? ws.loop : nil) {
+            for _ in 0..<options.inflight { try await ws.send(message) }
+            for await _ in credits { try await ws.send(message) }
+        }
+        var outstanding = options.inflight
+        for try await echo in ws.messages {
+            outstanding -= 1
+            if echo != message { counters.errors.add(1, ordering: .relaxed) }
+            counters.received.add(1, ordering: .relaxed)
+            if !counters.stop.load(ordering: .relaxed) {
+                grant.yield()
+                outstanding += 1
+            }
+            if outstanding == 0 { break }
+        }
+        grant.finish()
+        try await sender.value
+        try await ws.close()
+    } catch {
+        counters.errors.add(1, ordering: .relaxed)
+    }
+}
+
+/// Connect, upgrade, close, again and again.
+func handshakes(_ options: Options, _ counters: Counters) async {
+    while !counters.stop.load(ordering: .relaxed) {
+        do {
+            let ws = try await WebSocket.connect(to: options.url, configuration: configuration())
+            try await ws.close()
+            counters.received.add(1, ordering: .relaxed)
+        } catch {
+            counters.errors.add(1, ordering: .relaxed)
+        }
+    }
+}
+
+let options = parseOptions()
+let bytes = payload(options)
+let message: Message = options.kind == "binary" ? .binary(bytes) : .text(String(decoding: bytes, as: UTF8.self))
+let counters = Counters()
+
+async let work: Void = withTaskGroup(of: Void.self) { group in
+    for _ in 0..<options.conns {
+        group.addTask {
+            if options.mode == "handshake" { await handshakes(options, counters) }
+            else { await stream(options, message, counters) }
+        }
+    }
+}
+try await Task.sleep(for: .milliseconds(Int(options.warmup * 1000)))
+let startCount = counters.received.load(ordering: .relaxed)
+let start = now()
+try await Task.sleep(for: .milliseconds(Int(options.duration * 1000)))
+let endCount = counters.received.load(ordering: .relaxed)
+let elapsed = now() - start
+counters.stop.store(true, ordering: .relaxed)
+await work
+print("{\"messages\": \(endCount - startCount), \"seconds\": \(elapsed), \"errors\": \(counters.errors.load(ordering: .relaxed))}")

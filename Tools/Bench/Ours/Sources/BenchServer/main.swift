@@ -1,0 +1,63 @@
+// BenchServer: our echo server for the loopback benchmark (`make bench`).
+//
+//     BenchServer [--port N] [--loops N] [--max-queued N] [--loop-executor]
+//
+// --loop-executor is an experiment for the performance analysis: the handler runs with the
+// connection's event loop as its task executor (see LoopExecutor.swift), which the library
+// does not do (yet).
+//
+// Echoes every message back as it came (text stays text). Limits are raised to 16 MiB so the
+// 1 MiB rows fit; everything else is the library's default configuration. Prints
+// `PORT <n>` once listening, then serves until killed.
+import Glibc
+import SwiftWebSocket
+
+var port = 0
+var loops = 1
+var maxQueued: Int?
+var loopExecutor = false
+var arguments = CommandLine.arguments.dropFirst().makeIterator()
+while let argument = arguments.next() {
+    switch argument {
+    case "--port": port = Int(arguments.next() ?? "") ?? 0
+    case "--loops": loops = Int(arguments.next() ?? "") ?? 1
+    case "--max-queued": maxQueued = Int(arguments.next() ?? "")
+    case "--loop-executor": loopExecutor = true
+    default:
+        print("usage: BenchServer [--port N] [--loops N] [--max-queued N] [--loop-executor]")
+        exit(2)
+    }
+}
+
+var configuration = WebSocketServer.Configuration()
+configuration.port = port
+configuration.eventLoopCount = loops
+configuration.backlog = 4096
+configuration.connection.connection.maxFrameSize = 16 << 20
+configuration.connection.connection.maxMessageSize = 16 << 20
+if let maxQueued { configuration.connection.maxQueuedMessages = maxQueued }
+
+/// The echo loop, as README.md shows it.
+@Sendable func echo(_ ws: WebSocket) async {
+    do {
+        for try await message in ws.messages {
+            try await ws.send(message)
+        }
+    } catch {
+        // A benchmark client that resets its connection is not news.
+    }
+}
+
+let preferLoop = loopExecutor
+let server = try WebSocketServer.start(configuration: configuration) { ws in
+    if preferLoop {
+        // Experiment (not the library's behaviour): run the handler on the connection's own
+        // event loop, so that its hops onto the loop stay on one thread.
+        await withTaskExecutorPreference(ws.loop) { await echo(ws) }
+    } else {
+        await echo(ws)
+    }
+}
+print("PORT \(server.port)")
+fflush(nil)
+while true { try await Task.sleep(for: .seconds(3600)) }

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# `make bench`: installs the peers, builds everything in release mode, runs run.py.
+# Knobs: see run.py (BENCH_QUICK=1 for a ~2 minute run, BENCH_DURATION, BENCH_RUNS, …).
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+cd "$here"
+SWIFT="${SWIFT:-swift}"
+
+# Peers from this machine's registries: node ws from Debian, picows/websockets/uvloop from PyPI.
+if ! NODE_PATH=/usr/share/nodejs node -e 'require("ws")' 2>/dev/null; then
+    echo "bench: installing node-ws (apt)"
+    if [ "$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq node-ws nodejs >/dev/null
+    else sudo apt-get update -qq && sudo apt-get install -y -qq node-ws nodejs >/dev/null; fi
+fi
+if ! .venv/bin/python -c 'import picows, websockets, uvloop' 2>/dev/null; then
+    echo "bench: installing picows, websockets, uvloop into Tools/Bench/.venv (pip)"
+    python3 -m venv .venv
+    .venv/bin/pip install --quiet --disable-pip-version-check -r requirements.txt
+fi
+
+# The C programs: floor echo, C WebSocket echo, load generator, malloc counter.
+mkdir -p bin
+for program in tcp_echo ws_echo loadgen; do
+    gcc -O2 -Wall -o "bin/$program" "C/$program.c" -lz
+done
+gcc -O2 -Wall -shared -fPIC -o bin/mallocount.so C/mallocount.c
+
+# The Swift programs: ours (path dependency on the repository), then hummingbird's.
+echo "bench: building Tools/Bench/Ours (release)"
+(cd Ours && "$SWIFT" build -c release >/dev/null)
+echo "bench: building Tools/Bench/Peers (release; the first build compiles SwiftNIO, minutes)"
+(cd Peers && "$SWIFT" build -c release >/dev/null) || echo "bench: hummingbird peers did not build; their columns will say so"
+echo "bench: building CodecBench (release)"
+(cd ../.. && "$SWIFT" build -c release --product CodecBench >/dev/null)
+
+exec python3 run.py
