@@ -3,7 +3,7 @@ SWIFT        ?= swift
 SWIFT_FLAGS  ?=
 PROTOCOL_MODULES := Modules/Framing Modules/Handshake Modules/Extensions Modules/Core
 
-.PHONY: all build release test unit lint bench clean help peers autobahn autobahn-client autobahn-client-quick autobahn-client-tls autobahn-client-tls-quick autobahn-server autobahn-server-quick autobahn-install autobahn-driver \
+.PHONY: all build release test deps unit lint bench clean help peers autobahn autobahn-client autobahn-client-quick autobahn-client-tls autobahn-client-tls-quick autobahn-server autobahn-server-quick autobahn-install autobahn-driver \
 	fuzz fuzz-build fuzz-quick sanitize sanitize-address sanitize-thread soak
 
 all: build
@@ -19,7 +19,7 @@ help:
 	@echo "make soak     SOAK_CONNECTIONS (200) clients echoing for SOAK_SECONDS (180) against our server; checks fds, threads, RSS"
 	@echo "make clean    remove build products and reports"
 
-build:
+build: deps
 	$(SWIFT) build $(SWIFT_FLAGS)
 
 release:
@@ -28,7 +28,17 @@ release:
 ## The gate: `.ci/run` calls exactly this: lint, unit and integration tests (attack tests and
 ## fuzz regressions included), a short fuzz run, the sanitizer runs, then the quick Autobahn set
 ## (every case of 1.x-10.x, most of 12.x/13.x) with the committed expectations.
-test: lint unit fuzz-quick sanitize autobahn-client-quick autobahn-server-quick
+test: deps lint unit fuzz-quick sanitize autobahn-client-quick autobahn-server-quick
+
+## System libraries the package links (zlib for permessage-deflate, OpenSSL 3 for TLS),
+## installed from Debian's archive when missing (root or sudo; elsewhere install them yourself).
+SYSTEM_PACKAGES := zlib1g-dev libssl-dev pkg-config
+deps:
+	@if command -v dpkg >/dev/null && ! dpkg -s $(SYSTEM_PACKAGES) >/dev/null 2>&1; then \
+		echo "deps: installing $(SYSTEM_PACKAGES)"; \
+		sudo=""; [ "$$(id -u)" = 0 ] || sudo=sudo; \
+		$$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null; \
+	fi
 
 ## Third-party peers for the integration tests (python-websockets from PyPI).
 peers:
