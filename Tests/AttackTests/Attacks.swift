@@ -1,3 +1,4 @@
+#if os(Linux)  // /proc, glibc and Linux socket options: the attacks run on Linux
 import Foundation
 import Synchronization
 import Testing
@@ -75,3 +76,4 @@ final class Handoff<Value: Sendable>: Sendable {
         throw AttackError("timed out waiting for the server")
     }
 }
+#endif

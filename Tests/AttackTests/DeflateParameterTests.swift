@@ -1,3 +1,4 @@
+#if os(Linux)  // /proc, glibc and Linux socket options: the attacks run on Linux
 import Testing
 import WebSocketCore
 import WebSocketTestSupport
@@ -82,3 +83,4 @@ extension Attacks {
         }
     }
 }
+#endif

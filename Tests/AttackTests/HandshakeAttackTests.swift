@@ -1,3 +1,4 @@
+#if os(Linux)  // /proc, glibc and Linux socket options: the attacks run on Linux
 import Foundation
 import Glibc
 import Testing
@@ -160,3 +161,4 @@ extension Attacks {
         }
     }
 }
+#endif

@@ -1,3 +1,4 @@
+#if os(Linux)  // /proc, glibc and Linux socket options: the attacks run on Linux
 import Foundation
 import Synchronization
 import Testing
@@ -115,3 +116,4 @@ extension Attacks {
         }
     }
 }
+#endif

@@ -1,3 +1,4 @@
+#if os(Linux)  // /proc, glibc and Linux socket options: the attacks run on Linux
 import Testing
 import WebSocketAttackSupport
 
@@ -63,3 +64,4 @@ extension Attacks {
         #endif
     }
 }
+#endif

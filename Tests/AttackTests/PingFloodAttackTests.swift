@@ -1,3 +1,4 @@
+#if os(Linux)  // /proc, glibc and Linux socket options: the attacks run on Linux
 import Glibc
 import Testing
 import WebSocketAttackSupport
@@ -102,3 +103,4 @@ extension Attacks {
         }
     }
 }
+#endif

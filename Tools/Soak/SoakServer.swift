@@ -1,5 +1,7 @@
 import Foundation
+#if os(Linux)
 import WebSocketAttackSupport
+#endif
 import WebSocketDriver
 import WebSocketServer
 
@@ -18,8 +20,17 @@ enum SoakServer {
         }
         FileHandle.standardOutput.write(Data("port=\(server.port)\n".utf8))
         while let line = readLine() {
-            if line == "stats" { FileHandle.standardOutput.write(Data("heap=\(Memory.heapInUse())\n".utf8)) }
+            if line == "stats" { FileHandle.standardOutput.write(Data("heap=\(heapInUse())\n".utf8)) }
         }
         exit(0)
     }
+}
+
+/// The heap in use (glibc `mallinfo2`), or -1 where the soak cannot read it.
+func heapInUse() -> Int {
+    #if os(Linux)
+    Memory.heapInUse()
+    #else
+    -1
+    #endif
 }

@@ -1,3 +1,4 @@
+#if os(Linux)  // /proc, glibc and Linux socket options: the attacks run on Linux
 import WebSocketAttackSupport
 import WebSocketFuzzHarness
 import WebSocketCore
@@ -65,4 +66,5 @@ enum DeflateBombAttack {
         report("skipped", "the PerMessageDeflate plugin is not part of this package")
     }
 }
+#endif
 #endif

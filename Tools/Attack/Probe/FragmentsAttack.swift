@@ -1,3 +1,4 @@
+#if os(Linux)  // /proc, glibc and Linux socket options: the attacks run on Linux
 import WebSocketAttackSupport
 import WebSocketCore
 import WebSocketDriver
@@ -52,3 +53,4 @@ enum FragmentsAttack {
         return try attacker.awaitFrame(0xA, reader: &reader, timeout: .seconds(60)) != nil
     }
 }
+#endif

@@ -1,3 +1,4 @@
+#if os(Linux)  // /proc, glibc and Linux socket options: the attacks run on Linux
 import WebSocketCore
 import WebSocketDriver
 import WebSocketServer
@@ -21,3 +22,4 @@ enum ProbeServer {
 func report(_ key: String, _ value: some CustomStringConvertible) {
     print("\(key)=\(value)")
 }
+#endif

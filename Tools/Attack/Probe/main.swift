@@ -1,3 +1,4 @@
+#if os(Linux)
 import Glibc
 import WebSocketAttackSupport
 
@@ -26,3 +27,6 @@ do {
     print("error=\(error)")
     exit(1)
 }
+#else
+print("AttackProbe runs on Linux only (it reads /proc and glibc's malloc statistics)")
+#endif

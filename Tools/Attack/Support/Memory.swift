@@ -1,3 +1,4 @@
+#if os(Linux)  // /proc, glibc and Linux socket options: the attacks run on Linux
 import CMallocStats
 import Glibc
 import Synchronization
@@ -94,3 +95,4 @@ public func mebibytes(_ bytes: Int) -> String {
     let magnitude = abs(hundredths)
     return "\(sign)\(magnitude / 100).\(magnitude % 100 < 10 ? "0" : "")\(magnitude % 100) MiB"
 }
+#endif

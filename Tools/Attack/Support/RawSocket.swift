@@ -1,3 +1,4 @@
+#if os(Linux)  // /proc, glibc and Linux socket options: the attacks run on Linux
 import Glibc
 
 /// A blocking TCP client over loopback that speaks raw bytes: the attacker of the attack tests.
@@ -126,3 +127,4 @@ public struct AttackError: Error, CustomStringConvertible {
     public let description: String
     public init(_ description: String) { self.description = description }
 }
+#endif

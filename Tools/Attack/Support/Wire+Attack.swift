@@ -1,3 +1,4 @@
+#if os(Linux)  // /proc, glibc and Linux socket options: the attacks run on Linux
 /// Handshakes and frames as the attacker writes them (masked, as a client must), and a reader
 /// for the server's unmasked frames.
 public enum AttackWire {
@@ -105,3 +106,4 @@ extension RawSocket {
         }
     }
 }
+#endif
