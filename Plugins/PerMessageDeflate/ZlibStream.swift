@@ -165,17 +165,7 @@ struct ZlibStream: ~Copyable {
         repeat {
             let inputBefore = stream.pointee.avail_in
             let countBefore = output.count
-            var status = Z_OK
-            output.append(addingCapacity: room) { span in
-                span.withUnsafeMutableBufferPointer { buffer, initialized in
-                    guard let base = buffer.baseAddress else { return }
-                    stream.pointee.next_out = base + initialized
-                    stream.pointee.avail_out = UInt32(buffer.count - initialized)
-                    status = CZlib.deflate(stream, flush)
-                    initialized = buffer.count - Int(stream.pointee.avail_out)
-                }
-            }
-            stream.pointee.next_out = nil
+            let status = appendOutput(of: stream, room: room, into: &output) { CZlib.deflate($0, flush) }
             // Z_BUF_ERROR only means "nothing to do" (e.g. a second flush without new input).
             guard status == Z_OK || status == Z_BUF_ERROR else {
                 throw ZlibError(status: status, operation: "deflate", message: stream.pointee.msg)
@@ -259,13 +249,22 @@ struct ZlibStream: ~Copyable {
 
     /// One call to `inflate` with `room` bytes of output space at the end of `output`.
     private static func inflateStep(_ stream: UnsafeMutablePointer<z_stream>, room: Int, into output: inout [UInt8]) -> Int32 {
+        appendOutput(of: stream, room: room, into: &output) { CZlib.inflate($0, Z_NO_FLUSH) }
+    }
+
+    /// Lets one zlib call (`body`) write up to `room` bytes straight into the spare capacity at
+    /// the end of `output`; the pointer never outlives the call.
+    private static func appendOutput(
+        of stream: UnsafeMutablePointer<z_stream>, room: Int, into output: inout [UInt8],
+        _ body: (UnsafeMutablePointer<z_stream>) -> Int32
+    ) -> Int32 {
         var status = Z_OK
         output.append(addingCapacity: room) { span in
             span.withUnsafeMutableBufferPointer { buffer, initialized in
                 guard let base = buffer.baseAddress else { return }
                 stream.pointee.next_out = base + initialized
                 stream.pointee.avail_out = UInt32(buffer.count - initialized)
-                status = CZlib.inflate(stream, Z_NO_FLUSH)
+                status = body(stream)
                 initialized = buffer.count - Int(stream.pointee.avail_out)
             }
         }
