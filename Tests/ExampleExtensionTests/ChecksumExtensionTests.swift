@@ -18,15 +18,8 @@ struct Pair {
         clientConfiguration.extensions = extensions
         var serverConfiguration = Configuration()
         serverConfiguration.extensions = serverExtensions ?? extensions
-        client = try Connection.client(host: "h", configuration: clientConfiguration, random: SeededRandom(seed: 5))
-        server = Connection.server(configuration: serverConfiguration)
-        server.receive(client.takeOutput())
-        guard case .upgradeRequest = server.nextEvent() else { throw HarnessError("no upgrade request") }
-        try server.accept()
-        client.receive(server.takeOutput())
-        guard case .open(let info) = client.nextEvent() else { throw HarnessError("client did not open") }
-        negotiated = info.extensions
-        _ = server.takeEvents()
+        (client, server, negotiated) = try Harness.openPair(
+            client: clientConfiguration, server: serverConfiguration, seed: 5)
     }
 
     /// Delivers the client's output to the server and returns the wire frames and the events.

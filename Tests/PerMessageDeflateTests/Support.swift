@@ -25,16 +25,8 @@ struct Pair {
     var negotiated: [ExtensionElement] = []
 
     init(client clientConfiguration: Configuration, server serverConfiguration: Configuration) throws {
-        client = try Connection.client(host: "h", configuration: clientConfiguration, random: SeededRandom(seed: 7))
-        server = Connection.server(configuration: serverConfiguration)
-        server.receive(client.takeOutput())
-        guard case .upgradeRequest = server.nextEvent() else { throw HarnessError("no upgrade request") }
-        try server.accept()
-        client.receive(server.takeOutput())
-        guard case .open(let info) = client.nextEvent() else { throw HarnessError("client did not open") }
-        negotiated = info.extensions
-        _ = server.takeEvents()
-        _ = client.takeEvents()
+        (client, server, negotiated) = try Harness.openPair(
+            client: clientConfiguration, server: serverConfiguration, seed: 7)
     }
 
     init(client: PerMessageDeflate = PerMessageDeflate(), server: PerMessageDeflate = PerMessageDeflate()) throws {

@@ -1,6 +1,6 @@
 public import WebSocketCore
 public import WebSocketFraming
-import WebSocketHandshake
+public import WebSocketHandshake
 
 /// Opens connections with the handshake done and reads what they send, for Core tests.
 public enum Harness {
@@ -39,6 +39,24 @@ public enum Harness {
         guard case .open = connection.nextEvent() else { throw HarnessError("client did not open") }
         _ = connection.takeEvents()
         return connection
+    }
+
+    /// A client and a server Core connected through the real opening handshake, with every
+    /// event of the handshake drained.
+    /// - Returns: both connections and the extensions the client saw in the server's response.
+    public static func openPair(
+        client clientConfiguration: Configuration, server serverConfiguration: Configuration, seed: UInt64
+    ) throws -> (client: Connection, server: Connection, negotiated: [ExtensionElement]) {
+        var client = try Connection.client(host: "h", configuration: clientConfiguration, random: SeededRandom(seed: seed))
+        var server = Connection.server(configuration: serverConfiguration)
+        server.receive(client.takeOutput())
+        guard case .upgradeRequest = server.nextEvent() else { throw HarnessError("no upgrade request") }
+        try server.accept()
+        client.receive(server.takeOutput())
+        guard case .open(let info) = client.nextEvent() else { throw HarnessError("client did not open") }
+        _ = server.takeEvents()
+        _ = client.takeEvents()
+        return (client, server, info.extensions)
     }
 
     /// The 101 response for a client's request text.
