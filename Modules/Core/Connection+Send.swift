@@ -79,6 +79,11 @@ extension Connection {
         try writeFrame(Frame(opcode: opcode, payload: payload), context: EncodingContext())
     }
 
+    /// Whether ``send(_:allowsCompression:)`` would take a whole message now: the connection is
+    /// open, no Close frame was sent (RFC 6455 §5.5.1) and no fragmented message is under way
+    /// (§5.4). A driver can publish this to threads that queue messages for it.
+    public var canSendMessage: Bool { phase == .open && !closeSent && outgoingMessage == nil }
+
     /// RFC 6455 §5.5.1: "The application MUST NOT send any more data frames after sending a
     /// Close frame."
     func checkCanSend() throws(ConnectionError) {

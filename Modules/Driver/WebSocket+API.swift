@@ -1,9 +1,17 @@
 public import WebSocketCore
 import WebSocketTransport
 public import WebSocketFraming
+import Synchronization
 
 extension WebSocket {
     /// Sends a message; suspends while the write buffer is over the high-water mark.
+    ///
+    /// Messages leave in the order of the `send` calls that returned. Called off the loop, `send`
+    /// queues the message for the loop and returns without waiting for it (no thread hop per
+    /// message). If the connection starts closing between that check and the loop's turn (the
+    /// peer's close frame crossing the message), the message is dropped, as a browser drops a
+    /// message sent while closing (WHATWG WebSockets, `send()`), and ``closed()`` reports how
+    /// the connection ended.
     /// - Parameters:
     ///   - message: the message.
     ///   - allowsCompression: `false` for data that does not compress.
@@ -12,10 +20,27 @@ extension WebSocket {
         if loop.inEventLoop {
             // On the loop (a server handler): no hop, no closure allocation.
             try perform { (c: inout Connection) throws(ConnectionError) in try c.send(message, allowsCompression: allowsCompression) }
+        } else if sendGate.load(ordering: .relaxed) {
+            queueOnLoop(message, allowsCompression: allowsCompression)
+            if unsentBytes.load(ordering: .relaxed) + bufferedBytes.load(ordering: .relaxed)
+                <= configuration.writeHighWaterMark { return }
         } else {
+            // Not open, closing, or a fragmented message under way: the loop says which error.
             try await onLoop { ws in try ws.perform { (c: inout Connection) throws(ConnectionError) in try c.send(message, allowsCompression: allowsCompression) } }
         }
         try await waitUntilWritable()
+    }
+
+    /// Off the loop: hands `message` to the loop without waiting (see ``send(_:allowsCompression:)``).
+    private func queueOnLoop(_ message: Message, allowsCompression: Bool) {
+        let size = message.data.count
+        unsentBytes.add(size, ordering: .relaxed)
+        loop.execute { [self] in
+            unsentBytes.subtract(size, ordering: .relaxed)
+            // A failure here means the connection began closing after the caller's check; the
+            // close itself is what the application hears about (`closed()`, `messages`).
+            try? perform { (c: inout Connection) throws(ConnectionError) in try c.send(message, allowsCompression: allowsCompression) }
+        }
     }
 
     /// Sends text.

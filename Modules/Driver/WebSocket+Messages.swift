@@ -26,35 +26,32 @@ extension WebSocket {
     public func receive() async throws -> Message? { try await nextMessage() }
 
     func nextMessage() async throws -> Message? {
-        // A task running on the loop (e.g. a server handler) takes a queued message without
-        // suspending: no continuation, no thread hop.
-        if loop.inEventLoop, let ready = pollMessage() { return try ready.get() }
+        // A queued message is taken under the inbox's lock, from any thread: no suspension, no
+        // hop onto the loop.
+        let poll = inbox.poll()
+        if poll.wakeLoop { grantFreedCreditSoon() }
+        if let ready = poll.result { return try ready.get() }
         return try await withCheckedThrowingContinuation { continuation in
-            loop.execute { [self] in
-                if let ready = pollMessage() { return continuation.resume(with: ready) }
-                messageWaiter = continuation
-            }
+            if inbox.poll(orPark: continuation) { grantFreedCreditSoon() }
         }
     }
 
-    /// On the loop: lets the Core read on past what the application finished with, then returns
-    /// a queued message or the end of the sequence, or nil when the caller must wait.
-    private func pollMessage() -> Result<Message?, any Error>? {
-        if deliveredSinceRequest > 0 {
-            connection.grantMessageCredit(deliveredSinceRequest)
-            deliveredSinceRequest = 0
-            pump()
+    /// Lets the Core read on past the messages the application finished with: at once on the
+    /// loop, else with one loop task.
+    private func grantFreedCreditSoon() {
+        if loop.inEventLoop {
+            grantFreedCredit()
+        } else {
+            loop.execute { [self] in grantFreedCredit() }
         }
-        if let message = inbound.popFirst() {
-            deliveredSinceRequest += 1
-            return .success(message)
-        }
-        return finalCloseInfo == nil ? nil : endOfMessages()
     }
 
-    /// Ends an iteration.
-    func resumeAtEnd(_ continuation: CheckedContinuation<Message?, any Error>) {
-        continuation.resume(with: endOfMessages())
+    /// On the loop: grants the credit the application freed and decodes on.
+    func grantFreedCredit() {
+        let credit = inbox.takeCredit()
+        guard credit > 0 else { return }
+        connection.grantMessageCredit(credit)
+        pump()
     }
 
     /// The end of the message sequence: nil after a normal closure (1000, 1001, or no code),

@@ -1,6 +1,7 @@
 import WebSocketCore
 import WebSocketFraming
 public import WebSocketTransport
+import Synchronization
 
 extension WebSocket: ChannelHandler {
     /// Attaches the channel (on the loop) and starts the opening handshake's timer.
@@ -13,12 +14,15 @@ extension WebSocket: ChannelHandler {
     public func channelActive(_ channel: Channel) {}
 
     public func channelRead(_ channel: Channel, _ bytes: UnsafeRawBufferPointer) {
+        let credit = inbox.takeCredit()
+        if credit > 0 { connection.grantMessageCredit(credit) }
         connection.receive(bytes)
         pump()
     }
 
     public func channelWritable(_ channel: Channel) {
         pump()  // hand over what the Core kept while the channel was over its high-water mark
+        bufferedBytes.store(pendingWriteBytes, ordering: .relaxed)
         guard channel.pendingWriteBytes <= configuration.writeHighWaterMark else { return }
         let waiters = writableWaiters
         writableWaiters.removeAll()
@@ -43,7 +47,9 @@ extension WebSocket: ChannelHandler {
     /// Applies everything the Core produced: events to waiters, bytes to the socket, and the
     /// Core's decisions about closing and timers. The only place the driver reads the Core.
     func pump() {
-        while let event = connection.nextEvent() { dispatch(event) }
+        repeat {
+            while let event = connection.nextEvent() { dispatch(event) }
+        } while decodeOnWithFreedCredit()
         if let channel {
             // A peer that does not read fills the socket and then our queue: past the high-water
             // mark the output stays in the Core, where automatic pongs collapse into one, until
@@ -58,6 +64,18 @@ extension WebSocket: ChannelHandler {
             armCloseTimer()
         }
         updateReadInterest()
+        sendGate.store(connection.canSendMessage, ordering: .relaxed)
+        bufferedBytes.store(pendingWriteBytes, ordering: .relaxed)
+    }
+
+    /// When the Core paused for lack of message credit: grants what the application freed
+    /// meanwhile (true: decode on), or asks the inbox to wake the loop once it frees some.
+    private func decodeOnWithFreedCredit() -> Bool {
+        guard connection.isInputPaused else { return false }
+        let credit = inbox.awaitCredit()
+        guard credit > 0 else { return false }
+        connection.grantMessageCredit(credit)
+        return true
     }
 
     /// Writes the Core's output once the loop has finished its current work, so that the
@@ -81,6 +99,7 @@ extension WebSocket: ChannelHandler {
         channel.write(writeBuffer)
         writeBuffer.removeAll(keepingCapacity: true)
         connection.isOutputBlocked = channel.pendingWriteBytes > configuration.writeHighWaterMark
+        bufferedBytes.store(pendingWriteBytes, ordering: .relaxed)
     }
 
     /// Bytes accepted by `send` but not yet written to the socket.
@@ -111,13 +130,7 @@ extension WebSocket: ChannelHandler {
     }
 
     private func deliver(_ message: Message) {
-        if let waiter = messageWaiter {
-            messageWaiter = nil
-            deliveredSinceRequest += 1
-            waiter.resume(returning: message)
-        } else {
-            inbound.append(message)
-        }
+        inbox.deliver(message)
     }
 
     /// Inbound backpressure: the Core stops decoding when the application is
@@ -137,10 +150,7 @@ extension WebSocket: ChannelHandler {
             openWaiter = nil
             waiter.resume(throwing: openError(info))
         }
-        if let waiter = messageWaiter, inbound.isEmpty {
-            messageWaiter = nil
-            resumeAtEnd(waiter)
-        }
+        inbox.finish(endOfMessages())
     }
 
     /// The error `connect` reports when the connection closed before opening.

@@ -1,13 +1,16 @@
 public import WebSocketCore
 public import WebSocketTransport
 package import WebSocketHandshake
+import Synchronization
 
 /// A live WebSocket connection over a TCP channel, for either role.
 ///
 /// The driver moves bytes between the transport and the sans-I/O ``WebSocketCore/Connection``
 /// and turns the Core's events into async results; it makes no protocol decision itself. All
 /// mutable state lives on one event loop thread: public methods hop onto the loop, channel
-/// callbacks already run there.
+/// callbacks already run there. Two things are shared with other threads instead, so that an
+/// application task off the loop pays no hop per message: received messages (``Inbox``) and
+/// what an off-loop `send` needs to know (``sendGate``, ``unsentBytes``, ``bufferedBytes``).
 ///
 /// ```swift
 /// let ws = try await WebSocket.connect(to: "ws://127.0.0.1:9001/chat")
@@ -25,10 +28,16 @@ public final class WebSocket: @unchecked Sendable {
     var channel: Channel?
     var writeBuffer: [UInt8] = []
     var flushScheduled = false
-    var inbound = MessageQueue()
-    /// Messages handed to the application since its last request for the next one.
-    var deliveredSinceRequest = 0
-    var messageWaiter: CheckedContinuation<Message?, any Error>?
+    // Shared state (see the type's documentation).
+    /// Received messages, between the loop and the application.
+    let inbox: Inbox
+    /// Whether the Core takes a whole message now (open, no close sent, no fragmented message
+    /// under way): published by the loop after each step, read by off-loop senders.
+    let sendGate = Atomic<Bool>(false)
+    /// Payload bytes of off-loop sends on their way to the loop.
+    let unsentBytes = Atomic<Int>(0)
+    /// The loop's ``pendingWriteBytes`` as of its last step.
+    let bufferedBytes = Atomic<Int>(0)
     var openWaiter: CheckedContinuation<OpenInfo, any Error>?
     var writableWaiters: [CheckedContinuation<Void, any Error>] = []
     var closeWaiters: [CheckedContinuation<CloseInfo, Never>] = []
@@ -54,6 +63,7 @@ public final class WebSocket: @unchecked Sendable {
         self.connection = connection
         self.configuration = configuration
         self.loop = loop
+        self.inbox = Inbox(maxQueuedMessages: max(1, configuration.maxQueuedMessages))
         self.connection.grantMessageCredit(max(1, configuration.maxQueuedMessages))
     }
 

@@ -107,10 +107,6 @@ def server_commands():
         "tcp floor": ([os.path.join(BIN, "tcp_echo")], {}, True),
         "C ws_echo": ([os.path.join(BIN, "ws_echo")], {}, False),
         "ours": ([os.path.join(HERE, "Ours/.build/release/BenchServer"), "--loops", str(LOOPS)], {}, False),
-        # Experiment for the analysis (not the library's behaviour): the handler task prefers the
-        # connection's event loop as its executor, so the driver's hops stay on one thread.
-        "ours+loopexec": ([os.path.join(HERE, "Ours/.build/release/BenchServer"), "--loops", str(LOOPS),
-                           "--loop-executor"], {}, False),
         "hummingbird": ([os.path.join(HERE, "Peers/.build/release/HBServer")], {}, False),
         "picows": ([VENV_PY, os.path.join(HERE, "Python/picows_server.py")], {}, False),
         "websockets": ([VENV_PY, os.path.join(HERE, "Python/websockets_server.py")], {}, False),

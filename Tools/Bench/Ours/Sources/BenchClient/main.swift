@@ -2,11 +2,16 @@
 //
 //     BenchClient --url ws://127.0.0.1:PORT/ [--mode stream|handshake] [--conns C]
 //                 [--inflight W] [--size S] [--kind binary|text|json] [--payload FILE]
-//                 [--duration SECONDS] [--warmup SECONDS]
+//                 [--duration SECONDS] [--warmup SECONDS] [--deflate] [--loop-executor]
 //
 // stream: C connections, each keeping W messages of S bytes in flight through our public API
 // (`send` plus `for try await … in ws.messages`); every echo is compared byte for byte.
 // handshake: C tasks that connect, upgrade and close in a loop.
+// --deflate: offer permessage-deflate (the library's default offer); without it compression is
+// off, as for every other client in the table.
+// --loop-executor: run the connection tasks on the client's event loop
+// (`Task(executorPreference: loop.taskExecutor)`), the usage README recommends for throughput;
+// without it they run on Swift's global pool, like most applications' code.
 // Prints one JSON line: {"messages": N, "seconds": T, "errors": E}.
 import Glibc
 import SwiftWebSocket
@@ -23,6 +28,7 @@ struct Options: Sendable {
     var duration = 2.0
     var warmup = 0.3
     var loopExecutor = false
+    var deflate = false
 }
 
 func parseOptions() -> Options {
@@ -34,9 +40,8 @@ func parseOptions() -> Options {
             continue
         }
         if argument == "--deflate" {
-            // permessage-deflate is not in the library yet: the row says so.
-            print("{\"unsupported\": \"permessage-deflate\"}")
-            exit(3)
+            options.deflate = true
+            continue
         }
         let value = arguments.next() ?? ""
         switch argument {
@@ -90,8 +95,12 @@ final class Counters: Sendable {
     let stop = Atomic<Bool>(false)
 }
 
-func configuration() -> WebSocket.Configuration {
+/// The client's event loop (every connection runs on it).
+let clientLoop = EventLoop(name: "bench-client")
+
+func configuration(_ options: Options) -> WebSocket.Configuration {
     var configuration = WebSocket.Configuration()
+    if !options.deflate { configuration.compression = nil }
     configuration.connection.maxFrameSize = 16 << 20
     configuration.connection.maxMessageSize = 16 << 20
     configuration.pingInterval = nil
@@ -104,13 +113,8 @@ func configuration() -> WebSocket.Configuration {
 /// once both directions' bounded buffers fill (the 1 MiB row), so echoes grant send credits.
 func stream(_ options: Options, _ message: Message, _ counters: Counters) async {
     do {
-        let ws = try await WebSocket.connect(to: options.url, configuration: configuration())
-        if options.loopExecutor {
-            // Experiment (see BenchServer's LoopExecutor.swift): the loop as task executor.
-            try await withTaskExecutorPreference(ws.loop) { try await pipeline(ws, options, message, counters) }
-        } else {
-            try await pipeline(ws, options, message, counters)
-        }
+        let ws = try await WebSocket.connect(to: options.url, configuration: configuration(options), loop: clientLoop)
+        try await pipeline(ws, options, message, counters)
     } catch {
         counters.errors.add(1, ordering: .relaxed)
     }
@@ -119,7 +123,7 @@ func stream(_ options: Options, _ message: Message, _ counters: Counters) async 
 func pipeline(_ ws: WebSocket, _ options: Options, _ message: Message, _ counters: Counters) async throws {
     do {
         let (credits, grant) = AsyncStream.makeStream(of: Void.self)
-        let sender = Task(executorPreference: options.loopExecutor ? ws.loop : nil) {
+        let sender = Task(executorPreference: options.loopExecutor ? ws.loop.taskExecutor : nil) {
             for _ in 0..<options.inflight { try await ws.send(message) }
             for await _ in credits { try await ws.send(message) }
         }
@@ -146,7 +150,7 @@ func pipeline(_ ws: WebSocket, _ options: Options, _ message: Message, _ counter
 func handshakes(_ options: Options, _ counters: Counters) async {
     while !counters.stop.load(ordering: .relaxed) {
         do {
-            let ws = try await WebSocket.connect(to: options.url, configuration: configuration())
+            let ws = try await WebSocket.connect(to: options.url, configuration: configuration(options), loop: clientLoop)
             try await ws.close()
             counters.received.add(1, ordering: .relaxed)
         } catch {
@@ -162,7 +166,7 @@ let counters = Counters()
 
 async let work: Void = withTaskGroup(of: Void.self) { group in
     for _ in 0..<options.conns {
-        group.addTask {
+        group.addTask(executorPreference: options.loopExecutor ? clientLoop.taskExecutor : nil) {
             if options.mode == "handshake" { await handshakes(options, counters) }
             else { await stream(options, message, counters) }
         }

@@ -1,10 +1,6 @@
 // BenchServer: our echo server for the loopback benchmark (`make bench`).
 //
-//     BenchServer [--port N] [--loops N] [--max-queued N] [--loop-executor]
-//
-// --loop-executor is an experiment for the performance analysis: the handler runs with the
-// connection's event loop as its task executor (see LoopExecutor.swift), which the library
-// does not do (yet).
+//     BenchServer [--port N] [--loops N] [--max-queued N]
 //
 // Echoes every message back as it came (text stays text). Limits are raised to 16 MiB so the
 // 1 MiB rows fit; everything else is the library's default configuration. Prints
@@ -15,16 +11,14 @@ import SwiftWebSocket
 var port = 0
 var loops = 1
 var maxQueued: Int?
-var loopExecutor = false
 var arguments = CommandLine.arguments.dropFirst().makeIterator()
 while let argument = arguments.next() {
     switch argument {
     case "--port": port = Int(arguments.next() ?? "") ?? 0
     case "--loops": loops = Int(arguments.next() ?? "") ?? 1
     case "--max-queued": maxQueued = Int(arguments.next() ?? "")
-    case "--loop-executor": loopExecutor = true
     default:
-        print("usage: BenchServer [--port N] [--loops N] [--max-queued N] [--loop-executor]")
+        print("usage: BenchServer [--port N] [--loops N] [--max-queued N]")
         exit(2)
     }
 }
@@ -48,16 +42,8 @@ if let maxQueued { configuration.connection.maxQueuedMessages = maxQueued }
     }
 }
 
-let preferLoop = loopExecutor
-let server = try WebSocketServer.start(configuration: configuration) { ws in
-    if preferLoop {
-        // Experiment (not the library's behaviour): run the handler on the connection's own
-        // event loop, so that its hops onto the loop stay on one thread.
-        await withTaskExecutorPreference(ws.loop) { await echo(ws) }
-    } else {
-        await echo(ws)
-    }
-}
+// Handlers run on their connection's event loop (the library's behaviour).
+let server = try WebSocketServer.start(configuration: configuration) { ws in await echo(ws) }
 print("PORT \(server.port)")
 fflush(nil)
 while true { try await Task.sleep(for: .seconds(3600)) }
