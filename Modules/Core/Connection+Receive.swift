@@ -7,6 +7,49 @@ extension Connection {
     /// - Parameter bytes: the bytes, in any chunking; many frames in one chunk are handled in
     ///   one pass.
     public mutating func receive<C: Collection>(_ bytes: C) where C.Element == UInt8 {
+        receiveStaged(bytes)
+    }
+
+    /// Feeds bytes borrowed from the transport (its read buffer), decoding frames straight from
+    /// them: only what a read leaves unfinished (part of a header, or bytes read while decoding
+    /// is paused) is staged in the input buffer. A large payload is thus copied once, from the
+    /// transport's buffer into the message, instead of twice. Same results as the generic
+    /// ``receive(_:)`` with the same bytes (tested against each other in any chunking).
+    /// - Parameter bytes: the bytes; not kept after the call.
+    public mutating func receive(_ bytes: UnsafeRawBufferPointer) {
+        guard phase == .open || phase == .closing, !closeReceived, input.isEmpty else {
+            return receiveStaged(bytes)
+        }
+        var offset = 0
+        while offset < bytes.count, phase == .open || phase == .closing, !closeReceived, !isInputPaused {
+            decoder.maxFrameSize = frameLimit
+            let frame: Frame?
+            do {
+                frame = try decoder.decode(from: bytes, offset: &offset)
+            } catch {
+                fail(ConnectionError(.framing(error)))
+                return handleEOFIfDrained()
+            }
+            guard let frame else {
+                checkPendingFrame()
+                break
+            }
+            do {
+                try handle(frame)
+            } catch {
+                fail(error)
+                return handleEOFIfDrained()
+            }
+        }
+        guard offset < bytes.count, phase == .open || phase == .closing, !closeReceived else {
+            return handleEOFIfDrained()
+        }
+        input.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[offset...]))
+        processInput()
+    }
+
+    /// Appends `bytes` to the input buffer and processes what it completes.
+    private mutating func receiveStaged<C: Collection>(_ bytes: C) where C.Element == UInt8 {
         switch phase {
         case .connecting:
             receiveHandshake(bytes)

@@ -135,6 +135,72 @@ public struct FrameDecoder: Sendable {
     }
 }
 
+extension FrameDecoder {
+    /// Decodes the next frame straight from `bytes` (for example the transport's read buffer),
+    /// starting at `offset` and advancing it past what was consumed, without staging the bytes
+    /// in an ``InputBuffer`` first: a complete frame's payload is copied (and unmasked) once,
+    /// into its own array; a partial payload goes into ``pendingPayload``.
+    ///
+    /// Same rules and same results as ``decode(from:)`` on the same bytes. Returns `nil` when
+    /// `bytes` ended inside the payload (``pendingHeader`` is set and everything was consumed)
+    /// or inside a header (``pendingHeader`` is `nil` and the unconsumed bytes, fewer than 14,
+    /// must be staged by the caller for the next call of ``decode(from:)``).
+    /// - Parameters:
+    ///   - bytes: borrowed bytes; nothing keeps a reference to them.
+    ///   - offset: where to start; on return, the first byte not consumed.
+    /// - Returns: the next complete frame, or `nil` as described.
+    /// - Throws: ``FramingError`` as ``decode(from:)`` does.
+    public mutating func decode(from bytes: UnsafeRawBufferPointer, offset: inout Int) throws(FramingError) -> Frame? {
+        if let failure { throw failure }
+        if pendingHeader == nil {
+            let parsed: (header: FrameHeader, size: Int)?
+            do {
+                parsed = try FrameHeader.parse(bytes, from: offset, to: bytes.count, role: role, maxFrameSize: maxFrameSize)
+            } catch {
+                failure = error
+                throw error
+            }
+            guard let (header, size) = parsed else { return nil }
+            offset &+= size
+            if bytes.count &- offset >= header.payloadLength {
+                let payload = Self.copyPayload(header, from: bytes, range: offset..<(offset &+ header.payloadLength))
+                offset &+= header.payloadLength
+                return Frame(header, payload: payload)
+            }
+            pendingHeader = header
+            pendingPayload.reserveCapacity(Swift.min(header.payloadLength, Self.maxUpfrontReservation))
+        }
+        guard let header = pendingHeader else { return nil }
+        let received = pendingPayload.count
+        let count = Swift.min(header.payloadLength &- received, bytes.count &- offset)
+        if count > 0 {
+            let chunk = UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset &+ count)])
+            if let key = header.maskingKey {
+                Masking.copyApplying(key, from: chunk, appendingTo: &pendingPayload, phase: received)
+            } else {
+                pendingPayload.append(contentsOf: chunk)
+            }
+            offset &+= count
+        }
+        guard pendingPayload.count == header.payloadLength else { return nil }
+        var payload: [UInt8] = []
+        swap(&payload, &pendingPayload)
+        pendingHeader = nil
+        return Frame(header, payload: payload)
+    }
+
+    /// A complete payload copied out of borrowed bytes, unmasked when the header has a key.
+    static func copyPayload(_ header: FrameHeader, from bytes: UnsafeRawBufferPointer, range: Range<Int>) -> [UInt8] {
+        guard !range.isEmpty else { return [] }
+        let source = UnsafeRawBufferPointer(rebasing: bytes[range])
+        guard let key = header.maskingKey else { return Array(source) }
+        var payload: [UInt8] = []
+        payload.reserveCapacity(range.count)
+        Masking.copyApplying(key, from: source, appendingTo: &payload, phase: 0)
+        return payload
+    }
+}
+
 extension Frame {
     /// A frame from a decoded header and its unmasked payload.
     init(_ header: FrameHeader, payload: [UInt8]) {

@@ -12,9 +12,12 @@ extension FrameHeader {
     ///   - maxFrameSize: the largest data frame payload accepted.
     /// - Returns: the header and its size on the wire, or `nil` when more bytes are needed.
     /// - Throws: the ``FramingError`` for the first rule the header breaks.
-    static func parse(
-        _ bytes: [UInt8], from start: Int, to end: Int, role: Role, maxFrameSize: Int
-    ) throws(FramingError) -> (header: FrameHeader, size: Int)? {
+    ///
+    /// Generic so that the same code reads the staged input (`[UInt8]`) and the transport's
+    /// buffer (`UnsafeRawBufferPointer`); callers in this module get it specialised.
+    static func parse<Bytes: RandomAccessCollection<UInt8>>(
+        _ bytes: Bytes, from start: Int, to end: Int, role: Role, maxFrameSize: Int
+    ) throws(FramingError) -> (header: FrameHeader, size: Int)? where Bytes.Index == Int {
         let available = end &- start
         guard available >= 2 else { return nil }
         let first = bytes[start], second = bytes[start &+ 1]
@@ -83,7 +86,8 @@ extension FrameHeader {
     }
 
     /// Reads the four masking key bytes at `index` (RFC 6455 §5.2 "Masking-key").
-    static func readKey(_ bytes: [UInt8], at index: Int) -> MaskingKey {
+    static func readKey<Bytes: RandomAccessCollection<UInt8>>(_ bytes: Bytes, at index: Int) -> MaskingKey
+    where Bytes.Index == Int {
         MaskingKey(bytes[index], bytes[index &+ 1], bytes[index &+ 2], bytes[index &+ 3])
     }
 }

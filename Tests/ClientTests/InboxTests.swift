@@ -1,0 +1,80 @@
+import Testing
+@testable import WebSocketDriver
+import WebSocketCore
+
+/// The driver's lock-protected hand-off of received messages (internal, hence `@testable`):
+/// message credit must follow the Core's rule, and the loop must be woken once per batch.
+@Suite("Driver: inbox")
+struct InboxTests {
+    static func message(_ byte: UInt8) -> Message { .binary([byte]) }
+
+    static func take(_ inbox: Inbox) -> (byte: UInt8?, wake: Bool) {
+        let poll = inbox.poll()
+        let message = try? poll.result?.get()
+        return (message?.data.first, poll.wakeLoop)
+    }
+
+    @Test("a message counts against the read-ahead until the next one is asked for")
+    func creditFollowsTheNextRequest() {
+        let inbox = Inbox(maxQueuedMessages: 8)
+        #expect(Self.take(inbox).byte == nil)
+        inbox.deliver(Self.message(1))
+        #expect(Self.take(inbox).byte == 1)
+        #expect(inbox.takeCredit() == 0, "message 1 is still being handled")
+        #expect(Self.take(inbox).byte == nil)
+        #expect(inbox.takeCredit() == 1, "asking again finished message 1")
+        #expect(inbox.takeCredit() == 0)
+    }
+
+    @Test("a waiting loop is woken once per half read-ahead, not per message")
+    func wakesOncePerBatch() {
+        let inbox = Inbox(maxQueuedMessages: 8)
+        for byte in UInt8(1)...6 { inbox.deliver(Self.message(byte)) }
+        #expect(inbox.awaitCredit() == 0)
+        let wakes = (1...5).map { _ in Self.take(inbox).wake }
+        #expect(wakes == [false, false, false, false, true], "the 5th request finishes the 4th message")
+        #expect(inbox.takeCredit() == 4)
+        #expect(Self.take(inbox).wake == false, "nobody waits any more")
+    }
+
+    @Test("a waiting loop is woken at once when the queue runs dry")
+    func wakesWhenDry() {
+        let inbox = Inbox(maxQueuedMessages: 16)
+        inbox.deliver(Self.message(1))
+        #expect(inbox.awaitCredit() == 0)
+        #expect(Self.take(inbox) == (1, false))
+        let dry = Self.take(inbox)
+        #expect(dry.byte == nil && dry.wake)
+        #expect(inbox.awaitCredit() == 1, "credit freed meanwhile is handed over at once")
+    }
+
+    @Test("the end comes after every queued message")
+    func endAfterQueuedMessages() throws {
+        let inbox = Inbox(maxQueuedMessages: 4)
+        inbox.deliver(Self.message(1))
+        inbox.finish(.success(nil))
+        #expect(Self.take(inbox).byte == 1)
+        let end = inbox.poll().result
+        #expect(end != nil)
+        #expect(try end?.get() == nil)
+    }
+
+    @Test("a parked consumer is resumed by the next delivery, then by the end")
+    func parkedConsumerIsResumed() async throws {
+        let inbox = Inbox(maxQueuedMessages: 4)
+        async let first = withCheckedThrowingContinuation { continuation in
+            _ = inbox.poll(orPark: continuation)
+        }
+        try await Task.sleep(for: .milliseconds(20))
+        inbox.deliver(Self.message(7))
+        #expect(try await first?.data == [7])
+        let second = Task {
+            try await withCheckedThrowingContinuation { continuation in
+                _ = inbox.poll(orPark: continuation)
+            }
+        }
+        try await Task.sleep(for: .milliseconds(20))
+        inbox.finish(.failure(CancellationError()))
+        await #expect(throws: CancellationError.self) { try await second.value }
+    }
+}
