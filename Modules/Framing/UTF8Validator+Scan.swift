@@ -9,7 +9,8 @@ extension UTF8Validator {
     }
 
     /// Steps one automaton over `range` from `state`: between code points it skips ASCII 32 bytes
-    /// at a time; otherwise it steps blocks of 16 bytes, stopping early once it has failed.
+    /// at a time and checks long non-ASCII runs 16 bytes per step (`scanVectors`); otherwise it
+    /// steps blocks of 16 bytes, stopping early once it has failed.
     static func scan(
         _ base: UnsafeRawPointer, _ rows: UnsafePointer<UInt64>, _ range: Range<Int>, state: UInt64
     ) -> UInt64 {
@@ -19,6 +20,12 @@ extension UTF8Validator {
             if state == accept {
                 offset = skipASCIIIfAny(base, from: offset, count: range.upperBound)
                 if offset == range.upperBound { break }
+                if offset >= 3, range.upperBound &- offset >= vectorThreshold {
+                    // Long non-ASCII text: 16 bytes per step (see `scanVectors`), then the
+                    // automaton from the last character boundary.
+                    guard let boundary = scanVectors(base, from: offset, to: range.upperBound) else { return reject }
+                    offset = boundary
+                }
             }
             let blockEnd = Swift.min(offset &+ 16, range.upperBound)
             while offset < blockEnd {

@@ -223,6 +223,50 @@ struct UTF8ValidatorTests {
         }
     }
 
+    /// Long multi-byte text (no ASCII runs to skip), with at most one corruption anywhere,
+    /// so that `scanVectors` handles most of it: every verdict and state must equal the
+    /// byte-wise automaton's, whole and in chunks.
+    @Test("the vector path equals the byte-wise automaton on long non-ASCII text")
+    func vectorPathAgainstBytewiseTwin() {
+        var random = SeededGenerator(seed: 0x51AD)
+        let interesting: [UInt8] = [0x41, 0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF, 0xC0, 0xC1, 0xC2, 0xDF, 0xE0,
+                                    0xED, 0xEF, 0xF0, 0xF4, 0xF5, 0xFF]
+        var invalidCount = 0
+        for round in 0..<1500 {
+            var bytes: [UInt8] = []
+            while bytes.count < Int.random(in: 64...700, using: &random) {
+                let scalar: UInt32 = switch Int.random(in: 0..<5, using: &random) {
+                case 0: UInt32.random(in: 0x80...0x7FF, using: &random)
+                case 1: UInt32.random(in: 0x800...0xD7FF, using: &random)
+                case 2: UInt32.random(in: 0xE000...0xFFFF, using: &random)
+                case 3: UInt32.random(in: 0x10000...0x10FFFF, using: &random)
+                default: UInt32.random(in: 0x20...0x7E, using: &random)
+                }
+                bytes += Array(String(UnicodeScalar(scalar)!).utf8)
+            }
+            if round % 3 != 0 {
+                let index = Int.random(in: 0..<bytes.count, using: &random)
+                switch Int.random(in: 0..<3, using: &random) {
+                case 0: bytes[index] = interesting.randomElement(using: &random)!
+                case 1: bytes.insert(interesting.randomElement(using: &random)!, at: index)
+                default: bytes.remove(at: index)
+                }
+            }
+            let expected = String(validating: bytes, as: UTF8.self) != nil
+            if !expected { invalidCount += 1 }
+            #expect(UTF8Validator.isValid(bytes) == expected, "\(bytes)")
+            var fast = UTF8Validator(), safe = UTF8Validator()
+            var offset = 0
+            while offset < bytes.count {
+                let end = min(bytes.count, offset + Int.random(in: 1...300, using: &random))
+                #expect(fast.validate(bytes, range: offset..<end) == safe.validateBytewise(bytes, range: offset..<end))
+                #expect(fast.state == safe.state, "\(bytes) at \(offset)..<\(end)")
+                offset = end
+            }
+        }
+        #expect(invalidCount > 300)  // both outcomes are exercised
+    }
+
     @Test("long inputs exercise the ASCII fast path around multi-byte text")
     func longInputs() {
         let text = String(repeating: "plain ASCII text that is long enough, ", count: 30) + "κόσμε 日本語 🎉"
