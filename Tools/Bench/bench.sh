@@ -18,11 +18,28 @@ if ! .venv/bin/python -c 'import picows, websockets, uvloop' 2>/dev/null; then
     .venv/bin/pip install --quiet --disable-pip-version-check -r requirements.txt
 fi
 
-# The C programs: floor echo, C WebSocket echo, load generator, malloc counter.
+# The C programs: floor echo, C WebSocket echo, load generator (OpenSSL for --tls), malloc counter.
 mkdir -p bin
-for program in tcp_echo ws_echo loadgen; do
+for program in tcp_echo ws_echo; do
     gcc -O2 -Wall -o "bin/$program" "C/$program.c" -lz
 done
+gcc -O2 -Wall -o bin/loadgen C/loadgen.c -lz -lssl -lcrypto
+
+# The wss rows' test certificates (.tls/, not committed), made once: a CA and a server
+# certificate for 127.0.0.1 and localhost that it signed, ECDSA P-256 keys.
+tls=.tls
+if [ ! -f "$tls/ca.pem" ] || [ ! -f "$tls/server.pem" ] || [ ! -f "$tls/server.key" ]; then
+    echo "bench: making the TLS test CA and server certificate in Tools/Bench/$tls"
+    mkdir -p "$tls"
+    ec="-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -noenc"
+    openssl req -x509 $ec -keyout "$tls/ca.key" -out "$tls/ca.pem" -days 3650 \
+        -subj "/O=SwiftWebSocket Bench/CN=SwiftWebSocket Bench CA" \
+        -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null
+    openssl req -x509 $ec -keyout "$tls/server.key" -out "$tls/server.pem" -days 3650 \
+        -subj "/O=SwiftWebSocket Bench/CN=localhost" -CA "$tls/ca.pem" -CAkey "$tls/ca.key" \
+        -addext "basicConstraints=critical,CA:FALSE" -addext "keyUsage=critical,digitalSignature" \
+        -addext "extendedKeyUsage=serverAuth" -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" 2>/dev/null
+fi
 gcc -O2 -Wall -shared -fPIC -o bin/mallocount.so C/mallocount.c
 
 # The Swift programs: ours (path dependency on the repository), then hummingbird's.

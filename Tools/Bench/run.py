@@ -13,6 +13,11 @@ Phases, in this order:
   allocs    servers under an LD_PRELOAD malloc counter: allocations per echoed message;
   clients   every client driver against one fixed fast server (C ws_echo), interleaved.
 
+The "wss" rows repeat a few rows over TLS (wss://): every server that can serves a second
+instance with the test certificate of .tls/ (bench.sh makes it), loadgen --tls drives them; the
+clients' wss rows run against our BenchServer over TLS. Each wss row runs with its ws twin
+(selecting a wss row selects the twin too) and is reported beside it.
+
 Knobs (environment): BENCH_QUICK=1 (about two minutes), BENCH_DURATION (seconds per
 measurement), BENCH_WARMUP, BENCH_RUNS (interleaved repetitions), BENCH_LOOPS (our server's
 eventLoopCount), BENCH_IDLE (idle connections for the memory phase), BENCH_SERVERS,
@@ -35,6 +40,9 @@ REPO = os.path.dirname(os.path.dirname(HERE))
 BIN = os.path.join(HERE, "bin")
 WORK = os.path.join(HERE, "work")
 RESULTS = os.path.join(HERE, "results")
+TLS_DIR = os.path.join(HERE, ".tls")  # made by bench.sh: a test CA and a server certificate
+TLS_CA = os.path.join(TLS_DIR, "ca.pem")
+TLS_SERVER_ARGS = ["--tls-cert", os.path.join(TLS_DIR, "server.pem"), "--tls-key", os.path.join(TLS_DIR, "server.key")]
 VENV_PY = os.path.join(HERE, ".venv", "bin", "python")
 JSON_PAYLOAD = os.path.join(HERE, "fixtures", "message-1k.json")
 CLK_TCK = os.sysconf("SC_CLK_TCK")
@@ -63,9 +71,12 @@ def log(*parts):
 class Row:
     """One benchmark row: a traffic pattern every server (or client) gets in turn."""
 
-    def __init__(self, key, title, size=16, inflight=1, conns=1, kind="binary", mode="stream", deflate=False):
+    def __init__(self, key, title, size=16, inflight=1, conns=1, kind="binary", mode="stream", deflate=False,
+                 twin=None):
         self.key, self.title, self.size, self.inflight, self.conns = key, title, size, inflight, conns
         self.kind, self.mode, self.deflate = kind, mode, deflate
+        self.twin = twin  # wss rows: the key of the same row over ws://
+        self.tls = twin is not None
 
     def args(self):
         """Options common to loadgen and every client driver."""
@@ -83,25 +94,50 @@ class Row:
         return 1024 if self.kind == "json" else self.size
 
 
-ROWS = [
+ALL_ROWS = [
     # Fan-in first: the servers' VmHWM right after it is their peak with 100 connections.
     Row("fanin-100", "fan-in: 100 conns × ping-pong 16 B", 16, 1, 100),
     Row("pingpong-16", "ping-pong 16 B", 16),
+    Row("wss-pingpong-16", "wss ping-pong 16 B", 16, twin="pingpong-16"),
     Row("pingpong-1k", "ping-pong 1 KiB", 1024),
     Row("stream-16", "stream 16 B, 64 in flight", 16, 64),
     Row("stream-16-text", "stream 16 B text, 64 in flight", 16, 64, kind="text"),
     Row("stream-1k", "stream 1 KiB, 64 in flight", 1024, 64),
+    Row("wss-stream-1k", "wss stream 1 KiB, 64 in flight", 1024, 64, twin="stream-1k"),
     Row("stream-1k-text", "stream 1 KiB text, 64 in flight", 1024, 64, kind="text"),
     Row("stream-64k", "stream 64 KiB, 64 in flight", 65536, 64),
+    Row("wss-stream-64k", "wss stream 64 KiB, 64 in flight", 65536, 64, twin="stream-64k"),
     Row("stream-1m", "stream 1 MiB, 64 in flight", 1 << 20, 64),
     Row("handshake", "handshakes/s (connect, upgrade, close), 4 concurrent", mode="handshake", conns=4),
+    Row("wss-handshake", "wss handshakes/s (connect, TLS, upgrade, close), 4 concurrent", mode="handshake", conns=4,
+        twin="handshake"),
     Row("deflate-json-1k", "permessage-deflate JSON 1 KiB text, 64 in flight", 1024, 64, kind="json", deflate=True),
 ]
-ROWS = [r for r in ROWS if selected(r.key, "BENCH_ROWS")]
 
 
-def server_commands():
-    """name -> (argv, extra environment, is the raw TCP floor)."""
+def select_rows(rows):
+    """BENCH_ROWS's rows, plus the ws twin of every wss row chosen (its reference)."""
+    chosen = {r.key for r in rows if selected(r.key, "BENCH_ROWS")}
+    chosen |= {r.twin for r in rows if r.key in chosen and r.twin}
+    return [r for r in rows if r.key in chosen]
+
+
+ROWS = select_rows(ALL_ROWS)
+
+
+# Servers without a wss:// instance, and what their wss cells say.
+NO_TLS = {"tcp floor": "no TLS floor", "C ws_echo": "no TLS in C ws_echo"}
+# The fixed TLS echo server of the clients' wss rows (C ws_echo has no TLS): ours, the fastest
+# TLS server here in most rows (picows is faster with 64 KiB messages); see README.md.
+TLS_ECHO = "ours"
+
+
+def server_commands(tls=False):
+    """name -> (argv, extra environment, is the raw TCP floor); with tls, the wss:// instances
+    (--tls-cert/--tls-key) of the servers that have one."""
+    if tls:
+        return {name: (argv + TLS_SERVER_ARGS, env, raw) for name, (argv, env, raw) in server_commands().items()
+                if name not in NO_TLS}
     node_env = {"NODE_PATH": "/usr/share/nodejs"}
     return {
         "tcp floor": ([os.path.join(BIN, "tcp_echo")], {}, True),
@@ -173,9 +209,9 @@ class Server:
                 self.process.wait()
 
 
-def start_servers(names, preload=None):
+def start_servers(names, preload=None, tls=False):
     servers = {}
-    for name, (argv, env, raw) in server_commands().items():
+    for name, (argv, env, raw) in server_commands(tls).items():
         if name not in names:
             continue
         if not os.path.exists(argv[0]) and argv[0] not in ("node",):
@@ -184,7 +220,7 @@ def start_servers(names, preload=None):
         try:
             servers[name] = Server(name, argv, env, raw, preload and preload(name))
         except (RuntimeError, OSError) as error:
-            log(f"  {name}: {error}")
+            log(f"  {name}{' (wss)' if tls else ''}: {error}")
     return servers
 
 
@@ -207,7 +243,7 @@ def run_json(argv, env=None, timeout=60):
 
 def loadgen(port, row, raw=False, extra=()):
     argv = [os.path.join(BIN, "loadgen"), "--port", str(port), "--duration", str(DURATION), "--warmup", str(WARMUP)]
-    argv += row.args() + (["--raw"] if raw else []) + list(extra)
+    argv += row.args() + (["--raw"] if raw else []) + (["--tls", "--ca", TLS_CA] if row.tls else []) + list(extra)
     return run_json(argv, timeout=WARMUP + DURATION + 40)
 
 
@@ -284,14 +320,21 @@ def summarize(runs):
 
 def phase_servers(names):
     servers = start_servers(names)
-    order = [n for n in names if n in servers]
+    tls_servers = start_servers(names, tls=True) if any(r.tls for r in ROWS) else {}
+    order = [n for n in names if n in servers or n in tls_servers]
     table, peaks = {}, {}
     for row in ROWS:
         log(f"servers: {row.title}")
         cells = {name: [] for name in order}
         for run in range(RUNS):
             for name in rotate(order, run):
-                server = servers[name]
+                if row.tls and name in NO_TLS:
+                    cells[name].append({"unsupported": NO_TLS[name]})
+                    continue
+                server = (tls_servers if row.tls else servers).get(name)
+                if server is None:
+                    cells[name].append({"error": "wss server did not start" if row.tls else "did not start"})
+                    continue
                 if not server.alive():
                     cells[name].append({"error": "server died"})
                     continue
@@ -311,8 +354,8 @@ def phase_servers(names):
             cell = table[row.key][name]
             log(f"  {name:12} " + (f"{cell['median']:12.0f}/s" if "median" in cell else str(cell["runs"][-1])[:100]))
         if row.key == "fanin-100":
-            peaks = {name: servers[name].status("VmHWM") for name in order if servers[name].alive()}
-    for server in servers.values():
+            peaks = {name: servers[name].status("VmHWM") for name in order if name in servers and servers[name].alive()}
+    for server in list(servers.values()) + list(tls_servers.values()):
         server.stop()
     return table, peaks
 
@@ -355,25 +398,42 @@ def phase_core():
     return results
 
 
+def client_target(name, echo, tls):
+    """Where a client driver connects: loadgen takes a port, the others a URL; wss:// with the CA."""
+    if name == "C loadgen":
+        return ["--port", str(echo.port)] + (["--tls", "--ca", TLS_CA] if tls else [])
+    if not tls:
+        return ["--url", f"ws://127.0.0.1:{echo.port}/"]
+    # hummingbird's WSClient sends the URL's host as SNI, which swift-nio-ssl refuses for an IP.
+    name_option = ["--server-name", "localhost"] if name == "hummingbird" else []
+    return ["--url", f"wss://127.0.0.1:{echo.port}/", "--ca", TLS_CA] + name_option
+
+
 def phase_clients(names):
-    servers = start_servers(["C ws_echo"])
-    echo = servers.get("C ws_echo")
-    if echo is None:
+    echoes = {}
+    if any(not r.tls for r in ROWS):
+        echoes[False] = start_servers(["C ws_echo"]).get("C ws_echo")
+    if any(r.tls for r in ROWS):
+        echoes[True] = start_servers([TLS_ECHO], tls=True).get(TLS_ECHO)
+    if not any(echoes.values()):
         return {}
-    url = f"ws://127.0.0.1:{echo.port}/"
     commands = {n: c for n, c in client_commands().items() if n in names}
     order = list(commands)
     table = {}
     for row in ROWS:
         log(f"clients: {row.title}")
         cells = {name: [] for name in order}
+        echo = echoes.get(row.tls)
         for run in range(RUNS):
             for name in rotate(order, run):
                 argv, env = commands[name]
+                if echo is None:
+                    cells[name].append({"error": "echo server did not start"})
+                    continue
                 if not os.path.exists(argv[0]) and argv[0] != "node":
                     cells[name].append({"error": "not built"})
                     continue
-                target = ["--port", str(echo.port)] if name == "C loadgen" else ["--url", url]
+                target = client_target(name, echo, row.tls)
                 argv = argv + target + row.args() + ["--duration", str(DURATION), "--warmup", str(WARMUP)]
                 result = run_json(argv, env, timeout=WARMUP + DURATION + 60)
                 if "messages" in result and "error" not in result and result["seconds"] > 0:
@@ -383,7 +443,9 @@ def phase_clients(names):
         for name in order:
             cell = table[row.key][name]
             log(f"  {name:12} " + (f"{cell['median']:12.0f}/s" if "median" in cell else str(cell["runs"][-1])[:100]))
-    echo.stop()
+    for echo in echoes.values():
+        if echo:
+            echo.stop()
     return table
 
 
@@ -403,6 +465,16 @@ def versions():
         found.update({"picows": picows, "websockets": websockets, "uvloop": uvloop, "python": python})
     except (OSError, ValueError):
         pass
+    # TLS libraries: ours, loadgen and the Python peers link the system's OpenSSL, node its own,
+    # hummingbird swift-nio-ssl's BoringSSL.
+    try:
+        found["openssl"] = subprocess.run(["openssl", "version"], capture_output=True).stdout.decode().split()[1]
+        found["node openssl"] = subprocess.run(["node", "-p", "process.versions.openssl"], capture_output=True).stdout.decode().strip()
+        found["python ssl"] = subprocess.run([VENV_PY, "-c", "import ssl; print(ssl.OPENSSL_VERSION)"],
+                                             capture_output=True).stdout.decode().strip()
+    except (OSError, IndexError):
+        pass
+    found["hummingbird TLS"] = "swift-nio-ssl 2.37.6 (BoringSSL)"
     return found
 
 
@@ -418,7 +490,12 @@ def cell_text(cell, reference=None, cpu=False):
     if "median" not in cell:
         last = cell["runs"][-1] if cell.get("runs") else {}
         if "unsupported" in last:
-            return "n/a: not yet supported" if "floor" not in last["unsupported"] else "—"
+            reason = last["unsupported"]
+            if "floor" in reason:
+                return "—"
+            if reason in NO_TLS.values():
+                return "n/a: no TLS"
+            return "n/a: not yet supported"
         return "error: " + str(last.get("error", "?"))[:40]
     text = f"{human(cell['median'])} ({human(cell['min'])}–{human(cell['max'])})"
     if reference:
@@ -426,6 +503,48 @@ def cell_text(cell, reference=None, cpu=False):
     if cpu and cell.get("cpu_per_million") is not None:
         text += f" · {cell['cpu_per_million']:.1f} s/M"
     return text
+
+
+def row_reference(table, row, kind):
+    """The median a row's cells are compared with. Servers: the raw TCP echo floor; wss rows have no
+    TLS floor, so ours over ws:// (the row's ws twin). Clients: the C load generator (over TLS in
+    the wss rows)."""
+    if kind == "servers":
+        if row.tls:
+            return table.get(row.twin, {}).get("ours", {}).get("median")
+        return table.get(row.key, {}).get("tcp floor", {}).get("median")
+    return table.get(row.key, {}).get("C loadgen", {}).get("median")
+
+
+def tls_cost(table, names):
+    """Markdown lines: per wss row, each implementation's wss median over its own ws twin's."""
+    rows = [r for r in ROWS if r.tls and r.key in table and r.twin in table]
+    if not rows:
+        return []
+    out = ["", "wss ÷ ws: each implementation's wss median over its own median in the row's ws twin:\n",
+           "| row | " + " | ".join(names) + " |", "|---|" + "---|" * len(names)]
+    for row in rows:
+        cells, twins = table[row.key], table[row.twin]
+
+        def ratio(name):
+            wss, ws = cells.get(name, {}).get("median"), twins.get(name, {}).get("median")
+            return f"{wss / ws:.2f}x" if wss and ws else "—"
+        out.append(f"| {row.title} | " + " | ".join(ratio(n) for n in names) + " |")
+    return out
+
+
+def tls_negotiated(results):
+    """What the C load generator negotiated with each TLS server (its "tls" field, per run)."""
+    found = {}
+    for kind, label in (("servers", "{}"), ("clients", "{} (the clients' echo server)")):
+        for row in ROWS:
+            if not row.tls:
+                continue
+            for name, cell in results.get(kind, {}).get(row.key, {}).items():
+                for run in cell.get("runs", []):
+                    if run.get("tls"):
+                        found.setdefault(label.format(name if kind == "servers" else TLS_ECHO), set()).add(run["tls"])
+    return {name: sorted(values) for name, values in found.items()}
 
 
 def markdown(results):
@@ -436,21 +555,23 @@ def markdown(results):
                f"{meta['runs']} interleaved runs × {meta['duration']} s (+{meta['warmup']} s warm-up) · "
                f"our server: eventLoopCount {meta['loops']} · load after: {meta.get('load_after', '?')} · "
                f"wall time {meta.get('wall_seconds', '?')} s\n")
-    out.append("Cells: median messages/s (min–max over runs), **ratio** to the reference column, "
+    out.append("Cells: median messages/s (min–max over runs), **ratio** to the row's reference (each table names it), "
                "server CPU seconds per million messages (s/M).\n")
     servers = results.get("servers", {})
     if servers:
         names = list(next(iter(servers.values())).keys())
-        out.append("## Servers (driven by the C load generator; reference: raw TCP echo floor)\n")
+        out.append("## Servers (driven by the C load generator; reference: raw TCP echo floor, "
+                   "for wss rows ours over ws)\n")
         out.append("| row | " + " | ".join(names) + " |")
         out.append("|---|" + "---|" * len(names))
         for row in ROWS:
             cells = servers.get(row.key)
             if not cells:
                 continue
-            floor = cells.get("tcp floor", {}).get("median")
+            reference = row_reference(servers, row, "servers")
             out.append(f"| {row.title} | " + " | ".join(
-                cell_text(cells[n], floor if n != "tcp floor" else None, cpu=True) for n in names) + " |")
+                cell_text(cells[n], reference if n != "tcp floor" else None, cpu=True) for n in names) + " |")
+        out.extend(tls_cost(servers, names))
         latency_rows = [r for r in ROWS if r.inflight == 1 and r.mode == "stream" and r.key in servers]
         if latency_rows:
             out.append("")
@@ -463,6 +584,7 @@ def markdown(results):
                 out.append(f"| {row.title} | " + " | ".join(
                     f"{cells[n]['rtt_p50_us']:.0f} / {cells[n]['rtt_p99_us']:.0f}" if "rtt_p50_us" in cells[n] else "—"
                     for n in names) + " |")
+        if results.get("peak_rss_100") or results.get("memory") or results.get("allocations"):
             out.append("")
             out.append("| memory and allocations | " + " | ".join(names) + " |")
             out.append("|---|" + "---|" * len(names))
@@ -484,17 +606,27 @@ def markdown(results):
     clients = results.get("clients", {})
     if clients:
         names = list(next(iter(clients.values())).keys())
-        out.append("## Clients (against the C ws_echo server; reference: the C load generator)\n")
+        out.append(f"## Clients (against the C ws_echo server, wss rows against {TLS_ECHO} over TLS; "
+                   "reference: the C load generator)\n")
         out.append("| row | " + " | ".join(names) + " |")
         out.append("|---|" + "---|" * len(names))
         for row in ROWS:
             cells = clients.get(row.key)
             if not cells:
                 continue
-            floor = cells.get("C loadgen", {}).get("median")
+            floor = row_reference(clients, row, "clients")
             out.append(f"| {row.title} | " + " | ".join(
                 cell_text(cells[n], floor if n != "C loadgen" else None) for n in names) + " |")
+        out.extend(tls_cost(clients, names))
         out.append("")
+    negotiated = results.get("tls", {})
+    if negotiated:
+        groups = {}
+        for name, values in negotiated.items():
+            groups.setdefault(" / ".join(values), []).append(name)
+        out.append("TLS (wss rows) as the C load generator negotiated it (OpenSSL client defaults, full handshakes, "
+                   "ECDSA P-256 server certificate from bench.sh's test CA): " +
+                   "; ".join(f"{value} with {', '.join(names)}" for value, names in groups.items()) + ".\n")
     goals = results.get("goals", [])
     if goals:
         out.append("## Goals\n")
@@ -576,21 +708,21 @@ def chart(results, path):
                "ours+loopexec": "#f4a582",
                "hummingbird": "#17bebb", "picows": "#76b041", "websockets": "#ffc914", "node ws": "#2e86ab"}
     panels = []
-    for key, reference, title in (("servers", "tcp floor", "Servers: messages/s relative to a raw TCP echo (C loadgen drives)"),
-                                  ("clients", "C loadgen", "Clients: messages/s relative to the C load generator (against C ws_echo)")):
+    for key, title in (("servers", "Servers: messages/s relative to a raw TCP echo (wss: to ours over ws; C loadgen drives)"),
+                       ("clients", f"Clients: messages/s relative to the C load generator (against C ws_echo; wss: {TLS_ECHO})")):
         table = results.get(key, {})
         if table:
-            panels.append((key, reference, title, table))
+            panels.append((key, title, table))
     bar, gap, label_w, plot_w = 9, 14, 330, 520
     height = 40
-    for _, _, _, table in panels:
+    for _, _, table in panels:
         names = list(next(iter(table.values())).keys())
         height += 60 + len(table) * (len(names) * bar + gap)
     svg = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{label_w + plot_w + 180}" height="{height}" '
            f'font-family="Helvetica,Arial,sans-serif" font-size="11">',
            '<rect width="100%" height="100%" fill="white"/>']
     y = 24
-    for key, reference, title, table in panels:
+    for key, title, table in panels:
         names = list(next(iter(table.values())).keys())
         svg.append(f'<text x="10" y="{y}" font-size="14" font-weight="bold">{title}</text>')
         y += 14
@@ -603,7 +735,7 @@ def chart(results, path):
             cells = table.get(row.key)
             if not cells:
                 continue
-            ref = cells.get(reference, {}).get("median")
+            ref = row_reference(table, row, key)
             if not ref:
                 ref = max((c.get("median") or 0) for c in cells.values()) or 1
             svg.append(f'<text x="{label_w - 8}" y="{y + len(names) * bar / 2 + 4}" text-anchor="end">{row.title}</text>')
@@ -660,6 +792,9 @@ def main():
         results["allocations"] = phase_allocs(names)
     if "clients" not in SKIP:
         results["clients"] = phase_clients(client_names)
+    negotiated = tls_negotiated(results)
+    if negotiated:
+        results["tls"] = negotiated
     results["goals"] = goals(results)
     results["meta"]["wall_seconds"] = round(time.time() - started, 1)
     results["meta"]["load_after"] = " ".join(f"{x:.2f}" for x in os.getloadavg())

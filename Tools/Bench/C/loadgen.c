@@ -6,7 +6,7 @@
  *
  *   loadgen --port P [--host 127.0.0.1] [--mode stream|handshake|idle] [--raw]
  *           [--conns C] [--inflight W] [--size S] [--kind binary|text] [--payload FILE]
- *           [--deflate] [--duration S] [--warmup S] [--malloc-file PATH]
+ *           [--deflate] [--tls --ca FILE] [--duration S] [--warmup S] [--malloc-file PATH]
  *
  * stream     C connections, W messages of S bytes in flight each (ping-pong: C=1, W=1).
  * handshake  C concurrent slots: connect, upgrade, close handshake, wait for the server's EOF.
@@ -17,6 +17,12 @@
  * --deflate  offer permessage-deflate; client_no_context_takeover and send the payload
  *            compressed (built once); echoes are inflated and compared. Exit 3 with
  *            {"unsupported": ...} when the server does not accept it.
+ * --tls      wss://: after the TCP connect a non-blocking TLS handshake (OpenSSL, TLS 1.2 or newer),
+ *            the server's certificate verified against --ca FILE and against the host (an IP
+ *            address against the certificate's IP entries; a DNS name against its DNS entries,
+ *            also sent as SNI: RFC 6066 §3 allows no IP literal there), then the upgrade and every
+ *            frame over TLS. Each connection does a full handshake (no session resumption).
+ *            The result line gains "tls": the version, cipher suite and key-exchange group.
  * --malloc-file  the mallocount file of the server: report its allocations during the window.
  *
  * Prints one JSON line: messages and seconds of the measured window (after --warmup), total
@@ -27,11 +33,18 @@
 #include <sys/epoll.h>
 #include <sys/mman.h>
 #include <zlib.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
 
-enum { CONNECTING, HANDSHAKING, OPEN, CLOSING, DONE };
+/* TLS_CONNECTING: TCP is up, the TLS handshake runs; HANDSHAKING: the upgrade request is sent. */
+enum { CONNECTING, TLS_CONNECTING, HANDSHAKING, OPEN, CLOSING, DONE };
 
 typedef struct {
     int fd, state, slot;
+    SSL *ssl;          /* NULL: plain TCP */
+    uint8_t *tx; size_t tx_off, tx_len, tx_cap; /* TLS: ciphertext not yet on the socket */
+    int tls_more;      /* records left in OpenSSL's buffer after a read budget ran out */
     uint64_t to_send;  /* frames queued, not fully written */
     size_t send_off;   /* bytes of the current frame already written */
     long inflight;
@@ -53,8 +66,12 @@ typedef struct {
 static struct {
     const char *host; int port; const char *mode; int raw, conns, deflate; long inflight;
     size_t size; const char *kind; const char *payload_file; double duration, warmup;
-    const char *malloc_file;
-} opt = {"127.0.0.1", 0, "stream", 0, 1, 0, 1, 16, "binary", NULL, 2.0, 0.3, NULL};
+    const char *malloc_file; int tls; const char *ca;
+} opt = {"127.0.0.1", 0, "stream", 0, 1, 0, 1, 16, "binary", NULL, 2.0, 0.3, NULL, 0, NULL};
+
+static SSL_CTX *tls_context;
+static int tls_backlog; /* connections with tls_more set */
+static char tls_negotiated[160]; /* "TLSv1.3 TLS_AES_256_GCM_SHA384 X25519", of the first connection */
 
 static int ep;
 static uint8_t *payload;        /* the message, unmasked */
@@ -84,6 +101,154 @@ static void interest(Conn *c, int want_out) {
     c->want_out = want_out;
     struct epoll_event e = {.events = EPOLLIN | (want_out ? EPOLLOUT : 0), .data.ptr = c};
     epoll_ctl(ep, EPOLL_CTL_MOD, c->fd, &e);
+}
+
+/* send(2) and recv(2), or their TLS equivalents: the same contract (bytes moved, or -1 with
+ * errno EAGAIN when the socket would block, another errno on failure; recv returns 0 at the end of
+ * the stream), so that plain and TLS connections share every other line. The plain path pays
+ * one predictable branch. */
+static ssize_t tls_send(Conn *c, const void *p, size_t n);
+static ssize_t tls_recv(Conn *c, void *p, size_t n);
+
+static inline ssize_t io_send(Conn *c, const void *p, size_t n) {
+    if (__builtin_expect(c->ssl != NULL, 0)) return tls_send(c, p, n);
+    return send(c->fd, p, n, MSG_NOSIGNAL);
+}
+
+static inline ssize_t io_recv(Conn *c, void *p, size_t n) {
+    if (__builtin_expect(c->ssl != NULL, 0)) return tls_recv(c, p, n);
+    return recv(c->fd, p, n, 0);
+}
+
+/* TLS writes: OpenSSL encrypts into a per-connection buffer (a BIO of our own), which goes to the
+ * socket in as few send(2) calls as it takes, not one per 16 KiB record. A socket that is full
+ * leaves ciphertext behind: tx_pending() then keeps EPOLLOUT on, and tls_send refuses more
+ * plaintext (EAGAIN) until it is out, which is the plain path's back-pressure. SSL_write never
+ * sees a full socket, so there is no WANT_WRITE and no retry-with-the-same-bytes rule. */
+static inline int tx_pending(const Conn *c) { return c->ssl && c->tx_off < c->tx_len; }
+
+/* 1: every byte of ciphertext is on the socket; 0: the socket is full; -1: error (errno). */
+static int tls_flush(Conn *c) {
+    while (c->tx_off < c->tx_len) {
+        ssize_t w = send(c->fd, c->tx + c->tx_off, c->tx_len - c->tx_off, MSG_NOSIGNAL);
+        if (w < 0) return errno == EAGAIN ? 0 : -1;
+        c->tx_off += (size_t)w;
+    }
+    c->tx_off = c->tx_len = 0;
+    return 1;
+}
+
+static int tx_bio_write(BIO *bio, const char *data, size_t n, size_t *written) {
+    Conn *c = BIO_get_data(bio);
+    if (c->tx_off == c->tx_len) c->tx_off = c->tx_len = 0;
+    if (c->tx_len + n > c->tx_cap) {
+        if (c->tx_off) {
+            memmove(c->tx, c->tx + c->tx_off, c->tx_len - c->tx_off);
+            c->tx_len -= c->tx_off; c->tx_off = 0;
+        }
+        if (c->tx_len + n > c->tx_cap) {
+            c->tx_cap = c->tx_len + n > 2 * c->tx_cap ? c->tx_len + n : 2 * c->tx_cap;
+            c->tx = realloc(c->tx, c->tx_cap);
+        }
+    }
+    memcpy(c->tx + c->tx_len, data, n);
+    c->tx_len += n;
+    *written = n;
+    return 1;
+}
+
+static long tx_bio_ctrl(BIO *bio, int cmd, long num, void *ptr) {
+    (void)bio; (void)num; (void)ptr;
+    return cmd == BIO_CTRL_FLUSH; /* the caller flushes to the socket (tls_flush) */
+}
+
+static BIO_METHOD *tx_bio_method;
+
+/* SSL_write the whole buffer into tx (after the previous ciphertext has left), then push. */
+static ssize_t tls_send(Conn *c, const void *p, size_t n) {
+    int flushed = tls_flush(c);
+    if (flushed <= 0) { if (flushed == 0) errno = EAGAIN; return -1; }
+    size_t written = 0;
+    if (!SSL_write_ex(c->ssl, p, n, &written)) { ERR_clear_error(); errno = EPIPE; return -1; }
+    if (tls_flush(c) < 0) return -1;
+    return (ssize_t)written;
+}
+
+/* One SSL_read: WANT_READ/WANT_WRITE are EAGAIN; close_notify, or an EOF without it
+ * (SSL_OP_IGNORE_UNEXPECTED_EOF), is the end of the stream. (Reads produce no ciphertext to send
+ * here: no renegotiation in TLS 1.3, and no server of the benchmark sends KeyUpdate.) */
+static ssize_t tls_recv(Conn *c, void *p, size_t n) {
+    size_t got = 0;
+    if (SSL_read_ex(c->ssl, p, n, &got)) return (ssize_t)got;
+    int e = SSL_get_error(c->ssl, 0);
+    if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) { errno = EAGAIN; return -1; }
+    if (e == SSL_ERROR_ZERO_RETURN) return 0;
+    if (e == SSL_ERROR_SYSCALL && errno == 0) return 0;
+    ERR_clear_error();
+    errno = EPROTO;
+    return -1;
+}
+
+static void tls_setup(void) {
+    tls_context = SSL_CTX_new(TLS_client_method());
+    if (!tls_context) { fprintf(stderr, "loadgen: SSL_CTX_new failed\n"); exit(2); }
+    SSL_CTX_set_min_proto_version(tls_context, TLS1_2_VERSION);
+    if (!opt.ca || SSL_CTX_load_verify_locations(tls_context, opt.ca, NULL) != 1) {
+        fprintf(stderr, "loadgen: --tls needs --ca FILE with the CA that signed the server's certificate\n");
+        exit(2);
+    }
+    SSL_CTX_set_verify(tls_context, SSL_VERIFY_PEER, NULL);
+    SSL_CTX_set_options(tls_context, SSL_OP_IGNORE_UNEXPECTED_EOF);
+    SSL_CTX_set_session_cache_mode(tls_context, SSL_SESS_CACHE_OFF); /* full handshakes */
+    /* Read as many records as the socket holds per recv(2), not one header and one body. */
+    SSL_CTX_set_read_ahead(tls_context, 1);
+    SSL_CTX_set_default_read_buffer_len(tls_context, 256 * 1024);
+    tx_bio_method = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK, "loadgen ciphertext");
+    BIO_meth_set_write_ex(tx_bio_method, tx_bio_write);
+    BIO_meth_set_ctrl(tx_bio_method, tx_bio_ctrl);
+}
+
+static void tls_start(Conn *c) {
+    c->ssl = SSL_new(tls_context);
+    BIO *rbio = BIO_new_socket(c->fd, BIO_NOCLOSE), *wbio = BIO_new(tx_bio_method);
+    BIO_set_data(wbio, c);
+    BIO_set_init(wbio, 1);
+    SSL_set_bio(c->ssl, rbio, wbio);
+    struct in_addr ip4; struct in6_addr ip6;
+    if (inet_pton(AF_INET, opt.host, &ip4) == 1 || inet_pton(AF_INET6, opt.host, &ip6) == 1) {
+        X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(c->ssl), opt.host);
+    } else {
+        SSL_set_tlsext_host_name(c->ssl, opt.host);
+        SSL_set1_host(c->ssl, opt.host);
+    }
+    c->state = TLS_CONNECTING;
+}
+
+static void send_request(Conn *c);
+
+/* One step of the non-blocking handshake; on success the upgrade request follows. */
+static void tls_step(Conn *c) {
+    int r = SSL_connect(c->ssl);
+    if (tls_flush(c) < 0) fail(c, "TLS handshake: send");
+    if (r == 1) {
+        if (!tls_negotiated[0]) {
+            const char *group = NULL;
+            int nid = SSL_get_negotiated_group(c->ssl);
+            if (nid) group = SSL_group_to_name(c->ssl, nid);
+            snprintf(tls_negotiated, sizeof tls_negotiated, "%s %s %s", SSL_get_version(c->ssl),
+                     SSL_CIPHER_get_name(SSL_get_current_cipher(c->ssl)), group ? group : "");
+        }
+        send_request(c);
+        return;
+    }
+    int e = SSL_get_error(c->ssl, r);
+    if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) { interest(c, tx_pending(c)); return; }
+    static char what[200];
+    long verify = SSL_get_verify_result(c->ssl);
+    unsigned long code = ERR_get_error();
+    if (verify != X509_V_OK) snprintf(what, sizeof what, "TLS handshake: %s", X509_verify_cert_error_string(verify));
+    else snprintf(what, sizeof what, "TLS handshake: %s", code ? ERR_reason_error_string(code) : "connection closed");
+    fail(c, what);
 }
 
 static void build_frame(void) {
@@ -154,20 +319,34 @@ static Conn *open_conn(int slot) {
 
 static void close_conn(Conn *c) {
     epoll_ctl(ep, EPOLL_CTL_DEL, c->fd, NULL);
+    if (c->tls_more) { c->tls_more = 0; tls_backlog--; }
+    if (c->ssl) {
+        /* Answer the server's close_notify with ours (non-blocking, best effort). */
+        if (SSL_get_shutdown(c->ssl) & SSL_RECEIVED_SHUTDOWN) SSL_shutdown(c->ssl);
+        tls_flush(c);
+        SSL_free(c->ssl);
+        c->ssl = NULL;
+        free(c->tx); c->tx = NULL;
+    }
     close(c->fd);
     if (c->zin_ready) inflateEnd(&c->zin);
     c->state = DONE;
 }
 
 static void pump_send(Conn *c) {
+    if (tx_pending(c)) {
+        int flushed = tls_flush(c);
+        if (flushed < 0) fail(c, "send");
+        if (flushed == 0) { interest(c, 1); return; }
+    }
     if (c->pong_len && c->send_off == 0) {
-        ssize_t w = send(c->fd, c->pong, c->pong_len, MSG_NOSIGNAL);
+        ssize_t w = io_send(c, c->pong, c->pong_len);
         if (w == c->pong_len) c->pong_len = 0; /* tiny: a partial write here is not worth handling */
     }
     while (c->to_send > 0) {
         size_t want = (size_t)(c->to_send * flen - c->send_off);
         if (want > sendbuf_len - c->send_off) want = sendbuf_len - c->send_off;
-        ssize_t w = send(c->fd, sendbuf + c->send_off, want, MSG_NOSIGNAL);
+        ssize_t w = io_send(c, sendbuf + c->send_off, want);
         if (w < 0) {
             if (errno == EAGAIN) { interest(c, 1); return; }
             fail(c, "send");
@@ -177,14 +356,15 @@ static void pump_send(Conn *c) {
         c->send_off = total % flen;
         if ((size_t)w < want) { interest(c, 1); return; }
     }
-    interest(c, 0);
+    interest(c, tx_pending(c));
 }
 
 static void send_close(Conn *c) {
     uint8_t close_frame[8] = {0x88, 0x82, 0, 0, 0, 0, 0x03, 0xe8}; /* 1000, zero key */
     if (opt.raw) { shutdown(c->fd, SHUT_WR); c->state = CLOSING; return; }
-    send(c->fd, close_frame, sizeof close_frame, MSG_NOSIGNAL);
+    io_send(c, close_frame, sizeof close_frame);
     c->state = CLOSING;
+    if (tx_pending(c)) interest(c, 1);
 }
 
 static void message_done(Conn *c) {
@@ -201,10 +381,10 @@ static void message_done(Conn *c) {
 }
 
 static void send_request(Conn *c) {
-    ssize_t w = send(c->fd, request, request_len, MSG_NOSIGNAL);
+    ssize_t w = io_send(c, request, request_len);
     if (w != (ssize_t)request_len) fail(c, "request write");
     c->state = HANDSHAKING;
-    interest(c, 0);
+    interest(c, tx_pending(c));
 }
 
 static void start_streaming(Conn *c);
@@ -364,16 +544,7 @@ static void start_streaming(Conn *c) {
     pump_send(c);
 }
 
-static void on_readable(Conn *c) {
-    static uint8_t buf[256 * 1024];
-    ssize_t r = recv(c->fd, buf, sizeof buf, 0);
-    if (r < 0) { if (errno == EAGAIN) return; if (c->state == CLOSING) { close_conn(c); return; } fail(c, "recv"); }
-    if (r == 0) {
-        if (c->state == CLOSING) { close_conn(c); return; }
-        fail(c, "server closed the connection");
-    }
-    bytes_received += (uint64_t)r;
-    const uint8_t *p = buf; size_t n = (size_t)r;
+static void consume(Conn *c, const uint8_t *p, size_t n) {
     if (c->state == HANDSHAKING) {
         size_t used = 0;
         read_handshake(c, p, n, &used);
@@ -386,6 +557,33 @@ static void on_readable(Conn *c) {
     if (c->state == OPEN && c->to_send > 0) pump_send(c);
 }
 
+/* Plain: one recv(2) per readiness (level-triggered epoll reports the rest). TLS: SSL_read until
+ * WANT_READ, since records that OpenSSL already pulled into its buffer (read-ahead) are no
+ * readiness that epoll would ever report again; against a server that keeps sending that may never
+ * come, so after a budget the connection is marked (tls_more) and the main loop comes back to it
+ * without sleeping in epoll_wait. */
+static void on_readable(Conn *c) {
+    static uint8_t buf[256 * 1024];
+    size_t budget = 1 << 20;
+    if (c->tls_more) { c->tls_more = 0; tls_backlog--; }
+    for (;;) {
+        ssize_t r = io_recv(c, buf, sizeof buf);
+        if (r < 0) { if (errno == EAGAIN) return; if (c->state == CLOSING) { close_conn(c); return; } fail(c, "recv"); }
+        if (r == 0) {
+            if (c->state == CLOSING) { close_conn(c); return; }
+            fail(c, "server closed the connection");
+        }
+        bytes_received += (uint64_t)r;
+        consume(c, buf, (size_t)r);
+        if (!c->ssl || c->state == DONE) return;
+        if ((size_t)r >= budget) {
+            if (SSL_has_pending(c->ssl)) { c->tls_more = 1; tls_backlog++; }
+            return;
+        }
+        budget -= (size_t)r;
+    }
+}
+
 static uint64_t read_mallocs(void) { return mallocs ? __atomic_load_n(mallocs, __ATOMIC_RELAXED) : 0; }
 
 int main(int argc, char **argv) {
@@ -394,6 +592,7 @@ int main(int argc, char **argv) {
         const char *v = i + 1 < argc ? argv[i + 1] : "";
         if (!strcmp(a, "--raw")) { opt.raw = 1; continue; }
         if (!strcmp(a, "--deflate")) { opt.deflate = 1; continue; }
+        if (!strcmp(a, "--tls")) { opt.tls = 1; continue; }
         i++;
         if (!strcmp(a, "--host")) opt.host = v;
         else if (!strcmp(a, "--port")) opt.port = atoi(v);
@@ -406,8 +605,11 @@ int main(int argc, char **argv) {
         else if (!strcmp(a, "--duration")) opt.duration = atof(v);
         else if (!strcmp(a, "--warmup")) opt.warmup = atof(v);
         else if (!strcmp(a, "--malloc-file")) opt.malloc_file = v;
+        else if (!strcmp(a, "--ca")) opt.ca = v;
         else { fprintf(stderr, "unknown option %s\n", a); return 2; }
     }
+    if (opt.tls && opt.raw) { fprintf(stderr, "loadgen: --tls and --raw exclude each other\n"); return 2; }
+    if (opt.tls) tls_setup();
     is_handshake_mode = !strcmp(opt.mode, "handshake");
     is_idle_mode = !strcmp(opt.mode, "idle");
     if (opt.malloc_file) {
@@ -443,7 +645,7 @@ int main(int argc, char **argv) {
             for (int i = 0; i < opt.conns; i++) {
                 Conn *c = conns[i];
                 if (c->state == OPEN && (c->inflight == 0 || is_idle_mode)) send_close(c);
-                else if (c->state == CONNECTING || c->state == HANDSHAKING) { close_conn(c); }
+                else if (c->state == CONNECTING || c->state == TLS_CONNECTING || c->state == HANDSHAKING) { close_conn(c); }
             }
         }
         if (is_idle_mode && !ready_printed && open_count == (uint64_t)opt.conns) {
@@ -455,7 +657,7 @@ int main(int argc, char **argv) {
             if (live == 0) break;
             if (t > give_up) { fprintf(stderr, "loadgen: %d connections did not finish\n", live); errors++; break; }
         }
-        int n = epoll_wait(ep, events, 512, 5);
+        int n = epoll_wait(ep, events, 512, tls_backlog ? 0 : 5);
         for (int i = 0; i < n; i++) {
             Conn *c = events[i].data.ptr;
             if (c->state == DONE) continue;
@@ -463,9 +665,11 @@ int main(int argc, char **argv) {
                 int err = 0; socklen_t len = sizeof err;
                 getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len);
                 if (err) fail(c, "connect failed");
-                send_request(c);
+                if (tls_context) { tls_start(c); tls_step(c); }
+                else send_request(c);
                 continue;
             }
+            if (c->state == TLS_CONNECTING) { tls_step(c); continue; }
             if (events[i].events & EPOLLOUT) pump_send(c);
             if (events[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR)) on_readable(c);
             if (is_handshake_mode && c->state == DONE) {
@@ -477,12 +681,16 @@ int main(int argc, char **argv) {
                 if (!conns[slot]) { conns[slot] = calloc(1, sizeof(Conn)); conns[slot]->state = DONE; }
             }
         }
+        if (tls_backlog)
+            for (int i = 0; i < opt.conns; i++)
+                if (conns[i]->tls_more && conns[i]->state != DONE) on_readable(conns[i]);
     }
     double seconds = window_end - window_start;
     printf("{\"messages\": %llu, \"seconds\": %.6f, \"total\": %llu, \"bytes\": %llu, \"errors\": %llu",
            (unsigned long long)window_messages, seconds, (unsigned long long)messages,
            (unsigned long long)bytes_received, (unsigned long long)errors);
     if (mallocs) printf(", \"allocs\": %llu", (unsigned long long)(allocs_end - allocs_start));
+    if (tls_negotiated[0]) printf(", \"tls\": \"%s\"", tls_negotiated);
     if (rtt_count > 0) {
         qsort(rtts, rtt_count, sizeof *rtts, compare_float);
         printf(", \"rtt_p50_us\": %.1f, \"rtt_p99_us\": %.1f", rtts[rtt_count / 2], rtts[(size_t)(rtt_count * 0.99)]);

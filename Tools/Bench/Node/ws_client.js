@@ -1,10 +1,11 @@
 // node ws as a benchmark client: same options and output as BenchClient.
+// wss:// URLs: --ca FILE is the CA the server's certificate must chain to (ws's `ca` option).
 'use strict';
 const fs = require('fs');
 const WebSocket = require('ws');
 
 const o = { url: 'ws://127.0.0.1:9000/', mode: 'stream', conns: 1, inflight: 1, size: 16, kind: 'binary',
-  payload: null, duration: 2, warmup: 0.3, deflate: false };
+  payload: null, duration: 2, warmup: 0.3, deflate: false, ca: null };
 for (let i = 2; i < process.argv.length; i++) {
   const key = process.argv[i].replace(/^--/, '');
   if (key === 'deflate') { o.deflate = true; continue; }
@@ -16,7 +17,8 @@ if (o.payload) data = fs.readFileSync(o.payload);
 else if (o.kind === 'text') data = Buffer.from(Array.from({ length: o.size }, (_, i) => 97 + (i % 26)));
 else data = Buffer.from(Array.from({ length: o.size }, (_, i) => (i * 31 + 7) & 0xff));
 const binary = !o.payload && o.kind === 'binary';
-const options = { perMessageDeflate: o.deflate, maxPayload: 64 << 20 };
+const ca = o.ca ? fs.readFileSync(o.ca) : undefined;
+const options = { perMessageDeflate: o.deflate, maxPayload: 64 << 20, ca };
 let received = 0, errors = 0, stop = false;
 
 function stream() {
@@ -41,7 +43,7 @@ function stream() {
 async function handshakes() {
   while (!stop) {
     await new Promise((resolve) => {
-      const ws = new WebSocket(o.url, { perMessageDeflate: false });
+      const ws = new WebSocket(o.url, { perMessageDeflate: false, ca });
       ws.on('open', () => ws.close());
       ws.on('error', () => { errors++; });
       ws.on('close', () => { received++; resolve(); });

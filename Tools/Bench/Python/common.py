@@ -16,13 +16,42 @@ def client_options():
     p.add_argument("--duration", type=float, default=2.0)
     p.add_argument("--warmup", type=float, default=0.3)
     p.add_argument("--deflate", action="store_true")
+    p.add_argument("--ca", help="wss://: PEM file of the CA the server's certificate must chain to")
     return p.parse_args()
 
 
 def server_options():
     p = argparse.ArgumentParser()
     p.add_argument("--port", type=int, default=0)
+    p.add_argument("--tls-cert", help="serve wss://: PEM certificate chain (with --tls-key)")
+    p.add_argument("--tls-key", help="PEM private key of --tls-cert")
     return p.parse_args()
+
+
+def server_ssl_context(options):
+    """The server's TLS context (Python's defaults: TLS 1.2 or newer), or None for ws://."""
+    if not options.tls_cert:
+        return None
+    import ssl
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(options.tls_cert, options.tls_key)
+    return context
+
+
+_client_context = None
+
+
+def client_ssl_context(options):
+    """For wss:// URLs: verify the server (certificate and host name) against --ca; None for ws://.
+    One context per process, as an application keeps it (each connection still does a full
+    handshake: Python resumes a session only when handed one)."""
+    global _client_context
+    if not options.url.startswith("wss:"):
+        return None
+    if _client_context is None:
+        import ssl
+        _client_context = ssl.create_default_context(cafile=options.ca)
+    return _client_context
 
 
 def payload(options):

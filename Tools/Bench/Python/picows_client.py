@@ -1,10 +1,11 @@
 """picows as a benchmark client: same options and output as BenchClient. picows has no
-permessage-deflate: --deflate exits with {"unsupported": ...}."""
+permessage-deflate: --deflate exits with {"unsupported": ...}. wss:// URLs: verified against --ca
+(an `ssl.SSLContext` passed as `ssl_context`)."""
 import asyncio
 import json
 import sys
 
-from common import Counters, client_options, measure, new_event_loop, payload
+from common import Counters, client_options, client_ssl_context, measure, new_event_loop, payload
 from picows import WSListener, WSMsgType, ws_connect
 
 
@@ -44,7 +45,7 @@ class Stream(WSListener):
 async def stream(options, message, msg_type, counters):
     try:
         transport, listener = await ws_connect(lambda: Stream(options, message, msg_type, counters), options.url,
-                                               max_frame_size=64 << 20)
+                                               max_frame_size=64 << 20, ssl_context=client_ssl_context(options))
         await listener.done
     except Exception:  # noqa: BLE001
         counters.errors += 1
@@ -53,7 +54,7 @@ async def stream(options, message, msg_type, counters):
 async def handshakes(options, counters):
     while not counters.stop:
         try:
-            transport, _ = await ws_connect(WSListener, options.url)
+            transport, _ = await ws_connect(WSListener, options.url, ssl_context=client_ssl_context(options))
             transport.send_close()
             transport.disconnect()
             await transport.wait_disconnected()

@@ -1,7 +1,8 @@
-"""python-websockets as a benchmark client: same options and output as BenchClient."""
+"""python-websockets as a benchmark client: same options and output as BenchClient.
+wss:// URLs: verified against --ca (an `ssl.SSLContext` passed as `ssl=`)."""
 import asyncio
 
-from common import Counters, client_options, measure, new_event_loop, payload
+from common import Counters, client_options, client_ssl_context, measure, new_event_loop, payload
 from websockets.asyncio.client import connect
 
 MAX = 64 << 20
@@ -11,7 +12,7 @@ async def stream(options, message, counters):
     """A sender task and the receiving loop (one coroutine that sends, then receives, deadlocks
     once both directions' bounded buffers fill): each echo grants the sender one more message."""
     try:
-        async with connect(options.url, max_size=MAX, ping_interval=None,
+        async with connect(options.url, max_size=MAX, ping_interval=None, ssl=client_ssl_context(options),
                            compression="deflate" if options.deflate else None) as ws:
             credits = asyncio.Semaphore(options.inflight)
 
@@ -40,7 +41,7 @@ async def stream(options, message, counters):
 async def handshakes(options, counters):
     while not counters.stop:
         try:
-            async with connect(options.url, ping_interval=None, compression=None):
+            async with connect(options.url, ping_interval=None, compression=None, ssl=client_ssl_context(options)):
                 pass
             counters.received += 1
         except Exception:  # noqa: BLE001

@@ -3,6 +3,7 @@
 //     BenchClient --url ws://127.0.0.1:PORT/ [--mode stream|handshake] [--conns C]
 //                 [--inflight W] [--size S] [--kind binary|text|json] [--payload FILE]
 //                 [--duration SECONDS] [--warmup SECONDS] [--deflate] [--loop-executor]
+//                 [--ca FILE]
 //
 // stream: C connections, each keeping W messages of S bytes in flight through our public API
 // (`send` plus `for try await … in ws.messages`); every echo is compared byte for byte.
@@ -12,6 +13,8 @@
 // --loop-executor: run the connection tasks on the client's event loop
 // (`Task(executorPreference: loop.taskExecutor)`), the usage README recommends for throughput;
 // without it they run on Swift's global pool, like most applications' code.
+// --ca FILE: for wss:// URLs, trust this PEM CA (`configuration.tls.trustRoots`) instead of the
+// system's; certificate and host-name verification stay on, as always.
 // Prints one JSON line: {"messages": N, "seconds": T, "errors": E}.
 import Glibc
 import SwiftWebSocket
@@ -29,6 +32,7 @@ struct Options: Sendable {
     var warmup = 0.3
     var loopExecutor = false
     var deflate = false
+    var caFile: String?
 }
 
 func parseOptions() -> Options {
@@ -54,6 +58,7 @@ func parseOptions() -> Options {
         case "--payload": options.payloadFile = value
         case "--duration": options.duration = Double(value) ?? 2
         case "--warmup": options.warmup = Double(value) ?? 0.3
+        case "--ca": options.caFile = value
         default:
             print("unknown option \(argument)")
             exit(2)
@@ -104,6 +109,7 @@ func configuration(_ options: Options) -> WebSocket.Configuration {
     configuration.connection.maxFrameSize = 16 << 20
     configuration.connection.maxMessageSize = 16 << 20
     configuration.pingInterval = nil
+    if let caFile = options.caFile { configuration.tls.trustRoots = .pemFile(caFile) }
     return configuration
 }
 

@@ -3,8 +3,15 @@
 //
 //     HBClient --url ws://127.0.0.1:PORT/ [--mode stream|handshake] [--conns C] [--inflight W]
 //              [--size S] [--kind binary|text|json] [--payload FILE] [--duration S] [--warmup S]
-//              [--deflate]
+//              [--deflate] [--ca FILE] [--server-name NAME]
+//
+// --ca FILE: for wss:// URLs, the CA the server's certificate must chain to (swift-nio-ssl's
+// `TLSConfiguration.makeClientConfiguration()` with these trust roots; verification stays on).
+// --server-name NAME: the name sent in SNI and verified (`sniHostname`): WSClient sends the URL's
+// host otherwise, and swift-nio-ssl refuses an IP address there (RFC 6066 §3), so wss://127.0.0.1
+// needs `--server-name localhost`.
 import Glibc
+import HummingbirdTLS
 import HummingbirdWSClient
 import HummingbirdWSCompression
 import Logging
@@ -22,6 +29,8 @@ struct Options: Sendable {
     var duration = 2.0
     var warmup = 0.3
     var deflate = false
+    var caFile: String?
+    var serverName: String?
 }
 
 func parseOptions() -> Options {
@@ -40,6 +49,8 @@ func parseOptions() -> Options {
         case "--payload": options.payloadFile = value
         case "--duration": options.duration = Double(value) ?? 2
         case "--warmup": options.warmup = Double(value) ?? 0.3
+        case "--ca": options.caFile = value
+        case "--server-name": options.serverName = value
         default:
             print("unknown option \(argument)")
             exit(2)
@@ -89,12 +100,18 @@ let counters = Counters()
 var logger = Logger(label: "HBClient")
 logger.logLevel = .critical
 let clientLogger = logger
+let tlsConfiguration: TLSConfiguration? = options.caFile.map { file in
+    var tls = TLSConfiguration.makeClientConfiguration()
+    tls.trustRoots = .file(file)
+    return tls
+}
 
 func configuration() -> WebSocketClientConfiguration {
     WebSocketClientConfiguration(
         maxFrameSize: maxSize,
         extensions: options.deflate ? [.perMessageDeflate(noContextTakeover: false, maxDecompressedFrameSize: maxSize, minFrameSizeToCompress: 16)] : [],
-        autoPing: .disabled
+        autoPing: .disabled,
+        sniHostname: options.serverName
     )
 }
 
@@ -102,7 +119,7 @@ func configuration() -> WebSocketClientConfiguration {
 /// directions' bounded buffers fill): each echo grants the sender one more message.
 func stream() async {
     do {
-        try await WebSocketClient.connect(url: options.url, configuration: configuration(), logger: clientLogger) { inbound, outbound, _ in
+        try await WebSocketClient.connect(url: options.url, configuration: configuration(), tlsConfiguration: tlsConfiguration, logger: clientLogger) { inbound, outbound, _ in
             let (credits, grant) = AsyncStream.makeStream(of: Void.self)
             let sender = Task {
                 for _ in 0..<options.inflight {
@@ -137,7 +154,7 @@ func stream() async {
 func handshakes() async {
     while !counters.stop.load(ordering: .relaxed) {
         do {
-            try await WebSocketClient.connect(url: options.url, configuration: configuration(), logger: clientLogger) { _, _, _ in }
+            try await WebSocketClient.connect(url: options.url, configuration: configuration(), tlsConfiguration: tlsConfiguration, logger: clientLogger) { _, _, _ in }
             counters.received.add(1, ordering: .relaxed)
         } catch {
             counters.errors.add(1, ordering: .relaxed)
