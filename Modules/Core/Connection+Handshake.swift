@@ -1,5 +1,5 @@
 import WebSocketExtensions
-import WebSocketFraming
+public import WebSocketFraming
 public import WebSocketHandshake
 
 extension Connection {
@@ -11,9 +11,10 @@ extension Connection {
     ///   - requestTarget: the path and query, starting with `/`.
     ///   - headers: additional request headers (e.g. `Authorization`, `Origin`).
     ///   - configuration: limits, subprotocols and extensions.
-    ///   - random: the source of the `Sec-WebSocket-Key` and masking keys; the system's
-    ///     cryptographic generator by default. RFC 6455 §5.3: the masking key "MUST be
-    ///     derived from a strong source of entropy".
+    ///   - random: the source of the `Sec-WebSocket-Key` and masking keys: by default a
+    ///     ChaCha20 keystream keyed from the system's cryptographic generator
+    ///     (``WebSocketFraming/ChaCha20Random``), as unpredictable and without a system call per
+    ///     frame. RFC 6455 §5.3: the masking key "MUST be derived from a strong source of entropy".
     /// - Throws: ``ConnectionError`` with `.handshake` when a header value is invalid.
     public static func client(
         host: String,
@@ -22,7 +23,7 @@ extension Connection {
         requestTarget: String = "/",
         headers: HTTPHeaders = HTTPHeaders(),
         configuration: Configuration = Configuration(),
-        random: any RandomNumberGenerator & Sendable = SystemRandomNumberGenerator()
+        random: any RandomNumberGenerator & Sendable = ChaCha20Random()
     ) throws(ConnectionError) -> Connection {
         var connection = Connection(role: .client, configuration: configuration, random: random)
         let key = WebSocketKey.generate(using: &connection.random)
@@ -46,7 +47,7 @@ extension Connection {
     ///   - random: unused by the server's framing (it does not mask) but kept for symmetry.
     public static func server(
         configuration: Configuration = Configuration(),
-        random: any RandomNumberGenerator & Sendable = SystemRandomNumberGenerator()
+        random: any RandomNumberGenerator & Sendable = ChaCha20Random()
     ) -> Connection {
         Connection(role: .server, configuration: configuration, random: random)
     }

@@ -14,7 +14,7 @@ import WebSocketCore
 final class Inbox: Sendable {
     private struct State: ~Copyable {
         var queue = MessageQueue()
-        var waiter: CheckedContinuation<Message?, any Error>?
+        var waiter: UnsafeContinuation<Message?, any Error>?
         /// The message the application holds (it has not asked for the next one yet).
         var delivered = 0
         /// Messages the application finished with, not yet granted to the Core as credit.
@@ -52,7 +52,7 @@ final class Inbox: Sendable {
     /// Consumer: takes the next message or the end, or else parks `continuation` until the loop
     /// delivers one (checked under the same lock, so no delivery slips between the two).
     /// - Returns: whether the caller must wake the loop to grant credit.
-    func poll(orPark continuation: CheckedContinuation<Message?, any Error>) -> Bool {
+    func poll(orPark continuation: UnsafeContinuation<Message?, any Error>) -> Bool {
         let (found, wake) = state.withLock { state -> (Result<Message?, any Error>?, Bool) in
             let poll = self.poll(&state)
             if poll.result == nil { state.waiter = continuation }
@@ -80,7 +80,7 @@ final class Inbox: Sendable {
 
     /// Loop: hands `message` to a waiting consumer, or queues it.
     func deliver(_ message: Message) {
-        let waiter = state.withLock { state -> CheckedContinuation<Message?, any Error>? in
+        let waiter = state.withLock { state -> UnsafeContinuation<Message?, any Error>? in
             guard let waiter = state.waiter else {
                 state.queue.append(message)
                 return nil
@@ -115,7 +115,7 @@ final class Inbox: Sendable {
 
     /// Loop: the connection closed; the consumer gets `end` once the queue is empty.
     func finish(_ end: Result<Message?, any Error>) {
-        let waiter = state.withLock { state -> CheckedContinuation<Message?, any Error>? in
+        let waiter = state.withLock { state -> UnsafeContinuation<Message?, any Error>? in
             state.end = end
             guard state.queue.isEmpty, let waiter = state.waiter else { return nil }
             state.waiter = nil

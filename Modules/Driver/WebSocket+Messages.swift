@@ -31,7 +31,9 @@ extension WebSocket {
         let poll = inbox.poll()
         if poll.wakeLoop { grantFreedCreditSoon() }
         if let ready = poll.result { return try ready.get() }
-        return try await withCheckedThrowingContinuation { continuation in
+        // Unsafe rather than checked: a checked continuation allocates per suspension, and the
+        // inbox resumes each parked continuation exactly once, under its lock (InboxTests).
+        return try await withUnsafeThrowingContinuation { continuation in
             if inbox.poll(orPark: continuation) { grantFreedCreditSoon() }
         }
     }

@@ -62,14 +62,14 @@ struct InboxTests {
     @Test("a parked consumer is resumed by the next delivery, then by the end")
     func parkedConsumerIsResumed() async throws {
         let inbox = Inbox(maxQueuedMessages: 4)
-        async let first = withCheckedThrowingContinuation { continuation in
+        async let first = withUnsafeThrowingContinuation { continuation in
             _ = inbox.poll(orPark: continuation)
         }
         try await Task.sleep(for: .milliseconds(20))
         inbox.deliver(Self.message(7))
         #expect(try await first?.data == [7])
         let second = Task {
-            try await withCheckedThrowingContinuation { continuation in
+            try await withUnsafeThrowingContinuation { continuation in
                 _ = inbox.poll(orPark: continuation)
             }
         }
