@@ -105,6 +105,23 @@ extension Connection {
         }
         // RFC 6455 §5.3: "The masking key needs to be unpredictable"; a fresh key per frame.
         let key: MaskingKey? = role.masksOutgoingFrames ? MaskingKey(using: &random) : nil
-        FrameEncoder.encode(encoded, maskingKey: key, into: &output)
+        if key == nil, encoded.payload.count >= Self.zeroCopyThreshold {
+            // A large unmasked payload is not copied: the header ends the output so far, and the
+            // payload follows as its own array (`takeOutput(into:)` for chunks).
+            FrameEncoder.encodeHeader(
+                opcode: encoded.opcode, isFinal: encoded.isFinal, reservedBits: encoded.reservedBits,
+                payloadLength: encoded.payload.count, maskingKey: nil, into: &output)
+            sealedOutput.append(output)
+            sealedOutput.append(encoded.payload)
+            sealedOutputCount += output.count + encoded.payload.count
+            output = []
+        } else {
+            FrameEncoder.encode(encoded, maskingKey: key, into: &output)
+        }
     }
+
+    /// Unmasked payloads of at least this many bytes are kept as their own arrays in the output
+    /// rather than copied into it (16 KiB: below it, a copy costs less than another buffer in a
+    /// gathered write).
+    public static let zeroCopyThreshold = 16 * 1024
 }

@@ -76,7 +76,14 @@ public struct Connection: Sendable {
     var outgoingMessage: Opcode?
 
     // Output.
+    /// The bytes to write after ``sealedOutput``.
     var output: [UInt8] = []
+    /// Bytes to write before ``output``, in order: earlier output sealed off in front of a large
+    /// unmasked payload, which follows as the caller's own array instead of being copied (see
+    /// ``zeroCopyThreshold``).
+    var sealedOutput: [[UInt8]] = []
+    /// The byte count of ``sealedOutput``.
+    var sealedOutputCount = 0
     var events: [Event] = []
     var nextEventIndex = 0
     /// Pongs written to ``output`` since the driver last took it.
@@ -107,12 +114,16 @@ public struct Connection: Sendable {
     }
 
     /// Whether bytes are waiting to be written.
-    public var hasOutput: Bool { !output.isEmpty || latestPong != nil }
+    public var hasOutput: Bool { !output.isEmpty || !sealedOutput.isEmpty || latestPong != nil }
+
+    /// Whether the output holds payloads kept as their own arrays: ``takeOutput(into:)-([[UInt8]])``
+    /// hands them over without copying, ``takeOutput(into:)-([UInt8])`` copies them together.
+    public var hasChunkedOutput: Bool { !sealedOutput.isEmpty }
 
     /// How many bytes ``takeOutput(into:)`` would hand over now (for the driver's write
     /// high-water mark, tests and diagnostics).
     public var pendingOutputCount: Int {
-        output.count + (latestPong.map { 2 + $0.count + (role.masksOutgoingFrames ? 4 : 0) } ?? 0)
+        sealedOutputCount + output.count + (latestPong.map { 2 + $0.count + (role.masksOutgoingFrames ? 4 : 0) } ?? 0)
     }
 
     /// Moves the bytes to write into `buffer`. When `buffer` is empty the two arrays are swapped,
@@ -121,11 +132,32 @@ public struct Connection: Sendable {
     public mutating func takeOutput(into buffer: inout [UInt8]) {
         flushLatestPong()
         queuedPongs = 0
+        if !sealedOutput.isEmpty {
+            for chunk in sealedOutput { buffer.append(contentsOf: chunk) }
+            sealedOutput.removeAll(keepingCapacity: true)
+            sealedOutputCount = 0
+        }
         if buffer.isEmpty {
             swap(&buffer, &output)
         } else {
             buffer.append(contentsOf: output)
             output.removeAll(keepingCapacity: true)
+        }
+    }
+
+    /// Moves the bytes to write into `chunks`, in order, without copying any: a large payload
+    /// sent unmasked (server role) arrives as the very array given to `send`, for a driver that
+    /// writes with gathered I/O (`sendmsg` with several buffers).
+    /// - Parameter chunks: the driver's list of buffers; the output is appended to it.
+    public mutating func takeOutput(into chunks: inout [[UInt8]]) {
+        flushLatestPong()
+        queuedPongs = 0
+        chunks.append(contentsOf: sealedOutput)
+        sealedOutput.removeAll(keepingCapacity: true)
+        sealedOutputCount = 0
+        if !output.isEmpty {
+            chunks.append(output)
+            output = []
         }
     }
 

@@ -95,9 +95,16 @@ extension WebSocket: ChannelHandler {
         guard connection.hasOutput, let channel else { return }
         connection.isOutputBlocked = channel.pendingWriteBytes > configuration.writeHighWaterMark
         guard !connection.isOutputBlocked || connection.shouldCloseTransport else { return }
-        connection.takeOutput(into: &writeBuffer)
-        channel.write(writeBuffer)
-        writeBuffer.removeAll(keepingCapacity: true)
+        if connection.hasChunkedOutput {
+            // Large payloads leave as the arrays the application sent: one gathered write.
+            connection.takeOutput(into: &writeChunks)
+            channel.write(contentsOf: writeChunks)
+            writeChunks.removeAll(keepingCapacity: true)
+        } else {
+            connection.takeOutput(into: &writeBuffer)
+            channel.write(writeBuffer)
+            writeBuffer.removeAll(keepingCapacity: true)
+        }
         connection.isOutputBlocked = channel.pendingWriteBytes > configuration.writeHighWaterMark
         bufferedBytes.store(pendingWriteBytes, ordering: .relaxed)
     }

@@ -27,6 +27,7 @@ public final class WebSocket: @unchecked Sendable {
     var connection: Connection
     var channel: Channel?
     var writeBuffer: [UInt8] = []
+    var writeChunks: [[UInt8]] = []
     var flushScheduled = false
     // Shared state (see the type's documentation).
     /// Received messages, between the loop and the application.

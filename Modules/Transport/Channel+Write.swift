@@ -69,6 +69,26 @@ extension Channel {
         updateInterest()
     }
 
+    /// Writes `chunks` in order with gathered writes (`sendmsg` with up to 16 buffers), keeping
+    /// each array as it is (no copy, also when they must wait). Same rules as ``write(_:)``.
+    /// - Parameter chunks: the buffers, e.g. frame headers and the payloads they announce.
+    public func write(contentsOf chunks: [[UInt8]]) {
+        guard acceptsWrites else { return }
+        if let tls {
+            for chunk in chunks where !chunk.isEmpty { encrypt(tls, chunk) }
+            return
+        }
+        let wasIdle = writeQueue.isEmpty
+        for chunk in chunks { writeQueue.append(chunk) }
+        guard wasIdle, !writeQueue.isEmpty else { return }
+        do {
+            _ = try writeQueue.flush(to: socket)
+        } catch {
+            return failSoon(error.at(endpoint))
+        }
+        updateInterest()
+    }
+
     /// Whether ``write(_:)`` takes bytes now.
     var acceptsWrites: Bool {
         state != .closed && !outputClosed && !shutdownWhenFlushed && !closeWhenFlushed && failure == nil

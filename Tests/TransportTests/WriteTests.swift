@@ -50,6 +50,32 @@ struct WriteTests {
         }
     }
 
+    /// `write(contentsOf:)`: many buffers, some empty, some large (more than 16 per `sendmsg`,
+    /// more than the socket takes at once), mixed with plain writes, arrive in order.
+    @Test func chunkListsArriveInOrderDirectAndQueued() async throws {
+        try await withLoops(2) { loops in
+            let lists = (0..<40).map { index in
+                (0..<(index % 23)).map { part in pattern(part % 5 == 0 ? 0 : (part * index * 131) % 70_000, seed: index &+ part) }
+            }
+            let expected = lists.enumerated().flatMap { index, list in list.flatMap { $0 } + [UInt8(index)] }
+            let serverRecorder = Recorder(expecting: expected.count)
+            let server = try Listener.bind(host: "127.0.0.1", port: 0, on: loops[0]) { channel in
+                channel.handler = serverRecorder
+            }
+            defer { server.close() }
+            let channel = try await Channel.connect(
+                host: "127.0.0.1", port: server.localAddress.port, timeout: .seconds(30), on: loops[1], handler: Recorder()
+            )
+            loops[1].execute {
+                for (index, list) in lists.enumerated() {
+                    channel.write(contentsOf: list)
+                    channel.write([UInt8(index)])
+                }
+            }
+            #expect(try await serverRecorder.bytesSignal.value(timeout: .seconds(20)) == expected)
+        }
+    }
+
     @Test func disablingReadsHoldsThePeerBack() async throws {
         try await withLoops(2) { loops in
             let message = pattern(4 << 20, seed: 3)
