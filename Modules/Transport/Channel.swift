@@ -34,6 +34,8 @@ public final class Channel: @unchecked Sendable {
     var suspended = false
     var writeQueue = WriteQueue()
     var readEnabled = true
+    /// Whether the loop will update this channel's poller interest before its next poll.
+    var isResyncScheduled = false
     var inputClosed = false
     var outputClosed = false
     var closeWhenFlushed = false
@@ -69,13 +71,22 @@ public final class Channel: @unchecked Sendable {
     /// Whether the loop reads from the socket. Set to false to stop reading (inbound
     /// backpressure: the kernel buffer fills, then TCP flow control slows the peer); set back to
     /// true to resume. Default: true.
+    ///
+    /// Disabling takes effect at once for this channel's reads; the poller hears of it only at
+    /// the end of the loop's turn, so a handler that pauses reading for a burst and catches up
+    /// within the same turn (the usual case with message credit) costs no `epoll_ctl` at all.
     public var isReadEnabled: Bool {
         get { readEnabled }
         set {
             guard newValue != readEnabled else { return }
             readEnabled = newValue
-            updateInterest()
-            if newValue, tls != nil { resumeBufferedPlaintext() }
+            if newValue {
+                updateInterest()  // nothing to do if the pause never reached the poller
+                if tls != nil { resumeBufferedPlaintext() }
+            } else if !isResyncScheduled {
+                isResyncScheduled = true
+                loop.channelsToResync.append(self)
+            }
         }
     }
 

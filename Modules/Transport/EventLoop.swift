@@ -43,6 +43,9 @@ public final class EventLoop: @unchecked Sendable {
     var timers = TimerHeap()
     var registrations: [UInt64: any Selectable] = [:]
     var nextRegistrationID: UInt64 = 1
+    /// Channels that stopped reading during this turn: their poller interest is updated once,
+    /// just before the next poll (see ``Channel/isReadEnabled``).
+    var channelsToResync: [Channel] = []
     /// True while the loop closes its registrations on the way out: nothing new may register.
     var isFinishing = false
     /// Serializes actor jobs that arrive after the thread ended (see `EventLoop+Executor`).
@@ -176,6 +179,19 @@ public final class EventLoop: @unchecked Sendable {
                 guard runPendingTasks(&batch) else { return }
                 guard lock.withLock({ !pending.isEmpty }) else { break }
             }
+            resyncInterest()
+        }
+    }
+
+    /// Brings the poller up to date for channels that disabled reading during the turn and did
+    /// not enable it again (a handler that caught up within the turn costs no system call).
+    private func resyncInterest() {
+        guard !channelsToResync.isEmpty else { return }
+        let channels = channelsToResync
+        channelsToResync.removeAll(keepingCapacity: true)
+        for channel in channels {
+            channel.isResyncScheduled = false
+            channel.updateInterest()
         }
     }
 
