@@ -1,7 +1,9 @@
 /// The one reusable receive buffer of an ``EventLoop`` (64 KiB): every channel of the loop reads
 /// into it in turn, and ``ChannelHandler/channelRead(_:_:)`` borrows the filled part.
 struct ReadBuffer: ~Copyable {
-    /// The buffer size: large enough for a typical burst, small enough to stay in L2.
+    /// The buffer size: large enough for a typical burst, small enough to stay in L2. Measured
+    /// (server CPU per echoed message, 64 in flight): 256 KiB costs 30% more than 64 KiB for
+    /// 64 KiB and 1 MiB messages, 32 KiB no less; 16-byte messages do not notice.
     static let size = 64 * 1024
 
     /// The storage, owned by this value.
