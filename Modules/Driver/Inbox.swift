@@ -10,15 +10,23 @@ import WebSocketCore
 /// Core paused for lack of message credit (the consumer wakes the loop to grant it).
 ///
 /// Credit follows the Core's rule (``WebSocketCore/Connection/grantMessageCredit(_:)``): a
-/// message counts against the read-ahead until the application asks for the one after it.
+/// message counts against the read-ahead until the application asks for the one after it; and
+/// credit freed off the loop reaches the Core only through a loop task queued behind that
+/// consumer's own sends, so a reply always leaves before a later frame can fail the connection.
 final class Inbox: Sendable {
     private struct State: ~Copyable {
         var queue = MessageQueue()
         var waiter: UnsafeContinuation<Message?, any Error>?
         /// The message the application holds (it has not asked for the next one yet).
         var delivered = 0
-        /// Messages the application finished with, not yet granted to the Core as credit.
+        /// Messages an application task on the loop finished with, not yet granted to the Core
+        /// as credit: the loop may take it whenever it likes (that task's sends are done).
         var finished = 0
+        /// Messages an application task off the loop finished with and not yet handed to the
+        /// loop: only a loop task queued by that consumer may grant it, behind the sends it
+        /// queued before (granting it inline could decode, and fail on, a frame that arrived
+        /// after a message whose echo still waits in the loop's queue: Autobahn 3.2, 5.15).
+        var finishedOffLoop = 0
         /// The loop's Core stopped decoding for lack of credit: the next finished message must
         /// wake the loop.
         var loopAwaitsCredit = false
@@ -36,46 +44,63 @@ final class Inbox: Sendable {
         creditBatch = max(1, maxQueuedMessages / 2)
     }
 
-    /// What ``poll()`` found.
+    /// What ``poll(onLoop:)`` found.
     struct Poll {
         /// The next message or the end of the sequence; nil when the caller must wait.
         var result: Result<Message?, any Error>?
-        /// Credit was freed while the loop waits for it: the caller must wake the loop.
-        var wakeLoop: Bool
+        /// On the loop: credit was freed while the loop waits for it; grant it now.
+        var wakeLoop = false
+        /// Off the loop: credit to grant with a loop task queued now (behind the caller's
+        /// earlier sends); 0 for none.
+        var creditForLoopTask = 0
     }
 
     /// Consumer: takes the next message or the end of the sequence, if there is one.
-    func poll() -> Poll {
-        state.withLock { state in self.poll(&state) }
+    /// - Parameter onLoop: whether the caller runs on the connection's loop.
+    func poll(onLoop: Bool) -> Poll {
+        state.withLock { state in self.poll(&state, onLoop: onLoop) }
     }
 
     /// Consumer: takes the next message or the end, or else parks `continuation` until the loop
     /// delivers one (checked under the same lock, so no delivery slips between the two).
-    /// - Returns: whether the caller must wake the loop to grant credit.
-    func poll(orPark continuation: UnsafeContinuation<Message?, any Error>) -> Bool {
-        let (found, wake) = state.withLock { state -> (Result<Message?, any Error>?, Bool) in
-            let poll = self.poll(&state)
+    /// - Returns: the credit to pass on, as for ``poll(onLoop:)``; `result` is always nil.
+    func poll(orPark continuation: UnsafeContinuation<Message?, any Error>, onLoop: Bool) -> Poll {
+        var poll = state.withLock { state -> Poll in
+            let poll = self.poll(&state, onLoop: onLoop)
             if poll.result == nil { state.waiter = continuation }
-            return (poll.result, poll.wakeLoop)
+            return poll
         }
-        if let found { continuation.resume(with: found) }
-        return wake
+        if let found = poll.result { continuation.resume(with: found) }
+        poll.result = nil
+        return poll
     }
 
-    private func poll(_ state: inout State) -> Poll {
-        state.finished += state.delivered
+    private func poll(_ state: inout State, onLoop: Bool) -> Poll {
+        let freed = state.delivered
         state.delivered = 0
         let message = state.queue.popFirst()
-        // Wake a waiting loop once a batch of credit is free, or at once when the queue ran dry
-        // (the consumer is about to wait for what the loop has not decoded yet).
-        let wake = state.loopAwaitsCredit && state.finished > 0
-            && (state.finished >= creditBatch || state.queue.isEmpty)
-        if wake { state.loopAwaitsCredit = false }
+        var poll = Poll()
+        // Pass credit on once a batch is free, or at once when the queue ran dry (the consumer
+        // is about to wait for what the loop has not decoded yet).
+        if onLoop {
+            state.finished += freed
+            poll.wakeLoop = state.loopAwaitsCredit && state.finished > 0
+                && (state.finished >= creditBatch || state.queue.isEmpty)
+            if poll.wakeLoop { state.loopAwaitsCredit = false }
+        } else {
+            state.finishedOffLoop += freed
+            if state.finishedOffLoop > 0 && (state.finishedOffLoop >= creditBatch || state.queue.isEmpty) {
+                poll.creditForLoopTask = state.finishedOffLoop
+                state.finishedOffLoop = 0
+            }
+        }
         if let message {
             state.delivered = 1
-            return Poll(result: .success(message), wakeLoop: wake)
+            poll.result = .success(message)
+        } else {
+            poll.result = state.end
         }
-        return Poll(result: state.end, wakeLoop: wake)
+        return poll
     }
 
     /// Loop: hands `message` to a waiting consumer, or queues it.
@@ -92,7 +117,8 @@ final class Inbox: Sendable {
         waiter?.resume(returning: message)
     }
 
-    /// Loop: the credit freed since the last call (messages the application finished with).
+    /// Loop: the credit freed on the loop since the last call (messages the application
+    /// finished with).
     func takeCredit() -> Int {
         state.withLock { state in
             defer { state.finished = 0 }

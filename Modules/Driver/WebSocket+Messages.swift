@@ -28,23 +28,26 @@ extension WebSocket {
     func nextMessage() async throws -> Message? {
         // A queued message is taken under the inbox's lock, from any thread: no suspension, no
         // hop onto the loop.
-        let poll = inbox.poll()
-        if poll.wakeLoop { grantFreedCreditSoon() }
+        let onLoop = loop.inEventLoop
+        let poll = inbox.poll(onLoop: onLoop)
+        passOnCredit(poll)
         if let ready = poll.result { return try ready.get() }
         // Unsafe rather than checked: a checked continuation allocates per suspension, and the
         // inbox resumes each parked continuation exactly once, under its lock (InboxTests).
         return try await withUnsafeThrowingContinuation { continuation in
-            if inbox.poll(orPark: continuation) { grantFreedCreditSoon() }
+            passOnCredit(inbox.poll(orPark: continuation, onLoop: onLoop))
         }
     }
 
-    /// Lets the Core read on past the messages the application finished with: at once on the
-    /// loop, else with one loop task.
-    private func grantFreedCreditSoon() {
-        if loop.inEventLoop {
-            grantFreedCredit()
-        } else {
-            loop.execute { [self] in grantFreedCredit() }
+    /// Lets the Core read on past the messages the application finished with: on the loop at
+    /// once; off the loop with a loop task, which runs after the sends this task queued before.
+    private func passOnCredit(_ poll: Inbox.Poll) {
+        if poll.wakeLoop { grantFreedCredit() }
+        let credit = poll.creditForLoopTask
+        guard credit > 0 else { return }
+        loop.execute { [self] in
+            connection.grantMessageCredit(credit)
+            pump()
         }
     }
 

@@ -9,7 +9,7 @@ struct InboxTests {
     static func message(_ byte: UInt8) -> Message { .binary([byte]) }
 
     static func take(_ inbox: Inbox) -> (byte: UInt8?, wake: Bool) {
-        let poll = inbox.poll()
+        let poll = inbox.poll(onLoop: true)
         let message = try? poll.result?.get()
         return (message?.data.first, poll.wakeLoop)
     }
@@ -48,13 +48,30 @@ struct InboxTests {
         #expect(inbox.awaitCredit() == 1, "credit freed meanwhile is handed over at once")
     }
 
+    /// Credit freed off the loop is never taken inline by the loop (its consumer's sends may
+    /// still wait in the loop's queue): it comes back to the consumer, per batch, to hand over
+    /// with a loop task queued behind those sends.
+    @Test("credit freed off the loop goes through a loop task, per batch")
+    func offLoopCreditNeedsALoopTask() {
+        let inbox = Inbox(maxQueuedMessages: 8)
+        for byte in UInt8(1)...6 { inbox.deliver(Self.message(byte)) }
+        #expect(inbox.awaitCredit() == 0)
+        let handed = (1...5).map { _ in inbox.poll(onLoop: false).creditForLoopTask }
+        #expect(handed == [0, 0, 0, 0, 4], "the 5th request finishes the 4th message")
+        #expect(inbox.takeCredit() == 0 && inbox.awaitCredit() == 0, "the loop never takes it inline")
+        #expect(inbox.poll(onLoop: false).creditForLoopTask == 1, "taking the last one (6) hands over 5's")
+        let dry = inbox.poll(onLoop: false)
+        #expect(dry.creditForLoopTask == 1 && dry.result == nil, "then 6's, as the consumer is about to wait")
+        #expect(dry.wakeLoop == false)
+    }
+
     @Test("the end comes after every queued message")
     func endAfterQueuedMessages() throws {
         let inbox = Inbox(maxQueuedMessages: 4)
         inbox.deliver(Self.message(1))
         inbox.finish(.success(nil))
         #expect(Self.take(inbox).byte == 1)
-        let end = inbox.poll().result
+        let end = inbox.poll(onLoop: true).result
         #expect(end != nil)
         #expect(try end?.get() == nil)
     }
@@ -63,14 +80,14 @@ struct InboxTests {
     func parkedConsumerIsResumed() async throws {
         let inbox = Inbox(maxQueuedMessages: 4)
         async let first = withUnsafeThrowingContinuation { continuation in
-            _ = inbox.poll(orPark: continuation)
+            _ = inbox.poll(orPark: continuation, onLoop: false)
         }
         try await Task.sleep(for: .milliseconds(20))
         inbox.deliver(Self.message(7))
         #expect(try await first?.data == [7])
         let second = Task {
             try await withUnsafeThrowingContinuation { continuation in
-                _ = inbox.poll(orPark: continuation)
+                _ = inbox.poll(orPark: continuation, onLoop: false)
             }
         }
         try await Task.sleep(for: .milliseconds(20))
