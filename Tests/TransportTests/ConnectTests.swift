@@ -28,12 +28,15 @@ struct ConnectTests {
 
     @Test func everyAddressIsTriedInOrder() async throws {
         // "localhost" may resolve to ::1 and 127.0.0.1; the server listens on IPv4 only, so a
-        // resolver that puts ::1 first exercises the fallback to the next address.
+        // resolver that puts ::1 first exercises the fallback to the next address. The timeout
+        // is generous on purpose: the resolver's answer resumes this task on the cooperative
+        // pool, and under ThreadSanitizer with every suite running in parallel that wait alone
+        // once took over 30 s (`make sanitize-thread`); this test is about order, not time.
         try await withLoops { loops in
             let server = try echoServer(on: loops[0])
             defer { server.close() }
             let channel = try await Channel.connect(
-                host: "localhost", port: server.localAddress.port, timeout: .seconds(30), on: loops[0], handler: Recorder()
+                host: "localhost", port: server.localAddress.port, timeout: .seconds(180), on: loops[0], handler: Recorder()
             )
             #expect(channel.remoteAddress?.host == "127.0.0.1")
             loops[0].execute { channel.close() }

@@ -19,7 +19,7 @@ struct EchoTests {
             defer { server.close() }
             let recorder = Recorder(expecting: 5)
             let channel = try await Channel.connect(
-                host: "localhost", port: server.localAddress.port, timeout: .seconds(30), on: loops[0], handler: recorder
+                host: "localhost", port: server.localAddress.port, timeout: .seconds(180), on: loops[0], handler: recorder
             )
             loops[0].execute { channel.write(Array("hello".utf8)) }
             #expect(try await recorder.bytesSignal.value() == Array("hello".utf8))

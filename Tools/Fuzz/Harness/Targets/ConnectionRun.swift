@@ -58,7 +58,12 @@ struct ConnectionRun {
         let chunks = scenario.plan.chunks(of: stream)
         for (index, chunk) in chunks.enumerated() {
             if scenario.blocksOutput { connection.isOutputBlocked = random.next() & 1 == 0 }
-            connection.receive(chunk)
+            // Both receive paths: staged (generic) and borrowed (straight from a raw buffer).
+            if random.next() & 2 == 0 {
+                connection.receive(chunk)
+            } else {
+                chunk.withUnsafeBytes { connection.receive($0) }
+            }
             try drain()
             if scenario.closesMidway && index == chunks.count / 2 {
                 do {
@@ -97,7 +102,14 @@ struct ConnectionRun {
     /// Moves the output to the peer's view; no take may hold more pongs than the cap allows.
     mutating func takeOutput() throws(FuzzFailure) {
         let pongsBefore = peer.pongs.count
-        try peer.receive(connection.takeOutput())
+        if connection.hasChunkedOutput && random.next() & 4 == 0 {
+            // The gathered-write form: the same bytes, large payloads as their own arrays.
+            var chunks: [[UInt8]] = []
+            connection.takeOutput(into: &chunks)
+            try peer.receive(Array(chunks.joined()))
+        } else {
+            try peer.receive(connection.takeOutput())
+        }
         let cap = Swift.max(1, scenario.configuration.maxQueuedPongs)
         try require(peer.pongs.count - pongsBefore <= cap, "\(peer.pongs.count - pongsBefore) pongs in one output (cap \(cap))")
     }
