@@ -1,4 +1,5 @@
 import WebSocketCore
+import WebSocketFraming
 public import WebSocketDriver
 public import WebSocketHandshake
 public import WebSocketTransport
@@ -53,6 +54,50 @@ extension WebSocket {
         let socket = WebSocket(connection: connection, configuration: configuration, loop: loop ?? SharedLoop.loop)
         try await socket.open(host: target.host, port: target.port, tls: tls)
         return socket
+    }
+
+    /// Opens a client connection, runs `body` with it on the connection's event loop, then
+    /// closes it (1000 when `body` returns, 1011 when it throws) and waits until it is closed.
+    ///
+    /// ```swift
+    /// let reply = try await WebSocket.connect(to: "ws://127.0.0.1:9001/chat") { ws in
+    ///     try await ws.send(text: "Hello")
+    ///     return try await ws.receive()?.text
+    /// }
+    /// ```
+    ///
+    /// `body` runs with the loop as its task executor (as a server's handlers do), so `send`,
+    /// `receive` and `messages` cost no thread hop: the fastest way to drive a client. The loop
+    /// also carries the connection's I/O, so `body` must not block its thread.
+    /// - Parameters: as ``connect(to:headers:configuration:loop:)``, plus `body`.
+    /// - Returns: what `body` returns.
+    /// - Throws: what ``connect(to:headers:configuration:loop:)`` throws, or what `body` throws.
+    public static func connect<Result: Sendable>(
+        to url: String,
+        headers: HTTPHeaders = HTTPHeaders(),
+        configuration: Configuration = Configuration(),
+        loop: EventLoop? = nil,
+        _ body: (WebSocket) async throws -> Result
+    ) async throws -> Result {
+        let loop = loop ?? SharedLoop.loop
+        return try await withTaskExecutorPreference(loop.taskExecutor) {
+            let ws = try await connect(to: url, headers: headers, configuration: configuration, loop: loop)
+            let result: Result
+            do {
+                result = try await body(ws)
+            } catch {
+                await ws.closeIfOpen(code: .internalError)
+                throw error
+            }
+            await ws.closeIfOpen(code: .normalClosure)
+            return result
+        }
+    }
+
+    /// Starts the closing handshake unless it has begun, and waits until the connection closed.
+    private func closeIfOpen(code: CloseCode) async {
+        loop.execute { [self] in beginClose(code: code, reason: "") }
+        _ = await closed()
     }
 
     /// Connects the transport (TCP, then TLS for `wss://`) and waits for the opening handshake,

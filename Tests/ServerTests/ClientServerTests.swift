@@ -39,6 +39,38 @@ struct ClientServerTests {
         await server.shutdown()
     }
 
+    /// The scoped `connect(to:body:)`: the body runs on the connection's loop, and the
+    /// connection is closed when the body ends (1000), or fails (1011).
+    @Test func scopedConnectRunsOnTheLoopAndCloses() async throws {
+        let closes = CloseCodes()
+        let server = try WebSocketServer.start(configuration: WebSocketServer.Configuration()) { ws in
+            do {
+                for try await message in ws.messages { try await ws.send(message) }
+            } catch {}
+            await closes.add(await ws.closed().code)
+        }
+        let url = "ws://127.0.0.1:\(server.port)/echo"
+        let (onLoop, reply, socket) = try await WebSocket.connect(to: url) { ws in
+            try await ws.send(text: "scoped")
+            return (ws.loop.inEventLoop, try await ws.receive(), ws)
+        }
+        #expect(onLoop, "the body runs on the connection's event loop")
+        #expect(reply == .text("scoped"))
+        let info = await socket.closed()
+        #expect(info.code == .normalClosure && info.wasClean)
+
+        struct Boom: Error {}
+        await #expect(throws: Boom.self) {
+            try await WebSocket.connect(to: url) { ws in
+                try await ws.send(text: "then fail")
+                _ = try await ws.receive()
+                throw Boom()
+            }
+        }
+        #expect(await closes.wait(count: 2) == [.normalClosure, .internalError])
+        await server.shutdown()
+    }
+
     @Test func subprotocolIsChosenByTheServer() async throws {
         let server = try Self.echoServer { $0.connection.connection.subprotocols = ["v2", "v1"] }
         var client = WebSocket.Configuration()
@@ -166,5 +198,21 @@ struct ClientServerTests {
         }
         try await ws.close()
         await server.shutdown()
+    }
+}
+
+/// Close codes a server handler saw, in order.
+actor CloseCodes {
+    private var codes: [CloseCode] = []
+
+    func add(_ code: CloseCode) { codes.append(code) }
+
+    /// Waits (polling, up to 10 s) until `count` codes arrived; returns them.
+    func wait(count: Int) async -> [CloseCode] {
+        let deadline = ContinuousClock.now + .seconds(10)
+        while codes.count < count && ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+        return codes
     }
 }
