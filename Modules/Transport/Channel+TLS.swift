@@ -130,6 +130,22 @@ extension Channel {
         sendCiphertext(tls)
     }
 
+    /// Encrypts `chunks` in order; a small chunk followed by another (a frame header and its
+    /// payload) shares the next one's first record instead of costing a record of its own.
+    func encrypt(_ tls: TLSLayer, _ chunks: [[UInt8]]) {
+        var index = chunks.startIndex
+        while index < chunks.endIndex {
+            let chunk = chunks[index]
+            index += 1
+            if chunk.count < 16 * 1024, index < chunks.endIndex {
+                encrypt(tls, header: chunk, payload: chunks[index])
+                index += 1
+            } else if !chunk.isEmpty {
+                encrypt(tls, chunk)
+            }
+        }
+    }
+
     /// Sends whatever ciphertext the session produced.
     func sendCiphertext(_ tls: TLSLayer) {
         guard tls.session.pendingCiphertextCount > 0 else { return }

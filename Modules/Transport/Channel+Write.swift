@@ -74,10 +74,7 @@ extension Channel {
     /// - Parameter chunks: the buffers, e.g. frame headers and the payloads they announce.
     public func write(contentsOf chunks: [[UInt8]]) {
         guard acceptsWrites else { return }
-        if let tls {
-            for chunk in chunks where !chunk.isEmpty { encrypt(tls, chunk) }
-            return
-        }
+        if let tls { return encrypt(tls, chunks) }
         let wasIdle = writeQueue.isEmpty
         for chunk in chunks { writeQueue.append(chunk) }
         guard wasIdle, !writeQueue.isEmpty else { return }

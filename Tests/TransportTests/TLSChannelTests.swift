@@ -91,6 +91,24 @@ struct TLSChannelTests {
         }
     }
 
+    /// `write(contentsOf:)` over TLS: small chunks share records with the chunk after them;
+    /// the bytes arrive in order whatever the mix (empty, small, large, pairs, a trailing one).
+    @Test func chunkListsThroughTLSArriveInOrder() async throws {
+        try await withLoops(2) { loops in
+            let chunks = [10, 70_000, 0, 3, 20_000, 16_384, 5, 0, 100_000, 7].enumerated().map { pattern($1, seed: $0) }
+            let message = chunks.flatMap { $0 }
+            let server = try tlsListener(on: loops[0]) { CountingEchoHandler(closingAfter: message.count) }
+            defer { server.close() }
+            let recorder = Recorder(expecting: message.count)
+            let channel = try await Channel.connect(
+                host: "127.0.0.1", port: server.localAddress.port, timeout: .seconds(10), tls: try TLSFixtures.client(),
+                on: loops[1], handler: recorder)
+            loops[1].execute { channel.write(contentsOf: chunks) }
+            #expect(try await recorder.bytesSignal.value() == message)
+            try await recorder.eofSignal.value()
+        }
+    }
+
     @Test func tcpCloseWithoutCloseNotifyIsAnUncleanShutdown() async throws {
         let error = try await endingOfHandMadeServer(sendsCloseNotify: false, tolerant: false)
         #expect(error.inactive?.kind == .tlsUncleanShutdown)
