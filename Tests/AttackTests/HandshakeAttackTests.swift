@@ -153,7 +153,9 @@ extension Attacks {
                     guard response.isEmpty else { throw AttackError("got \(response.count) bytes") }
                     return ContinuousClock.now - start
                 }
-                #expect(elapsed >= timeout - .seconds(1) && elapsed <= timeout + .seconds(1), "\(name): \(elapsed)")
+                // The trickle would last 11 s if activity reset the timer; the margin above the
+                // timeout is wide because sanitizer runs on two cores are slow.
+                #expect(elapsed >= timeout - .seconds(1) && elapsed <= timeout + .seconds(5), "\(name): \(elapsed)")
                 figures.append("\(name) -> dropped after \(elapsed)")
             }
             print("attack: unfinished handshakes (open timeout \(timeout)): " + figures.joined(separator: "; "))

@@ -122,7 +122,8 @@ struct ClientServerTests {
         let response = try await RawClient.exchange(port: server.port, request: "GET / HTTP/1.1\r\nHost: x\r\n", waitForClose: true)
         let elapsed = ContinuousClock.now - start
         #expect(response.isEmpty)
-        #expect(elapsed >= .milliseconds(250) && elapsed < .seconds(3), "dropped after \(elapsed)")
+        // Closed by the server (RawClient throws if not), and not before the timer was due.
+        #expect(elapsed >= .milliseconds(250), "dropped after \(elapsed)")
         await server.shutdown()
     }
 

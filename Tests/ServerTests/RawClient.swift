@@ -5,22 +5,30 @@ import Glibc
 
 /// A blocking raw TCP client for tests that must speak broken HTTP.
 enum RawClient {
-    /// Sends `request` and returns everything the server sends until it closes (or 5 s pass).
+    /// Sends `request` and returns everything the server sends until it closes.
+    ///
+    /// Without `waitForClose`, 5 s of silence also ends the exchange. With it, only the server's
+    /// close does: silence for `closeTimeout` throws, so a test of a server-side timeout checks
+    /// that the server closed rather than how long it took (wall-clock bounds are flaky under
+    /// TSan on two cores; a CI run saw a 300 ms timer observed after more than 3 s).
     /// Runs on a thread of its own: a blocking `recv` on one of the cooperative pool's two
     /// threads would stall every test running in parallel (see `PythonClientTests`).
     static func exchange(port: Int, request: String, waitForClose: Bool = false) async throws -> String {
         try await withCheckedThrowingContinuation { continuation in
             Thread.detachNewThread {
-                continuation.resume(with: Result { try exchangeBlocking(port: port, request: request) })
+                continuation.resume(with: Result { try exchangeBlocking(port: port, request: request, waitForClose: waitForClose) })
             }
         }
     }
 
-    private static func exchangeBlocking(port: Int, request: String) throws -> String {
+    /// How long `exchange(waitForClose: true)` waits for the server to close.
+    static let closeTimeout = 60
+
+    private static func exchangeBlocking(port: Int, request: String, waitForClose: Bool) throws -> String {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw PeerError("socket failed") }
         defer { close(fd) }
-        var timeout = timeval(tv_sec: 5, tv_usec: 0)
+        var timeout = timeval(tv_sec: waitForClose ? closeTimeout : 5, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
@@ -36,6 +44,9 @@ enum RawClient {
         var buffer = [UInt8](repeating: 0, count: 4096)
         while true {
             let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if count < 0, waitForClose, errno == EAGAIN || errno == EWOULDBLOCK {
+                throw PeerError("the server did not close within \(closeTimeout) s")
+            }
             if count <= 0 { break }
             received += buffer[0..<count]
         }
