@@ -27,7 +27,15 @@ let package = Package(
     ],
     targets: [
         // MARK: Protocol engine (stdlib only, no Foundation, no Glibc)
-        .target(name: "WebSocketFraming", path: "Modules/Framing", swiftSettings: strictSettings),
+        // CWebSocketSIMD: our own C (no system library), for the one kernel Swift's SIMD types
+        // cannot express: the byte shuffle of table-lookup UTF-8 validation (see its header).
+        .target(name: "CWebSocketSIMD", path: "Modules/CSIMD"),
+        .target(
+            name: "WebSocketFraming",
+            dependencies: ["CWebSocketSIMD"],
+            path: "Modules/Framing",
+            swiftSettings: strictSettings
+        ),
         .target(name: "WebSocketHandshake", path: "Modules/Handshake", swiftSettings: strictSettings),
         .target(
             name: "WebSocketExtensions",

@@ -4,15 +4,18 @@ extension UTF8Validator {
 
     /// Runs the automaton over `count` bytes at `base` from `state` and returns the final state
     /// (in 0..<64, ``reject`` if any byte was invalid).
-    static func scan(_ base: UnsafeRawPointer, count: Int, state: UInt64) -> UInt64 {
-        rows.withUnsafeBufferPointer { rows in scan(base, rows.baseAddress!, 0..<count, state: state) }
+    static func scan(
+        _ base: UnsafeRawPointer, count: Int, state: UInt64, kernel: VectorKernel = bestKernel
+    ) -> UInt64 {
+        rows.withUnsafeBufferPointer { rows in scan(base, rows.baseAddress!, 0..<count, state: state, kernel: kernel) }
     }
 
     /// Steps one automaton over `range` from `state`: between code points it skips ASCII 32 bytes
-    /// at a time and checks long non-ASCII runs 16 bytes per step (`scanVectors`); otherwise it
-    /// steps blocks of 16 bytes, stopping early once it has failed.
+    /// at a time and checks long non-ASCII runs with a vector `kernel` (`scanVectors`);
+    /// otherwise it steps blocks of 16 bytes, stopping early once it has failed.
     static func scan(
-        _ base: UnsafeRawPointer, _ rows: UnsafePointer<UInt64>, _ range: Range<Int>, state: UInt64
+        _ base: UnsafeRawPointer, _ rows: UnsafePointer<UInt64>, _ range: Range<Int>, state: UInt64,
+        kernel: VectorKernel
     ) -> UInt64 {
         var state = state
         var offset = range.lowerBound
@@ -21,9 +24,9 @@ extension UTF8Validator {
                 offset = skipASCIIIfAny(base, from: offset, count: range.upperBound)
                 if offset == range.upperBound { break }
                 if offset >= 3, range.upperBound &- offset >= vectorThreshold {
-                    // Long non-ASCII text: 16 bytes per step (see `scanVectors`), then the
-                    // automaton from the last character boundary.
-                    guard let boundary = scanVectors(base, from: offset, to: range.upperBound) else { return reject }
+                    // Long non-ASCII text: 16 or 32 bytes per step (see `scanVectors`), then
+                    // the automaton from the last character boundary.
+                    guard let boundary = scanVectors(kernel, base, from: offset, to: range.upperBound) else { return reject }
                     offset = boundary
                 }
             }

@@ -1,3 +1,59 @@
+import CWebSocketSIMD
+
+extension UTF8Validator {
+    /// A way to validate long non-ASCII runs many bytes per step. Every kernel keeps the contract
+    /// of ``scanVectors(_:from:to:)`` and is tested against the automaton.
+    package enum VectorKernel: Sendable, Equatable, CustomStringConvertible {
+        /// ``scanVectors(_:from:to:)``: Swift SIMD bit arithmetic, 16 bytes per step, any CPU.
+        case portable
+        /// Table lookup in C (`CWebSocketSIMD`), 16 bytes per step, x86-64 with SSSE3.
+        case ssse3
+        /// Table lookup in C, 32 bytes per step, x86-64 with AVX2.
+        case avx2
+
+        package var description: String {
+            switch self {
+            case .portable: "portable (Swift SIMD)"
+            case .ssse3: "SSSE3 table lookup"
+            case .avx2: "AVX2 table lookup"
+            }
+        }
+    }
+
+    /// The fastest kernel this CPU runs, chosen once per process.
+    package static let bestKernel: VectorKernel = {
+        let best = swiftws_utf8_best_kernel()
+        if best == SWIFTWS_UTF8_KERNEL_AVX2 { return .avx2 }
+        if best == SWIFTWS_UTF8_KERNEL_SSSE3 { return .ssse3 }
+        return .portable
+    }()
+
+    /// Every kernel this CPU runs, slowest first: the tests hold each to the automaton.
+    package static var availableKernels: [VectorKernel] {
+        switch bestKernel {
+        case .portable: [.portable]
+        case .ssse3: [.portable, .ssse3]
+        case .avx2: [.portable, .ssse3, .avx2]
+        }
+    }
+
+    /// Validates whole vectors from `start` with `kernel`; the contract is
+    /// ``scanVectors(_:from:to:)``'s.
+    @inline(__always)
+    static func scanVectors(
+        _ kernel: VectorKernel, _ base: UnsafeRawPointer, from start: Int, to end: Int
+    ) -> Int? {
+        let native: swiftws_utf8_kernel
+        switch kernel {
+        case .portable: return scanVectors(base, from: start, to: end)
+        case .ssse3: native = SWIFTWS_UTF8_KERNEL_SSSE3
+        case .avx2: native = SWIFTWS_UTF8_KERNEL_AVX2
+        }
+        let stop = swiftws_utf8_scan(native, base.assumingMemoryBound(to: UInt8.self), start, end)
+        return stop < 0 ? nil : stop
+    }
+}
+
 extension UTF8Validator {
     /// The vector width of ``scanVectors(_:from:to:)``.
     static let vectorWidth = 16
@@ -43,7 +99,7 @@ extension UTF8Validator {
             offset &+= vectorWidth
             // Checking every 4 vectors keeps the branch off the critical path; an error is still
             // found within 64 bytes of where it is.
-            if offset & 63 == 0, hasFlag(invalid) { return nil }
+            if (offset &- start) & 63 == 0, hasFlag(invalid) { return nil }
         }
         if hasFlag(invalid) { return nil }
         return lastBoundary(base, before: offset)

@@ -224,10 +224,12 @@ struct UTF8ValidatorTests {
     }
 
     /// Long multi-byte text (no ASCII runs to skip), with at most one corruption anywhere,
-    /// so that `scanVectors` handles most of it: every verdict and state must equal the
-    /// byte-wise automaton's, whole and in chunks.
-    @Test("the vector path equals the byte-wise automaton on long non-ASCII text")
-    func vectorPathAgainstBytewiseTwin() {
+    /// so that a vector kernel handles most of it: every verdict and state must equal the
+    /// byte-wise automaton's, whole and in chunks. Runs every kernel this CPU has (the Swift
+    /// SIMD one everywhere; SSSE3 and AVX2 table lookups on x86-64).
+    @Test("each vector kernel equals the byte-wise automaton on long non-ASCII text",
+          arguments: UTF8Validator.availableKernels)
+    func vectorPathAgainstBytewiseTwin(kernel: UTF8Validator.VectorKernel) {
         var random = SeededGenerator(seed: 0x51AD)
         let interesting: [UInt8] = [0x41, 0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF, 0xC0, 0xC1, 0xC2, 0xDF, 0xE0,
                                     0xED, 0xEF, 0xF0, 0xF4, 0xF5, 0xFF]
@@ -255,16 +257,64 @@ struct UTF8ValidatorTests {
             let expected = String(validating: bytes, as: UTF8.self) != nil
             if !expected { invalidCount += 1 }
             #expect(UTF8Validator.isValid(bytes) == expected, "\(bytes)")
+            var whole = UTF8Validator()
+            let wholeVerdict = whole.validate(bytes, range: 0..<bytes.count, kernel: kernel) && whole.isAtCharacterBoundary
+            #expect(wholeVerdict == expected, "\(bytes)")
             var fast = UTF8Validator(), safe = UTF8Validator()
             var offset = 0
             while offset < bytes.count {
                 let end = min(bytes.count, offset + Int.random(in: 1...300, using: &random))
-                #expect(fast.validate(bytes, range: offset..<end) == safe.validateBytewise(bytes, range: offset..<end))
+                #expect(fast.validate(bytes, range: offset..<end, kernel: kernel) == safe.validateBytewise(bytes, range: offset..<end))
                 #expect(fast.state == safe.state, "\(bytes) at \(offset)..<\(end)")
                 offset = end
             }
         }
         #expect(invalidCount > 300)  // both outcomes are exercised
+    }
+
+    /// Every rule of Unicode table 3-7, broken (and just kept) once in long Greek text, at
+    /// every offset across two vectors: random corruption seldom breaks one rule alone (a
+    /// lone surrogate needs ED followed by A0...BF, and nothing else wrong).
+    @Test("each vector kernel finds every ill-formed sequence at every offset",
+          arguments: UTF8Validator.availableKernels)
+    func vectorKernelsKnowEveryRule(kernel: UTF8Validator.VectorKernel) {
+        let invalid: [[UInt8]] = [
+            [0xC0, 0x80], [0xC1, 0xBF], [0xE0, 0x80, 0x80], [0xE0, 0x9F, 0xBF], [0xED, 0xA0, 0x80],
+            [0xED, 0xBF, 0xBF], [0xF0, 0x80, 0x80, 0x80], [0xF0, 0x8F, 0xBF, 0xBF],
+            [0xF4, 0x90, 0x80, 0x80], [0xF4, 0xBF, 0xBF, 0xBF], [0xF5, 0x80, 0x80, 0x80],
+            [0xF7, 0xBF, 0xBF, 0xBF], [0xF8, 0x88, 0x80, 0x80, 0x80], [0xFF], [0xFE], [0x80], [0xBF],
+            [0xC2, 0x41], [0xE2, 0x82, 0x41], [0xF0, 0x9F, 0x98, 0x41], [0xC2, 0x80, 0x80],
+            [0xE2, 0x82, 0xAC, 0xAC], [0xF0, 0x9F, 0x98, 0x80, 0x80], [0xE2, 0xC2, 0x80], [0x41, 0x80],
+        ]
+        let valid: [[UInt8]] = [
+            [0xC2, 0x80], [0xDF, 0xBF], [0xE0, 0xA0, 0x80], [0xED, 0x9F, 0xBF], [0xEE, 0x80, 0x80],
+            [0xEF, 0xBF, 0xBF], [0xF0, 0x90, 0x80, 0x80], [0xF4, 0x8F, 0xBF, 0xBF], [0xF3, 0xBF, 0xBF, 0xBF],
+        ]
+        let greek = Array(String(repeating: "κόσμε ", count: 40).utf8)
+        for (sequences, expected) in [(invalid, false), (valid, true)] {
+            for sequence in sequences {
+                for offset in 64..<(64 + 64) {
+                    // Keep the background whole: plant the sequence at a character boundary.
+                    var at = offset
+                    while greek[at] & 0xC0 == 0x80 { at += 1 }
+                    let bytes = Array(greek[..<at]) + sequence + Array(greek[at...])
+                    var validator = UTF8Validator()
+                    let verdict = validator.validate(bytes, range: 0..<bytes.count, kernel: kernel) && validator.isAtCharacterBoundary
+                    #expect(verdict == expected, "\(sequence) at \(at)")
+                }
+            }
+        }
+    }
+
+    /// The default path picks the fastest kernel, and on x86-64 that is a table lookup in C.
+    @Test func theBestKernelIsChosenByDefault() {
+        #if arch(x86_64)
+        #expect(UTF8Validator.bestKernel != .portable)
+        #endif
+        #expect(UTF8Validator.availableKernels.last == UTF8Validator.bestKernel)
+        let greek = Array(String(repeating: "κόσμε ", count: 100).utf8)
+        #expect(UTF8Validator.isValid(greek))
+        #expect(!UTF8Validator.isValid(greek + [0xCE] + greek))
     }
 
     @Test("long inputs exercise the ASCII fast path around multi-byte text")

@@ -148,6 +148,14 @@ for (label, text) in [("UTF-8 validate, ASCII", ascii), ("UTF-8 validate, mixed"
     }
     row(label, size: "1 MiB", operationsPerSecond: rate, bytesPerOperation: text.count)
 }
+// Each vector kernel on its own (the rows above use the best one, `UTF8Validator.bestKernel`).
+for kernel in UTF8Validator.availableKernels {
+    let rate = measure(bytesPerOperation: greek.count) {
+        var validator = UTF8Validator()
+        sink &+= validator.validate(greek, range: 0..<greek.count, kernel: kernel) ? 1 : 0
+    }
+    row("UTF-8 validate, Greek, \(kernel) kernel", size: "1 MiB", operationsPerSecond: rate, bytesPerOperation: greek.count)
+}
 let stdlib = measure(bytesPerOperation: mixed.count) {
     sink &+= String(validating: mixed, as: UTF8.self) == nil ? 0 : 1
 }

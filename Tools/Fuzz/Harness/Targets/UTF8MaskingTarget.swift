@@ -41,15 +41,22 @@ extension FuzzTarget {
     }
 
     static func checkUTF8(_ data: [UInt8], plan: ChunkPlan) throws(FuzzFailure) {
+        for kernel in UTF8Validator.availableKernels {
+            try checkUTF8(data, plan: plan, kernel: kernel)
+        }
+    }
+
+    /// One vector kernel (portable Swift SIMD, SSSE3, AVX2) against the byte-wise automaton.
+    static func checkUTF8(_ data: [UInt8], plan: ChunkPlan, kernel: UTF8Validator.VectorKernel) throws(FuzzFailure) {
         var fast = UTF8Validator()
         var slow = UTF8Validator()
         var valid = true
         for chunk in plan.chunks(of: data) {
             let range = chunk.startIndex..<chunk.endIndex
-            let fastResult = fast.validate(data, range: range)
+            let fastResult = fast.validate(data, range: range, kernel: kernel)
             let slowResult = slow.validateBytewise(data, range: range)
-            try require(fastResult == slowResult, "table and byte-wise UTF-8 validation differ")
-            try require(fast.isAtCharacterBoundary == slow.isAtCharacterBoundary, "UTF-8 boundary state differs")
+            try require(fastResult == slowResult, "table (\(kernel)) and byte-wise UTF-8 validation differ")
+            try require(fast.isAtCharacterBoundary == slow.isAtCharacterBoundary, "UTF-8 boundary state differs (\(kernel))")
             valid = fastResult
         }
         let complete = valid && fast.isAtCharacterBoundary
