@@ -39,7 +39,7 @@ extension WebSocket {
         let target = try WebSocketURL(url)
         let tls: TLSContext?
         do throws(TransportError) {
-            tls = target.isSecure ? try TLSContext(client: configuration.tls) : nil
+            tls = target.isSecure ? try TLSContext.shared(client: configuration.tls) : nil
         } catch {
             throw WebSocketError(.transport(error))
         }

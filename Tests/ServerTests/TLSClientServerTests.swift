@@ -4,7 +4,7 @@ import WebSocketCore
 import WebSocketDriver
 import WebSocketFraming
 import WebSocketServer
-import WebSocketTransport
+@testable import WebSocketTransport
 
 /// Our client against our server over `wss://` on loopback (RFC 6455 §4.1 /secure/, RFC 8446).
 @Suite("wss:// client and server over loopback", .serialized, .timeLimit(.minutes(1)))
@@ -30,6 +30,28 @@ struct TLSClientServerTests {
             Issue.record("\(error)")
         }
         return nil
+    }
+
+    /// `WebSocket.connect` takes its TLS context from the shared cache: a second connect with
+    /// the same configuration makes none (OpenSSL 3 spends 140-290 µs on each).
+    @Test func connectsWithOneConfigurationShareOneTLSContext() async throws {
+        let server = try Self.secureEchoServer()
+        var configuration = TLSCertificates.client()
+        // Unique to this test, so that parallel tests cannot have cached it first.
+        configuration.tls.applicationProtocols = ["http/1.1", "x-shared-context-test"]
+        let key = try #require(ClientContextKey(configuration.tls))
+        #expect(ClientContextCache.shared.context(for: key) == nil)
+        let first = try await WebSocket.connect(to: "wss://localhost:\(server.port)/", configuration: configuration)
+        let cached = try #require(ClientContextCache.shared.context(for: key))
+        let second = try await WebSocket.connect(to: "wss://localhost:\(server.port)/", configuration: configuration)
+        #expect(ClientContextCache.shared.context(for: key) === cached)
+        try await first.send(text: "one")
+        try await second.send(text: "two")
+        #expect(try await first.receive() == .text("one"))
+        #expect(try await second.receive() == .text("two"))
+        try await first.close()
+        try await second.close()
+        await server.shutdown()
     }
 
     @Test func textAndBinaryEchoOverWSS() async throws {
