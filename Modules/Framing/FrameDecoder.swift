@@ -38,7 +38,7 @@ public struct FrameDecoder: Sendable {
     public private(set) var pendingPayload: [UInt8]
 
     /// The error the decoder failed with, if it has; ``decode(from:)`` rethrows it.
-    public private(set) var failure: FramingError?
+    public internal(set) var failure: FramingError?
 
     /// The most capacity reserved for a payload before its bytes arrive (1 MiB, the default
     /// frame limit); a longer payload's buffer grows geometrically as its bytes come in.

@@ -45,15 +45,18 @@ struct BorrowedReceiveTests {
 
     /// Everything observable about a connection after a step.
     static func snapshot(_ connection: inout Connection) -> [String] {
-        var seen = connection.takeEvents().map { event -> String in
-            if case .message(let message) = event {
-                return "message \(message.kind) \(message.data.count) \(message.data.reduce(0) { $0 &* 31 &+ Int($1) })"
-            }
-            return String(describing: event)
-        }
+        var seen = events(&connection)
         seen.append("output \(connection.takeOutput())")
         seen.append("phase \(connection.phase) paused \(connection.isInputPaused)")
         return seen
+    }
+
+    /// The events so far, a message as its kind, size and checksum.
+    static func events(_ connection: inout Connection) -> [String] {
+        connection.takeEvents().map { event -> String in
+            if case .message(let message) = event { return InPlaceReceiveTests.describe(message) }
+            return String(describing: event)
+        }
     }
 
     @Test("same events and output in any chunking, with and without message credit", arguments: 0..<60)

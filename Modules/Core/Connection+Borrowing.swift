@@ -1,0 +1,115 @@
+import WebSocketExtensions
+public import WebSocketFraming
+
+extension Connection {
+    /// Feeds bytes from a buffer the caller owns and may overwrite, and hands out the next data
+    /// message in place: unmasked where it lies (RFC 6455 §5.3), UTF-8 checked (§8.1), with no
+    /// copy and no allocation. Call it again with the same `offset` after handling the message,
+    /// until it returns nil; handle ``nextEvent()``'s events before each message (they happened
+    /// before it), and after the last call.
+    ///
+    /// Only a message that fits one whole frame of `bytes`, without reserved bits and with no
+    /// extension negotiated, is handed out in place. Everything else (control frames, fragments,
+    /// a frame that continues in the next read, compressed messages) takes the path of
+    /// ``receive(_:)-(UnsafeRawBufferPointer)`` and is reported as events, a whole message as
+    /// ``Event/message(_:)``. Same checks, close codes and results as that path, in any chunking
+    /// (tested against it).
+    /// - Parameters:
+    ///   - bytes: the bytes read; payloads are unmasked in place.
+    ///   - offset: where to go on from (0 for a new read); advanced past what was consumed.
+    /// - Returns: the next message, valid until the next call; nil once `bytes` is consumed or
+    ///   the connection stopped reading (closed, failed, or out of message credit: the rest is
+    ///   staged as by ``receive(_:)``).
+    public mutating func receiveBorrowing(_ bytes: UnsafeMutableRawBufferPointer, offset: inout Int) -> BorrowedMessage? {
+        guard offset < bytes.count else { return nil }
+        guard phase == .open || phase == .closing, !closeReceived, input.isEmpty, extensions.isEmpty else {
+            receive(UnsafeRawBufferPointer(rebasing: bytes[offset...]))
+            offset = bytes.count
+            return nil
+        }
+        while offset < bytes.count, phase == .open || phase == .closing, !closeReceived, !isInputPaused {
+            decoder.maxFrameSize = frameLimit
+            let inPlace: (header: FrameHeader, payload: Range<Int>)?
+            let frame: Frame?
+            do {
+                inPlace = try decoder.decodeInPlace(bytes, offset: &offset)
+                frame = inPlace == nil ? try decoder.decode(from: UnsafeRawBufferPointer(bytes), offset: &offset) : nil
+            } catch {
+                fail(ConnectionError(.framing(error)))
+                handleEOFIfDrained()
+                return nil
+            }
+            do {
+                if let (header, range) = inPlace {
+                    let payload = UnsafeRawBufferPointer(rebasing: bytes[range])
+                    if let message = try takeInPlace(header, payload: payload) { return message }
+                } else if let frame {
+                    try handle(frame)
+                } else {
+                    checkPendingFrame()
+                    break
+                }
+            } catch {
+                fail(error)
+                handleEOFIfDrained()
+                return nil
+            }
+        }
+        if offset < bytes.count, phase == .open || phase == .closing, !closeReceived {
+            input.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[offset...]))
+            processInput()
+        }
+        offset = bytes.count
+        handleEOFIfDrained()
+        return nil
+    }
+
+    /// A whole frame decoded in place: an unfragmented plain data message is handed out as it
+    /// lies; any other frame is copied and handled as ``receive(_:)`` would.
+    private mutating func takeInPlace(_ header: FrameHeader, payload: UnsafeRawBufferPointer) throws(ConnectionError) -> BorrowedMessage? {
+        let isWholeMessage = (header.opcode == .text || header.opcode == .binary) && header.isFinal
+            && header.reservedBits.isEmpty && !assembler.isInProgress
+        guard isWholeMessage else {
+            let frame = Frame(opcode: header.opcode, isFinal: header.isFinal, reservedBits: header.reservedBits,
+                              payload: Array(payload))
+            try handle(frame)
+            return nil
+        }
+        // The checks `handle(_:)` makes for such a frame: no reserved bits to own, a known data
+        // opcode, no message in progress (all true here), the size (the decoder's frame limit
+        // is what is left of the message limit), and §8.1's UTF-8 for text.
+        let kind: Message.Kind = header.opcode == .text ? .text : .binary
+        if kind == .text {
+            var validator = UTF8Validator()
+            guard validator.validate(payload), validator.isAtCharacterBoundary else {
+                throw ConnectionError(.invalidUTF8)
+            }
+        }
+        if let credit = messageCredit { messageCredit = credit - 1 }
+        return BorrowedMessage(kind: kind, bytes: payload)
+    }
+
+    /// Sends a borrowed message in one frame, copying its payload into the output (masked in
+    /// the client role): no allocation once the output buffer has grown to its working size.
+    /// - Parameters:
+    ///   - message: a message handed out by ``receiveBorrowing(_:offset:)`` (or a driver).
+    ///   - allowsCompression: `false` for data that does not compress.
+    /// - Throws: as ``send(_:allowsCompression:)-(Message,_)``.
+    public mutating func send(_ message: BorrowedMessage, allowsCompression: Bool = true) throws(ConnectionError) {
+        guard extensions.isEmpty else {
+            return try send(message.message, allowsCompression: allowsCompression)
+        }
+        try checkCanSend()
+        guard outgoingMessage == nil else { throw ConnectionError(.fragmentSequence) }
+        // RFC 6455 §5.3: a fresh, unpredictable masking key per client frame.
+        let key: MaskingKey? = role.masksOutgoingFrames ? MaskingKey(using: &random) : nil
+        FrameEncoder.encodeHeader(
+            opcode: message.kind == .text ? .text : .binary, payloadLength: message.bytes.count,
+            maskingKey: key, into: &output)
+        if let key {
+            Masking.copyApplying(key, from: message.bytes, appendingTo: &output, phase: 0)
+        } else {
+            output.append(contentsOf: message.bytes)
+        }
+    }
+}

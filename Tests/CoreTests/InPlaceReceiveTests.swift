@@ -1,0 +1,131 @@
+import Testing
+import WebSocketCore
+import WebSocketFraming
+import WebSocketTestSupport
+
+/// `receiveBorrowing(_:offset:)` hands whole single-frame messages out where they lie in the
+/// caller's buffer; everything else takes the ordinary path. For any bytes in any chunking it
+/// must report what `receive(_:)` reports, in the same order, with the same output and close.
+@Suite("Core: in-place receive matches staged receive")
+struct InPlaceReceiveTests {
+    static func describe(_ message: Message) -> String {
+        "message \(message.kind) \(message.data.count) \(message.data.reduce(0) { $0 &* 31 &+ Int($1) })"
+    }
+
+    /// Events and output of one step of the ordinary path.
+    static func staged(_ connection: inout Connection, _ chunk: [UInt8]) -> [String] {
+        connection.receive(chunk)
+        return BorrowedReceiveTests.snapshot(&connection)
+    }
+
+    /// The same step through `receiveBorrowing`, events before each message drained first.
+    static func inPlace(_ connection: inout Connection, _ chunk: [UInt8]) -> [String] {
+        var buffer = chunk
+        var seen: [String] = []
+        buffer.withUnsafeMutableBytes { bytes in
+            var offset = 0
+            while let message = connection.receiveBorrowing(bytes, offset: &offset) {
+                seen += BorrowedReceiveTests.events(&connection)
+                seen.append(describe(message.message))
+            }
+        }
+        seen += BorrowedReceiveTests.events(&connection)
+        seen.append("output \(connection.takeOutput())")
+        seen.append("phase \(connection.phase) paused \(connection.isInputPaused)")
+        return seen
+    }
+
+    @Test("same events, messages and output in any chunking, with and without message credit", arguments: 0..<60)
+    func inPlaceAndStagedAgree(seed: UInt64) throws {
+        let bytes = BorrowedReceiveTests.stream(seed: seed)
+        var staged = try Harness.openServer()
+        var inPlace = try Harness.openServer()
+        var random = SeededRandom(seed: seed &+ 2000)
+        let usesCredit = seed % 2 == 0
+        if usesCredit {
+            staged.grantMessageCredit(1)
+            inPlace.grantMessageCredit(1)
+        }
+        var offset = 0
+        var step = 0
+        while offset < bytes.count {
+            let size = Swift.min(bytes.count - offset, [1, 2, 7, 14, 100, 4096, 65_536, 200_000].randomElement(using: &random)!)
+            let chunk = Array(bytes[offset..<(offset + size)])
+            offset += size
+            let expected = Self.staged(&staged, chunk)
+            let actual = Self.inPlace(&inPlace, chunk)
+            #expect(actual == expected, "seed \(seed), step \(step)")
+            if actual != expected { return }
+            if usesCredit && Bool.random(using: &random) {
+                staged.grantMessageCredit(1)
+                inPlace.grantMessageCredit(1)
+                #expect(BorrowedReceiveTests.snapshot(&inPlace) == BorrowedReceiveTests.snapshot(&staged))
+            }
+            step += 1
+        }
+        staged.grantMessageCredit(nil)
+        inPlace.grantMessageCredit(nil)
+        staged.receiveEOF()
+        inPlace.receiveEOF()
+        #expect(BorrowedReceiveTests.snapshot(&inPlace) == BorrowedReceiveTests.snapshot(&staged), "seed \(seed), at EOF")
+        #expect(inPlace.closeInfo?.code == staged.closeInfo?.code)
+    }
+
+    /// The seeds above do reach the in-place path (not only the fallback).
+    @Test func wholeFramesInOneReadAreHandedOutInPlace() throws {
+        var connection = try Harness.openServer()
+        var bytes = Wire.frame(0x1, Array("héllo".utf8), masked: true) + Wire.frame(0x2, [1, 2, 3], masked: true)
+            + Wire.frame(0x9, [7], masked: true) + Wire.frame(0x2, [4], masked: true)
+        var messages: [BorrowedMessage] = []
+        var texts: [String?] = []
+        var copies: [Message] = []
+        var eventsBetween: [[Event]] = []
+        bytes.withUnsafeMutableBytes { buffer in
+            var offset = 0
+            while let message = connection.receiveBorrowing(buffer, offset: &offset) {
+                eventsBetween.append(connection.takeEvents())
+                // The payload lies in the caller's buffer, unmasked.
+                #expect(message.bytes.baseAddress! >= UnsafeRawPointer(buffer.baseAddress!))
+                #expect(message.bytes.baseAddress! < UnsafeRawPointer(buffer.baseAddress! + buffer.count))
+                messages.append(message)
+                texts.append(message.text)
+                copies.append(message.message)
+            }
+        }
+        #expect(copies == [.text("héllo"), .binary([1, 2, 3]), .binary([4])])
+        #expect(texts == ["héllo", nil, nil])
+        #expect(eventsBetween.count == 3)
+        if case .ping([7]) = eventsBetween.last?.first {} else { Issue.record("the ping comes before the last message: \(eventsBetween)") }
+        #expect(try Harness.frames(in: connection.takeOutput(), sentBy: .server).map(\.opcode) == [.pong])
+    }
+
+    @Test func invalidUTF8InPlaceFailsWith1007() throws {
+        var connection = try Harness.openServer()
+        var bytes = Wire.frame(0x1, [0x61, 0xED, 0xA0, 0x80], masked: true) + Wire.frame(0x2, [1], masked: true)
+        bytes.withUnsafeMutableBytes { buffer in
+            var offset = 0
+            #expect(connection.receiveBorrowing(buffer, offset: &offset) == nil)
+        }
+        #expect(!connection.takeEvents().contains { if case .message = $0 { true } else { false } })
+        let close = try #require(try Harness.frames(in: connection.takeOutput(), sentBy: .server).last)
+        #expect(close.opcode == .close && Array(close.payload.prefix(2)) == [0x03, 0xEF])  // 1007
+    }
+
+    /// `send(BorrowedMessage)` writes the bytes `send(Message)` writes (server: unmasked, the
+    /// same bytes; client: the same frame under the same masking key).
+    @Test(arguments: [false, true])
+    func sendingABorrowedMessageEqualsSendingItsCopy(client: Bool) throws {
+        var viaCopy = client ? try Harness.openClient(seed: 7) : try Harness.openServer()
+        var viaBorrow = client ? try Harness.openClient(seed: 7) : try Harness.openServer()
+        for payload in [[], Array("κόσμε".utf8), Array(repeating: UInt8(9), count: 70_000)] as [[UInt8]] {
+            for kind in [Message.Kind.text, .binary] where kind == .binary || !payload.contains(9) {
+                let message: Message = kind == .text ? .text(String(decoding: payload, as: UTF8.self)) : .binary(payload)
+                try viaCopy.send(message)
+                try payload.withUnsafeBytes { bytes in
+                    try viaBorrow.send(BorrowedMessage(kind: kind, bytes: bytes))
+                }
+            }
+        }
+        #expect(viaBorrow.takeOutput() == viaCopy.takeOutput())
+    }
+}
