@@ -11,4 +11,10 @@ extension WebSocket {
             }
         }
     }
+
+    /// ``pendingOutput()`` for code already on the loop (a ``handleMessages(_:)`` handler).
+    package var pendingOutputOnLoop: (channel: Int, connection: Int) {
+        precondition(loop.inEventLoop, "pendingOutputOnLoop is read on the connection's loop")
+        return (channel?.pendingWriteBytes ?? 0, connection.pendingOutputCount)
+    }
 }

@@ -14,6 +14,7 @@ extension WebSocket: ChannelHandler {
     public func channelActive(_ channel: Channel) {}
 
     public func channelRead(_ channel: Channel, _ bytes: UnsafeRawBufferPointer) {
+        if messageHandler != nil { return readInPlace(bytes) }
         let credit = inbox.takeCredit()
         if credit > 0 { connection.grantMessageCredit(credit) }
         connection.receive(bytes)
@@ -109,12 +110,15 @@ extension WebSocket: ChannelHandler {
         }
         connection.isOutputBlocked = channel.pendingWriteBytes > configuration.writeHighWaterMark
         bufferedBytes.store(pendingWriteBytes, ordering: .relaxed)
+        // The socket may have taken it all (no `channelWritable` to follow): a handler's reads,
+        // paused on the output, resume here.
+        if messageHandler != nil { updateReadInterest() }
     }
 
     /// Bytes accepted by `send` but not yet written to the socket.
     var pendingWriteBytes: Int { connection.pendingOutputCount + (channel?.pendingWriteBytes ?? 0) }
 
-    private func dispatch(_ event: Event) {
+    func dispatch(_ event: Event) {
         switch event {
         case .open(let info):
             openResult = info
@@ -139,6 +143,9 @@ extension WebSocket: ChannelHandler {
     }
 
     private func deliver(_ message: Message) {
+        guard messageHandler == nil || isDrainingInbox else {
+            return message.data.withUnsafeBytes { handle(BorrowedMessage(kind: message.kind, bytes: $0)) }
+        }
         inbox.deliver(message)
     }
 
@@ -146,7 +153,10 @@ extension WebSocket: ChannelHandler {
     /// ``Configuration/maxQueuedMessages`` messages behind; then the socket is not read either.
     func updateReadInterest() {
         guard let channel else { return }
+        // With a synchronous handler, whose answers are not held back by awaiting, the output
+        // is what bounds reading.
         let wanted = !connection.isInputPaused
+            && (messageHandler == nil || pendingWriteBytes <= configuration.writeHighWaterMark)
         if channel.isReadEnabled != wanted { channel.isReadEnabled = wanted }
     }
 
@@ -160,6 +170,7 @@ extension WebSocket: ChannelHandler {
             waiter.resume(throwing: openError(info))
         }
         inbox.finish(endOfMessages())
+        finishHandler()
     }
 
     /// The error `connect` reports when the connection closed before opening.

@@ -50,6 +50,15 @@ public final class WebSocket: @unchecked Sendable {
     var isTransportClosed = false
     var finalCloseInfo: CloseInfo?
     var openResult: OpenInfo?
+    /// The synchronous message handler of ``handleMessages(_:)``, while it runs.
+    var messageHandler: (@Sendable (BorrowedMessage) throws -> Void)?
+    /// While `handleMessages` hands over the messages queued before it: newly decoded ones
+    /// queue behind them.
+    var isDrainingInbox = false
+    /// The `handleMessages` call waiting for the end of the messages.
+    var handlerWaiter: CheckedContinuation<Void, any Error>?
+    /// What the message handler threw, reported by `handleMessages` once the connection closed.
+    var handlerError: (any Error)?
 
     // Hooks for the server module (loop-confined).
     /// Called with each upgrade request; must answer with `acceptUpgrade` or `rejectUpgrade`.

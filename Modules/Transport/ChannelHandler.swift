@@ -16,7 +16,10 @@ public protocol ChannelHandler: AnyObject {
     /// Bytes arrived.
     ///
     /// `bytes` points into the loop's shared 64 KiB receive buffer and is valid only during the
-    /// call: copy what you keep. Set ``Channel/isReadEnabled`` to false to stop further reads.
+    /// call: copy what you keep. The buffer is the loop's own writable memory, refilled by the
+    /// next read, so a handler may also overwrite these bytes in place (through
+    /// `UnsafeMutableRawBufferPointer(mutating:)`), e.g. to unmask WebSocket payloads where they
+    /// lie. Set ``Channel/isReadEnabled`` to false to stop further reads.
     /// - Parameters:
     ///   - channel: the channel.
     ///   - bytes: the bytes read, never empty.

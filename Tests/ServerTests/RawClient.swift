@@ -14,9 +14,19 @@ enum RawClient {
     /// Runs on a thread of its own: a blocking `recv` on one of the cooperative pool's two
     /// threads would stall every test running in parallel (see `PythonClientTests`).
     static func exchange(port: Int, request: String, waitForClose: Bool = false) async throws -> String {
+        String(decoding: try await exchange(port: port, bytes: Array(request.utf8), waitForClose: waitForClose), as: UTF8.self)
+    }
+
+    /// ``exchange(port:request:waitForClose:)`` with raw bytes both ways; `later`, if given, is
+    /// sent `delay` after `bytes` (e.g. a frame once the server's handler is in place).
+    static func exchange(
+        port: Int, bytes: [UInt8], later: [UInt8] = [], delay: Duration = .zero, waitForClose: Bool = false
+    ) async throws -> [UInt8] {
         try await withCheckedThrowingContinuation { continuation in
             Thread.detachNewThread {
-                continuation.resume(with: Result { try exchangeBlocking(port: port, request: request, waitForClose: waitForClose) })
+                continuation.resume(with: Result {
+                    try exchangeBlocking(port: port, request: bytes, later: later, delay: delay, waitForClose: waitForClose)
+                })
             }
         }
     }
@@ -24,7 +34,9 @@ enum RawClient {
     /// How long `exchange(waitForClose: true)` waits for the server to close.
     static let closeTimeout = 60
 
-    private static func exchangeBlocking(port: Int, request: String, waitForClose: Bool) throws -> String {
+    private static func exchangeBlocking(
+        port: Int, request bytes: [UInt8], later: [UInt8] = [], delay: Duration = .zero, waitForClose: Bool
+    ) throws -> [UInt8] {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw PeerError("socket failed") }
         defer { close(fd) }
@@ -38,8 +50,11 @@ enum RawClient {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
         guard connected == 0 else { throw PeerError("connect failed") }
-        let bytes = Array(request.utf8)
         _ = bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        if !later.isEmpty {
+            usleep(UInt32(delay.components.seconds * 1_000_000 + delay.components.attoseconds / 1_000_000_000_000))
+            _ = later.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        }
         var received: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 4096)
         while true {
@@ -50,7 +65,7 @@ enum RawClient {
             if count <= 0 { break }
             received += buffer[0..<count]
         }
-        return String(decoding: received, as: UTF8.self)
+        return received
     }
 }
 

@@ -1,0 +1,119 @@
+public import WebSocketCore
+import WebSocketFraming
+import WebSocketTransport
+
+extension WebSocket {
+    /// Handles every received message with `handler`, called synchronously on the connection's
+    /// event loop as each message is decoded, with the payload borrowed from the loop's read
+    /// buffer: no copy, no allocation, no task switch per message. Returns once the connection
+    /// has closed. The fastest way to serve messages; ``messages`` is the convenient one.
+    ///
+    /// ```swift
+    /// try await ws.handleMessages { message in
+    ///     try ws.sendNow(message)   // an echo: the payload is copied into the output once
+    /// }
+    /// ```
+    ///
+    /// The handler runs on the loop thread: it must not block, and it answers with the
+    /// synchronous ``sendNow(_:allowsCompression:)-(BorrowedMessage,_)``. `message.bytes` is valid
+    /// only during the call (copy with `message.message` to keep it). Messages that were
+    /// already queued for ``messages`` are handled first, in order. Read-ahead is not limited by
+    /// ``Configuration/maxQueuedMessages`` here (each message is handled as it is decoded);
+    /// instead the socket is not read while the output is over ``Configuration/writeHighWaterMark``.
+    ///
+    /// If `handler` throws, the connection closes with 1011 (internal error), later messages are
+    /// dropped, and `handleMessages` rethrows the error once the connection has closed.
+    /// - Parameter handler: called with each message, in order.
+    /// - Throws: the handler's error; ``WebSocketError`` after an abnormal closure, as
+    ///   ``messages`` does; ``WebSocketError`` if messages are already being handled.
+    public func handleMessages(_ handler: @escaping @Sendable (BorrowedMessage) throws -> Void) async throws {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            if loop.inEventLoop {
+                installHandler(handler, continuation)
+            } else {
+                loop.execute { [self] in installHandler(handler, continuation) }
+            }
+        }
+    }
+
+    /// On the loop only (a ``handleMessages(_:)`` handler, or a task on the loop's executor):
+    /// sends a borrowed message now, copying its payload into the output.
+    /// - Throws: ``WebSocketError`` when called off the loop or the connection is not open.
+    public func sendNow(_ message: BorrowedMessage, allowsCompression: Bool = true) throws {
+        try requireLoop()
+        try perform { (c: inout Connection) throws(ConnectionError) in try c.send(message, allowsCompression: allowsCompression) }
+    }
+
+    /// On the loop only: sends a message now, without waiting for backpressure (see
+    /// ``sendNow(_:allowsCompression:)-(BorrowedMessage,_)``).
+    /// - Throws: ``WebSocketError`` when called off the loop or the connection is not open.
+    public func sendNow(_ message: Message, allowsCompression: Bool = true) throws {
+        try requireLoop()
+        try perform { (c: inout Connection) throws(ConnectionError) in try c.send(message, allowsCompression: allowsCompression) }
+    }
+
+    private func requireLoop() throws {
+        guard loop.inEventLoop else {
+            throw WebSocketError(.connection(ConnectionError(.invalidState("sendNow must be called on the connection's event loop"))))
+        }
+    }
+
+    private func installHandler(
+        _ handler: @escaping @Sendable (BorrowedMessage) throws -> Void, _ continuation: CheckedContinuation<Void, any Error>
+    ) {
+        guard handlerWaiter == nil else {
+            let error = ConnectionError(.invalidState("handleMessages is already running on this connection"))
+            return continuation.resume(throwing: WebSocketError(.connection(error)))
+        }
+        messageHandler = handler
+        handlerWaiter = continuation
+        // Messages decoded before the handler existed, in order. Handling them frees credit, so
+        // the Core may decode more meanwhile: those join the queue behind them (`deliver`).
+        isDrainingInbox = true
+        while case .success(let message?)? = inbox.poll(onLoop: true).result {
+            message.data.withUnsafeBytes { handle(BorrowedMessage(kind: message.kind, bytes: $0)) }
+        }
+        isDrainingInbox = false
+        // Each message is finished when its handler call returns: no credit to count.
+        connection.grantMessageCredit(nil)
+        if finalCloseInfo != nil { finishHandler() }
+        pump()
+    }
+
+    /// Loop: the read path while a handler is installed. The read buffer belongs to the loop
+    /// and is reused for the next read, so payloads are unmasked where they lie
+    /// (``WebSocketTransport/ChannelHandler/channelRead(_:_:)`` lets a handler overwrite it).
+    func readInPlace(_ bytes: UnsafeRawBufferPointer) {
+        let buffer = UnsafeMutableRawBufferPointer(mutating: bytes)
+        var offset = 0
+        while let message = connection.receiveBorrowing(buffer, offset: &offset) {
+            while let event = connection.nextEvent() { dispatch(event) }  // they came before it
+            handle(message)
+        }
+        pump()
+    }
+
+    /// Loop: one message to the handler; a throwing handler ends handling with a 1011 close.
+    func handle(_ message: BorrowedMessage) {
+        guard let messageHandler else { return }
+        do {
+            try messageHandler(message)
+        } catch {
+            handlerError = error
+            self.messageHandler = nil
+            try? connection.close(code: .internalError, reason: "")
+        }
+    }
+
+    /// Loop: the messages ended (the connection closed); `handleMessages` returns or throws.
+    func finishHandler() {
+        guard let waiter = handlerWaiter else { return }
+        handlerWaiter = nil
+        messageHandler = nil
+        if let handlerError {
+            waiter.resume(throwing: handlerError)
+        } else {
+            waiter.resume(with: endOfMessages().map { _ in () })
+        }
+    }
+}
