@@ -13,10 +13,20 @@ public struct BorrowedMessage {
     /// The payload, unmasked; valid UTF-8 when ``kind`` is `.text`. Do not keep the pointer.
     public let bytes: UnsafeRawBufferPointer
 
+    /// The array `bytes` lies in, when the message was assembled into one (fragments,
+    /// compression, a frame longer than a read): sending or keeping the message then shares it
+    /// instead of copying.
+    let storage: [UInt8]?
+
     /// A message handed out by the Core or a driver: `bytes` must be valid UTF-8 for `.text`.
-    package init(kind: Message.Kind, bytes: UnsafeRawBufferPointer) {
+    /// - Parameters:
+    ///   - kind: text or binary.
+    ///   - bytes: the payload, borrowed.
+    ///   - storage: the array `bytes` points into, if there is one (`bytes` is then all of it).
+    package init(kind: Message.Kind, bytes: UnsafeRawBufferPointer, storage: [UInt8]? = nil) {
         self.kind = kind
         self.bytes = bytes
+        self.storage = storage
     }
 
     /// The text of a text message (a new `String`); nil for a binary one.
@@ -24,6 +34,7 @@ public struct BorrowedMessage {
         kind == .text ? String(decoding: bytes, as: UTF8.self) : nil
     }
 
-    /// A copy that owns its payload, to keep beyond the handler.
-    public var message: Message { Message(kind: kind, data: Array(bytes)) }
+    /// A message that owns its payload, to keep beyond the handler (a copy, unless the payload
+    /// already had an array of its own).
+    public var message: Message { Message(kind: kind, data: storage ?? Array(bytes)) }
 }

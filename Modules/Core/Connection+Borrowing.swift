@@ -96,7 +96,8 @@ extension Connection {
     ///   - allowsCompression: `false` for data that does not compress.
     /// - Throws: as ``send(_:allowsCompression:)-(Message,_)``.
     public mutating func send(_ message: BorrowedMessage, allowsCompression: Bool = true) throws(ConnectionError) {
-        guard extensions.isEmpty else {
+        // An assembled payload has an array: sent as it is (a large one without a copy).
+        guard extensions.isEmpty, message.storage == nil else {
             return try send(message.message, allowsCompression: allowsCompression)
         }
         try checkCanSend()

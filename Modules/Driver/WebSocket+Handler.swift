@@ -71,7 +71,7 @@ extension WebSocket {
         // the Core may decode more meanwhile: those join the queue behind them (`deliver`).
         isDrainingInbox = true
         while case .success(let message?)? = inbox.poll(onLoop: true).result {
-            message.data.withUnsafeBytes { handle(BorrowedMessage(kind: message.kind, bytes: $0)) }
+            message.data.withUnsafeBytes { handle(BorrowedMessage(kind: message.kind, bytes: $0, storage: message.data)) }
         }
         isDrainingInbox = false
         // Each message is finished when its handler call returns: no credit to count.

@@ -144,7 +144,7 @@ extension WebSocket: ChannelHandler {
 
     private func deliver(_ message: Message) {
         guard messageHandler == nil || isDrainingInbox else {
-            return message.data.withUnsafeBytes { handle(BorrowedMessage(kind: message.kind, bytes: $0)) }
+            return message.data.withUnsafeBytes { handle(BorrowedMessage(kind: message.kind, bytes: $0, storage: message.data)) }
         }
         inbox.deliver(message)
     }
@@ -154,7 +154,8 @@ extension WebSocket: ChannelHandler {
     func updateReadInterest() {
         guard let channel else { return }
         // With a synchronous handler, whose answers are not held back by awaiting, the output
-        // is what bounds reading.
+        // is what bounds reading: all of it, the Core's share included (counting only the
+        // channel's queue let one wake-up's several reads pile up answers in the Core).
         let wanted = !connection.isInputPaused
             && (messageHandler == nil || pendingWriteBytes <= configuration.writeHighWaterMark)
         if channel.isReadEnabled != wanted { channel.isReadEnabled = wanted }

@@ -111,6 +111,20 @@ struct InPlaceReceiveTests {
         #expect(close.opcode == .close && Array(close.payload.prefix(2)) == [0x03, 0xEF])  // 1007
     }
 
+    /// A borrowed message that lies in an array of its own (an assembled one) is sent as that
+    /// array: a large payload leaves without a copy, as `send(Message)` would send it.
+    @Test func anAssembledMessageIsSentWithoutACopy() throws {
+        var connection = try Harness.openServer()
+        let payload = [UInt8](repeating: 3, count: 70_000)
+        try payload.withUnsafeBytes { bytes in
+            try connection.send(BorrowedMessage(kind: .binary, bytes: bytes, storage: payload))
+        }
+        #expect(connection.hasChunkedOutput)
+        var chunks: [[UInt8]] = []
+        connection.takeOutput(into: &chunks)
+        #expect(chunks.count == 2 && chunks[1].withUnsafeBytes { $0.baseAddress } == payload.withUnsafeBytes { $0.baseAddress })
+    }
+
     /// `send(BorrowedMessage)` writes the bytes `send(Message)` writes (server: unmasked, the
     /// same bytes; client: the same frame under the same masking key).
     @Test(arguments: [false, true])

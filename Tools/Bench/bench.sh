@@ -44,6 +44,10 @@ gcc -O2 -Wall -shared -fPIC -o bin/mallocount.so C/mallocount.c
 
 # The Swift programs: ours (path dependency on the repository), then hummingbird's.
 echo "bench: building Tools/Bench/Ours (release)"
+# The drivers' own sources are touched first: their release builds inline the library across
+# modules, and an incremental build once kept a stale copy of a changed library struct's layout
+# in BenchServer (a crash in the new code); recompiling the three small mains is cheap.
+touch Ours/Sources/*/main.swift
 (cd Ours && "$SWIFT" build -c release >/dev/null)
 echo "bench: building Tools/Bench/Peers (release; the first build compiles SwiftNIO, minutes)"
 (cd Peers && "$SWIFT" build -c release >/dev/null) || echo "bench: hummingbird peers did not build; their columns will say so"

@@ -1,7 +1,9 @@
 // BenchServer: our echo server for the loopback benchmark (`make bench`).
 //
-//     BenchServer [--port N] [--loops N] [--max-queued N] [--tls-cert PEM --tls-key PEM]
+//     BenchServer [--port N] [--loops N] [--max-queued N] [--handler] [--tls-cert PEM --tls-key PEM]
 //
+// --handler: echo with `handleMessages` (a synchronous handler on the loop, payloads borrowed
+// from the read buffer, `sendNow`) instead of the `for try await` loop of README's example.
 // --tls-cert/--tls-key: serve wss:// (`configuration.tls`, the library's TLS server defaults)
 // with this certificate chain and key.
 // Echoes every message back as it came (text stays text). Limits are raised to 16 MiB so the
@@ -15,6 +17,7 @@ var loops = 1
 var maxQueued: Int?
 var tlsCertificate: String?
 var tlsKey: String?
+var usesHandler = false
 var arguments = CommandLine.arguments.dropFirst().makeIterator()
 while let argument = arguments.next() {
     switch argument {
@@ -23,8 +26,9 @@ while let argument = arguments.next() {
     case "--max-queued": maxQueued = Int(arguments.next() ?? "")
     case "--tls-cert": tlsCertificate = arguments.next()
     case "--tls-key": tlsKey = arguments.next()
+    case "--handler": usesHandler = true
     default:
-        print("usage: BenchServer [--port N] [--loops N] [--max-queued N] [--tls-cert PEM --tls-key PEM]")
+        print("usage: BenchServer [--port N] [--loops N] [--max-queued N] [--handler] [--tls-cert PEM --tls-key PEM]")
         exit(2)
     }
 }
@@ -52,8 +56,20 @@ if let tlsCertificate, let tlsKey {
     }
 }
 
+/// The echo with a synchronous handler: no copy in, one copy out, no allocation, no task switch.
+@Sendable func echoInPlace(_ ws: WebSocket) async {
+    do {
+        try await ws.handleMessages { message in try ws.sendNow(message) }
+    } catch {
+        // As above.
+    }
+}
+
 // Handlers run on their connection's event loop (the library's behaviour).
-let server = try WebSocketServer.start(configuration: configuration) { ws in await echo(ws) }
+let inPlace = usesHandler
+let server = try WebSocketServer.start(configuration: configuration) { ws in
+    if inPlace { await echoInPlace(ws) } else { await echo(ws) }
+}
 print("PORT \(server.port)")
 fflush(nil)
 while true { try await Task.sleep(for: .seconds(3600)) }
