@@ -3,7 +3,7 @@ SWIFT        ?= swift
 SWIFT_FLAGS  ?=
 PROTOCOL_MODULES := Modules/Framing Modules/Handshake Modules/Extensions Modules/Core
 
-.PHONY: all build release test deps unit lint bench clean help peers autobahn autobahn-client autobahn-client-quick autobahn-client-tls autobahn-client-tls-quick autobahn-server autobahn-server-quick autobahn-install autobahn-driver \
+.PHONY: all build release test deps unit lint bench clean help peers autobahn autobahn-client autobahn-client-quick autobahn-client-tls autobahn-client-tls-quick autobahn-server autobahn-server-quick autobahn-server-handler autobahn-server-handler-quick autobahn-install autobahn-driver \
 	fuzz fuzz-build fuzz-quick sanitize sanitize-address sanitize-thread soak
 
 all: build
@@ -28,7 +28,7 @@ release:
 ## The gate: `.ci/run` calls exactly this: lint, unit and integration tests (attack tests and
 ## fuzz regressions included), a short fuzz run, the sanitizer runs, then the quick Autobahn set
 ## (every case of 1.x-10.x, most of 12.x/13.x) with the committed expectations.
-test: deps lint unit fuzz-quick sanitize autobahn-client-quick autobahn-server-quick
+test: deps lint unit fuzz-quick sanitize autobahn-client-quick autobahn-server-quick autobahn-server-handler-quick
 
 ## System libraries the package links (zlib for permessage-deflate, OpenSSL 3 for TLS),
 ## installed from Debian's archive when missing (root or sudo; elsewhere install them yourself).
@@ -55,7 +55,7 @@ autobahn-driver:
 	$(SWIFT) build -c release --product AutobahnDriver $(SWIFT_FLAGS)
 
 ## The conformance gate: every Autobahn target that exists, in full.
-autobahn: autobahn-client autobahn-server autobahn-client-tls
+autobahn: autobahn-client autobahn-server autobahn-client-tls autobahn-server-handler
 
 autobahn-client: autobahn-driver
 	bash Tools/Autobahn/run.sh client all
@@ -73,6 +73,15 @@ autobahn-client-tls-quick: autobahn-driver
 
 autobahn-server: autobahn-driver
 	bash Tools/Autobahn/run.sh server all
+
+## The server again, echoing through `handleMessages` (payloads in place, synchronous handler).
+AUTOBAHN_HANDLER_DRIVER := .build/release/AutobahnDriver server 9002 --handler
+
+autobahn-server-handler: autobahn-driver
+	AUTOBAHN_DRIVER="$(AUTOBAHN_HANDLER_DRIVER)" bash Tools/Autobahn/run.sh server all
+
+autobahn-server-handler-quick: autobahn-driver
+	AUTOBAHN_DRIVER="$(AUTOBAHN_HANDLER_DRIVER)" bash Tools/Autobahn/run.sh server quick
 
 autobahn-server-quick: autobahn-driver
 	bash Tools/Autobahn/run.sh server quick

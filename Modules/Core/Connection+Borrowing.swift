@@ -17,11 +17,17 @@ extension Connection {
     /// - Parameters:
     ///   - bytes: the bytes read; payloads are unmasked in place.
     ///   - offset: where to go on from (0 for a new read); advanced past what was consumed.
-    /// - Returns: the next message, valid until the next call; nil once `bytes` is consumed or
-    ///   the connection stopped reading (closed, failed, or out of message credit: the rest is
-    ///   staged as by ``receive(_:)``).
+    /// - Returns: the next message, valid until the next call; nil when the caller should
+    ///   handle ``nextEvent()``'s events first: a message assembled from several frames (its
+    ///   answer must leave before a later frame can fail the connection, as for Autobahn 5.15),
+    ///   or the end of `bytes`. Call again while `offset < bytes.count`; `offset` reaches
+    ///   `bytes.count` once everything is consumed or the connection stopped reading (closed,
+    ///   failed, or out of message credit: the rest is staged as by ``receive(_:)``).
     public mutating func receiveBorrowing(_ bytes: UnsafeMutableRawBufferPointer, offset: inout Int) -> BorrowedMessage? {
         guard offset < bytes.count else { return nil }
+        if phase == .open || phase == .closing, !closeReceived, extensions.isEmpty, !input.isEmpty {
+            if finishStagedHeader(bytes, offset: &offset) { return nil }
+        }
         guard phase == .open || phase == .closing, !closeReceived, input.isEmpty, extensions.isEmpty else {
             receive(UnsafeRawBufferPointer(rebasing: bytes[offset...]))
             offset = bytes.count
@@ -36,9 +42,11 @@ extension Connection {
                 frame = inPlace == nil ? try decoder.decode(from: UnsafeRawBufferPointer(bytes), offset: &offset) : nil
             } catch {
                 fail(ConnectionError(.framing(error)))
+                offset = bytes.count
                 handleEOFIfDrained()
                 return nil
             }
+            let eventCount = events.count
             do {
                 if let (header, range) = inPlace {
                     let payload = UnsafeRawBufferPointer(rebasing: bytes[range])
@@ -51,7 +59,13 @@ extension Connection {
                 }
             } catch {
                 fail(error)
+                offset = bytes.count
                 handleEOFIfDrained()
+                return nil
+            }
+            // A message assembled from fragments (or staged across reads) was reported as an
+            // event: let the caller answer it before the next frame is decoded.
+            if events.count > eventCount, case .message = events[events.count - 1], offset < bytes.count {
                 return nil
             }
         }
@@ -62,6 +76,23 @@ extension Connection {
         offset = bytes.count
         handleEOFIfDrained()
         return nil
+    }
+
+    /// A frame header split across reads sits in the input buffer: feeds it the next bytes one
+    /// at a time until the decoder has taken the header (at most 13), so that the rest of this
+    /// read is decoded in place rather than staged.
+    /// - Returns: true when a message was reported on the way (the caller answers it first).
+    private mutating func finishStagedHeader(_ bytes: UnsafeMutableRawBufferPointer, offset: inout Int) -> Bool {
+        while !input.isEmpty, offset < bytes.count, phase == .open || phase == .closing, !closeReceived, !isInputPaused {
+            let eventCount = events.count
+            input.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset &+ 1)]))
+            offset &+= 1
+            processInput()
+            if events.count > eventCount, case .message = events[events.count - 1], offset < bytes.count {
+                return true
+            }
+        }
+        return false
     }
 
     /// A whole frame decoded in place: an unfragmented plain data message is handed out as it

@@ -86,10 +86,11 @@ extension WebSocket {
     func readInPlace(_ bytes: UnsafeRawBufferPointer) {
         let buffer = UnsafeMutableRawBufferPointer(mutating: bytes)
         var offset = 0
-        while let message = connection.receiveBorrowing(buffer, offset: &offset) {
+        repeat {
+            let message = connection.receiveBorrowing(buffer, offset: &offset)
             while let event = connection.nextEvent() { dispatch(event) }  // they came before it
-            handle(message)
-        }
+            if let message { handle(message) }
+        } while offset < buffer.count
         pump()
     }
 

@@ -24,10 +24,11 @@ struct InPlaceReceiveTests {
         var seen: [String] = []
         buffer.withUnsafeMutableBytes { bytes in
             var offset = 0
-            while let message = connection.receiveBorrowing(bytes, offset: &offset) {
+            repeat {
+                let message = connection.receiveBorrowing(bytes, offset: &offset)
                 seen += BorrowedReceiveTests.events(&connection)
-                seen.append(describe(message.message))
-            }
+                if let message { seen.append(describe(message.message)) }
+            } while offset < bytes.count
         }
         seen += BorrowedReceiveTests.events(&connection)
         seen.append("output \(connection.takeOutput())")
@@ -82,7 +83,7 @@ struct InPlaceReceiveTests {
         var eventsBetween: [[Event]] = []
         bytes.withUnsafeMutableBytes { buffer in
             var offset = 0
-            while let message = connection.receiveBorrowing(buffer, offset: &offset) {
+            while offset < buffer.count, let message = connection.receiveBorrowing(buffer, offset: &offset) {
                 eventsBetween.append(connection.takeEvents())
                 // The payload lies in the caller's buffer, unmasked.
                 #expect(message.bytes.baseAddress! >= UnsafeRawPointer(buffer.baseAddress!))
@@ -97,6 +98,29 @@ struct InPlaceReceiveTests {
         #expect(eventsBetween.count == 3)
         if case .ping([7]) = eventsBetween.last?.first {} else { Issue.record("the ping comes before the last message: \(eventsBetween)") }
         #expect(try Harness.frames(in: connection.takeOutput(), sentBy: .server).map(\.opcode) == [.pong])
+    }
+
+    /// Autobahn 5.15: a fragmented message, then a continuation frame with nothing in
+    /// progress. The message stops the in-place pass, so that its answer is written before the
+    /// bad frame is decoded and the close is written after it.
+    @Test func anAssembledMessageIsAnsweredBeforeTheNextFrameFails() throws {
+        var connection = try Harness.openServer()
+        var bytes = Wire.frame(0x1, Array("frag".utf8), fin: false, masked: true)
+            + Wire.frame(0x0, Array("ment".utf8), masked: true)
+            + Wire.frame(0x0, Array("oops".utf8), fin: false, masked: true)
+        bytes.withUnsafeMutableBytes { buffer in
+            var offset = 0
+            repeat {
+                let message = connection.receiveBorrowing(buffer, offset: &offset)
+                #expect(message == nil)
+                for event in connection.takeEvents() {
+                    if case .message(let assembled) = event { try? connection.send(assembled) }
+                }
+            } while offset < buffer.count
+        }
+        let frames = try Harness.frames(in: connection.takeOutput(), sentBy: .server)
+        #expect(frames.map(\.opcode) == [.text, .close])
+        #expect(frames.first?.payload == Array("fragment".utf8))
     }
 
     @Test func invalidUTF8InPlaceFailsWith1007() throws {

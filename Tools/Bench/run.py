@@ -158,6 +158,7 @@ def client_commands():
         "C loadgen": ([os.path.join(BIN, "loadgen")], {}),
         "ours": ([os.path.join(HERE, "Ours/.build/release/BenchClient")], {}),
         "ours+loopexec": ([os.path.join(HERE, "Ours/.build/release/BenchClient"), "--loop-executor"], {}),
+        "ours+handler": ([os.path.join(HERE, "Ours/.build/release/BenchClient"), "--handler"], {}),
         "hummingbird": ([os.path.join(HERE, "Peers/.build/release/HBClient")], {}),
         "picows": ([VENV_PY, os.path.join(HERE, "Python/picows_client.py")], {}),
         "websockets": ([VENV_PY, os.path.join(HERE, "Python/websockets_client.py")], {}),
@@ -683,12 +684,14 @@ def goals(results):
                       "achieved": f"{ours / picows:.2f}x", "met": ours >= picows})
     for row in ROWS:
         cells = clients.get(row.key, {})
-        ours = median(clients, row.key, "ours")
-        peers = {n: c["median"] for n, c in cells.items() if n not in ("ours", "ours+loopexec", "C loadgen") and "median" in c}
-        if ours and peers:
-            best = max(peers, key=peers.get)
-            found.append({"goal": f"client {row.title} vs fastest peer client ({best})", "target": "≥ 1x",
-                          "achieved": f"{ours / peers[best]:.2f}x", "met": ours >= peers[best]})
+        peers = {n: c["median"] for n, c in cells.items()
+                 if n not in ("ours", "ours+loopexec", "ours+handler", "C loadgen") and "median" in c}
+        for name, how in (("ours", ""), ("ours+handler", " (handleMessages)")):
+            ours = median(clients, row.key, name)
+            if ours and peers:
+                best = max(peers, key=peers.get)
+                found.append({"goal": f"client {row.title} vs fastest peer client ({best}){how}", "target": "≥ 1x",
+                              "achieved": f"{ours / peers[best]:.2f}x", "met": ours >= peers[best]})
     for entry in results.get("codec", {}).get("rows", []):
         operation = entry["operation"]
         if operation.startswith(("mask", "copy + unmask", "UTF-8")) and "byte-wise" not in operation:

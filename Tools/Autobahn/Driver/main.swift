@@ -4,6 +4,7 @@
 //   AutobahnDriver client wss://127.0.0.1:9003 --ca Tests/Fixtures/tls/ca.pem --agent SwiftWebSocket-TLS
 //                                               the same over TLS, trusting the given CA (PEM)
 //   AutobahnDriver server 9002                  echo server for a fuzzingclient
+//   AutobahnDriver server 9002 --handler        the same echo through `handleMessages`
 //
 // In client mode it asks the fuzzingserver for the case count, runs each case by echoing every
 // message back until the server closes, then asks the server to write its reports.
@@ -99,14 +100,19 @@ func runClient(base: String, options: ClientOptions) async throws {
     print("autobahn: reports updated")
 }
 
-/// Echoes every message on 127.0.0.1:`port` until killed.
-func runServer(port: Int) async throws {
+/// Echoes every message on 127.0.0.1:`port` until killed; with `handler`, through
+/// `handleMessages` (the synchronous, in-place path) instead of `for try await`.
+func runServer(port: Int, handler: Bool) async throws {
     var configuration = WebSocketServer.Configuration()
     configuration.port = port
     configuration.connection = autobahnConfiguration()
     let server = try WebSocketServer.start(configuration: configuration) { ws in
         do {
-            for try await message in ws.messages { try await ws.send(message) }
+            if handler {
+                try await ws.handleMessages { message in try ws.sendNow(message) }
+            } else {
+                for try await message in ws.messages { try await ws.send(message) }
+            }
         } catch {
             // Protocol violations are the suite's business; the Core already closed correctly.
         }
@@ -122,9 +128,11 @@ do {
     case ("client", let base, let options?):
         try await runClient(base: base, options: options)
     case ("server", let port, _) where Int(port) != nil && arguments.count == 3:
-        try await runServer(port: Int(port) ?? 0)
+        try await runServer(port: Int(port) ?? 0, handler: false)
+    case ("server", let port, _) where Int(port) != nil && arguments.count == 4 && arguments[3] == "--handler":
+        try await runServer(port: Int(port) ?? 0, handler: true)
     default:
-        print("usage: AutobahnDriver client ws[s]://127.0.0.1:9001 [--agent NAME] [--ca PEM_FILE] | AutobahnDriver server 9002")
+        print("usage: AutobahnDriver client ws[s]://127.0.0.1:9001 [--agent NAME] [--ca PEM_FILE] | AutobahnDriver server 9002 [--handler]")
         exit(2)
     }
 } catch {

@@ -58,11 +58,12 @@ struct ConnectionRun {
         let chunks = scenario.plan.chunks(of: stream)
         for (index, chunk) in chunks.enumerated() {
             if scenario.blocksOutput { connection.isOutputBlocked = random.next() & 1 == 0 }
-            // Both receive paths: staged (generic) and borrowed (straight from a raw buffer).
-            if random.next() & 2 == 0 {
-                connection.receive(chunk)
-            } else {
-                chunk.withUnsafeBytes { connection.receive($0) }
+            // Every receive path: staged (generic), borrowed (straight from a raw buffer), and
+            // in place (payloads unmasked where they lie and handed out borrowed).
+            switch random.next() % 3 {
+            case 0: connection.receive(chunk)
+            case 1: chunk.withUnsafeBytes { connection.receive($0) }
+            default: try receiveInPlace(Array(chunk))
             }
             try drain()
             if scenario.closesMidway && index == chunks.count / 2 {
@@ -85,6 +86,27 @@ struct ConnectionRun {
         connection.isOutputBlocked = false
         try drain()
         try checkEnd()
+    }
+
+    /// Feeds `chunk` through `receiveBorrowing`, handling the events before each message, then
+    /// the message, as a driver's synchronous handler does.
+    mutating func receiveInPlace(_ chunk: [UInt8]) throws(FuzzFailure) {
+        var buffer = chunk
+        var failure: FuzzFailure?
+        buffer.withUnsafeMutableBytes { bytes in
+            var offset = 0
+            repeat {
+                let message = connection.receiveBorrowing(bytes, offset: &offset)
+                do throws(FuzzFailure) {
+                    try drain()
+                    if let message { _ = try handle(.message(message.message)) }
+                } catch {
+                    failure = error
+                    return
+                }
+            } while offset < bytes.count
+        }
+        if let failure { throw failure }
     }
 
     /// Handles events until none is left, taking the output unless it is blocked.

@@ -3,7 +3,7 @@
 //     BenchClient --url ws://127.0.0.1:PORT/ [--mode stream|handshake] [--conns C]
 //                 [--inflight W] [--size S] [--kind binary|text|json] [--payload FILE]
 //                 [--duration SECONDS] [--warmup SECONDS] [--deflate] [--loop-executor]
-//                 [--ca FILE]
+//                 [--handler] [--ca FILE]
 //
 // stream: C connections, each keeping W messages of S bytes in flight through our public API
 // (`send` plus `for try await … in ws.messages`); every echo is compared byte for byte.
@@ -13,6 +13,8 @@
 // --loop-executor: run the connection tasks on the client's event loop
 // (`Task(executorPreference: loop.taskExecutor)`), the usage README recommends for throughput;
 // without it they run on Swift's global pool, like most applications' code.
+// --handler: receive with `handleMessages` (a synchronous handler on the loop, payloads
+// borrowed) and answer each echo with `sendNow`, instead of `send` plus `for try await`.
 // --ca FILE: for wss:// URLs, trust this PEM CA (`configuration.tls.trustRoots`) instead of the
 // system's; certificate and host-name verification stay on, as always.
 // Prints one JSON line: {"messages": N, "seconds": T, "errors": E}.
@@ -31,6 +33,7 @@ struct Options: Sendable {
     var duration = 2.0
     var warmup = 0.3
     var loopExecutor = false
+    var handler = false
     var deflate = false
     var caFile: String?
 }
@@ -45,6 +48,10 @@ func parseOptions() -> Options {
         }
         if argument == "--deflate" {
             options.deflate = true
+            continue
+        }
+        if argument == "--handler" {
+            options.handler = true
             continue
         }
         let value = arguments.next() ?? ""
@@ -120,7 +127,11 @@ func configuration(_ options: Options) -> WebSocket.Configuration {
 func stream(_ options: Options, _ message: Message, _ counters: Counters) async {
     do {
         let ws = try await WebSocket.connect(to: options.url, configuration: configuration(options), loop: clientLoop)
-        try await pipeline(ws, options, message, counters)
+        if options.handler {
+            try await pipelineInPlace(ws, options, message, counters)
+        } else {
+            try await pipeline(ws, options, message, counters)
+        }
     } catch {
         counters.errors.add(1, ordering: .relaxed)
     }
@@ -147,6 +158,34 @@ func pipeline(_ ws: WebSocket, _ options: Options, _ message: Message, _ counter
         grant.finish()
         try await sender.value
         try await ws.close()
+    } catch {
+        counters.errors.add(1, ordering: .relaxed)
+    }
+}
+
+/// `pipeline` with a synchronous handler: each echo is checked where it lies and answered at
+/// once on the loop; the first `inflight` messages go out with `send` from this task (a handler
+/// installed first, so that their echoes are taken as they come).
+func pipelineInPlace(_ ws: WebSocket, _ options: Options, _ message: Message, _ counters: Counters) async throws {
+    let outstanding = Atomic<Int>(options.inflight)
+    let handling = Task {
+        try await ws.handleMessages { echo in
+            let same = echo.kind == message.kind && echo.bytes.count == message.data.count
+                && message.data.withUnsafeBytes { expected in
+                    expected.isEmpty || memcmp(expected.baseAddress!, echo.bytes.baseAddress!, expected.count) == 0
+                }
+            if !same { counters.errors.add(1, ordering: .relaxed) }
+            counters.received.add(1, ordering: .relaxed)
+            if !counters.stop.load(ordering: .relaxed) {
+                try ws.sendNow(message)
+            } else if outstanding.subtract(1, ordering: .relaxed).newValue == 0 {
+                Task { try? await ws.close() }
+            }
+        }
+    }
+    for _ in 0..<options.inflight { try await ws.send(message) }
+    do {
+        try await handling.value
     } catch {
         counters.errors.add(1, ordering: .relaxed)
     }
