@@ -85,7 +85,9 @@ extension WebSocket {
     }
 
     /// Runs a Core command on the loop and applies its output.
-    func perform(_ command: (inout Connection) throws(ConnectionError) -> Void) throws {
+    /// - Parameters:
+    ///   - pumps: false when the caller pumps right after anyway (a handler inside `readInPlace`).
+    func perform(pumps: Bool = true, _ command: (inout Connection) throws(ConnectionError) -> Void) throws {
         do {
             try command(&connection)
         } catch {
@@ -95,7 +97,7 @@ extension WebSocket {
             }
             throw WebSocketError(.connection(error))
         }
-        pump()
+        if pumps { pump() }
     }
 
     /// Outbound backpressure: returns once the pending bytes are under the high-water mark.

@@ -41,7 +41,9 @@ extension WebSocket {
     /// - Throws: ``WebSocketError`` when called off the loop or the connection is not open.
     public func sendNow(_ message: BorrowedMessage, allowsCompression: Bool = true) throws {
         try requireLoop()
-        try perform { (c: inout Connection) throws(ConnectionError) in try c.send(message, allowsCompression: allowsCompression) }
+        try perform(pumps: !isReadingInPlace) { (c: inout Connection) throws(ConnectionError) in
+            try c.send(message, allowsCompression: allowsCompression)
+        }
     }
 
     /// On the loop only: sends a message now, without waiting for backpressure (see
@@ -49,7 +51,9 @@ extension WebSocket {
     /// - Throws: ``WebSocketError`` when called off the loop or the connection is not open.
     public func sendNow(_ message: Message, allowsCompression: Bool = true) throws {
         try requireLoop()
-        try perform { (c: inout Connection) throws(ConnectionError) in try c.send(message, allowsCompression: allowsCompression) }
+        try perform(pumps: !isReadingInPlace) { (c: inout Connection) throws(ConnectionError) in
+            try c.send(message, allowsCompression: allowsCompression)
+        }
     }
 
     private func requireLoop() throws {
@@ -86,11 +90,17 @@ extension WebSocket {
     func readInPlace(_ bytes: UnsafeRawBufferPointer) {
         let buffer = UnsafeMutableRawBufferPointer(mutating: bytes)
         var offset = 0
+        isReadingInPlace = true
         repeat {
             let message = connection.receiveBorrowing(buffer, offset: &offset)
             while let event = connection.nextEvent() { dispatch(event) }  // they came before it
             if let message { handle(message) }
         } while offset < buffer.count
+        isReadingInPlace = false
+        // The answers to this read leave now, in one write: a loop task to flush them later
+        // would cost more than it gathers (each connection gets one read per wake-up under
+        // many connections; a stream's read is up to 64 KiB of answers already).
+        flush()
         pump()
     }
 

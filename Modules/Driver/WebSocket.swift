@@ -55,6 +55,8 @@ public final class WebSocket: @unchecked Sendable {
     /// While `handleMessages` hands over the messages queued before it: newly decoded ones
     /// queue behind them.
     var isDrainingInbox = false
+    /// While `readInPlace` runs: `sendNow` leaves the pump to it.
+    var isReadingInPlace = false
     /// The `handleMessages` call waiting for the end of the messages.
     var handlerWaiter: CheckedContinuation<Void, any Error>?
     /// What the message handler threw, reported by `handleMessages` once the connection closed.
