@@ -21,6 +21,11 @@ extension WebSocket {
     /// ``Configuration/maxQueuedMessages`` here (each message is handled as it is decoded);
     /// instead the socket is not read while the output is over ``Configuration/writeHighWaterMark``.
     ///
+    /// Because reads pause on the output, two peers that both stop reading while they cannot
+    /// write can wait for each other when more is in flight than their buffers hold (e.g. a
+    /// client keeping 64 messages of 1 MiB in flight): raise the high-water mark to the window
+    /// the application keeps in flight.
+    ///
     /// If `handler` throws, the connection closes with 1011 (internal error), later messages are
     /// dropped, and `handleMessages` rethrows the error once the connection has closed.
     /// - Parameter handler: called with each message, in order.

@@ -117,6 +117,13 @@ func configuration(_ options: Options) -> WebSocket.Configuration {
     configuration.connection.maxMessageSize = 16 << 20
     configuration.pingInterval = nil
     if let caFile = options.caFile { configuration.tls.trustRoots = .pemFile(caFile) }
+    if options.handler {
+        // A handler's reads pause while the output is over the mark; with more in flight than
+        // the socket buffers hold (64 × 1 MiB), a peer that stops reading while it cannot write
+        // would then wait for us as we wait for it. The in-flight window is this application's
+        // own bound on what it buffers, so the mark is raised to it.
+        configuration.writeHighWaterMark = max(configuration.writeHighWaterMark, options.inflight * max(options.size, 1024) * 2)
+    }
     return configuration
 }
 
