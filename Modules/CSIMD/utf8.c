@@ -3,8 +3,8 @@
 // the byte before it through three 16-entry tables indexed by nibbles (one pshufb each); the
 // bitwise AND of the three lookups is non-zero exactly where a rule of Unicode table 3-7 is
 // broken, except bit 7 (two continuation bytes in a row), which must be set exactly where the
-// byte is the 3rd or 4th of a sequence. The contract (start at a character boundary, 3 bytes
-// readable before it, return the last boundary) is the one of UTF8Validator.scanVectors.
+// byte is the 3rd or 4th of a sequence. The caller (UTF8Validator.scanVectors) starts at a
+// character boundary with 3 bytes readable before it and resumes from the last boundary.
 #include "CWebSocketSIMD.h"
 
 #include <stdatomic.h>
@@ -58,15 +58,6 @@ static const uint8_t secondHigh[16] = {
     TOO_SHORT, TOO_SHORT, TOO_SHORT, TOO_SHORT,                                             // 11______
 };
 
-/// The start of the sequence still open at `offset` (a lead byte among the 3 bytes before it
-/// that asks for bytes at or past `offset`), or `offset` itself.
-static intptr_t last_boundary(const uint8_t *base, intptr_t offset) {
-    if (base[offset - 1] >= 0xC0) return offset - 1;
-    if (base[offset - 2] >= 0xE0) return offset - 2;
-    if (base[offset - 3] >= 0xF0) return offset - 3;
-    return offset;
-}
-
 #if defined(__x86_64__)
 #include <immintrin.h>
 
@@ -99,7 +90,7 @@ static intptr_t scan_avx2(const uint8_t *base, intptr_t start, intptr_t end) {
         if (((offset - start) & 127) == 0 && !_mm256_testz_si256(error, error)) return -1;
     }
     if (!_mm256_testz_si256(error, error)) return -1;
-    return offset == start ? start : last_boundary(base, offset);
+    return offset;
 }
 
 __attribute__((target("ssse3")))
@@ -133,7 +124,7 @@ static intptr_t scan_ssse3(const uint8_t *base, intptr_t start, intptr_t end) {
         }
     }
     if (_mm_movemask_epi8(_mm_cmpeq_epi8(error, zero)) != 0xFFFF) return -1;
-    return offset == start ? start : last_boundary(base, offset);
+    return offset;
 }
 #endif
 

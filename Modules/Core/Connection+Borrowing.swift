@@ -25,15 +25,15 @@ extension Connection {
     ///   failed, or out of message credit: the rest is staged as by ``receive(_:)``).
     public mutating func receiveBorrowing(_ bytes: UnsafeMutableRawBufferPointer, offset: inout Int) -> BorrowedMessage? {
         guard offset < bytes.count else { return nil }
-        if phase == .open || phase == .closing, !closeReceived, extensions.isEmpty, !input.isEmpty {
+        if isDecodingFrames, extensions.isEmpty, !input.isEmpty {
             if finishStagedHeader(bytes, offset: &offset) { return nil }
         }
-        guard phase == .open || phase == .closing, !closeReceived, input.isEmpty, extensions.isEmpty else {
+        guard isDecodingFrames, input.isEmpty, extensions.isEmpty else {
             receive(UnsafeRawBufferPointer(rebasing: bytes[offset...]))
             offset = bytes.count
             return nil
         }
-        while offset < bytes.count, phase == .open || phase == .closing, !closeReceived, !isInputPaused {
+        while offset < bytes.count, isDecodingFrames, !isInputPaused {
             decoder.maxFrameSize = frameLimit
             let inPlace: (header: FrameHeader, payload: Range<Int>)?
             let frame: Frame?
@@ -41,10 +41,7 @@ extension Connection {
                 inPlace = try decoder.decodeInPlace(bytes, offset: &offset)
                 frame = inPlace == nil ? try decoder.decode(from: UnsafeRawBufferPointer(bytes), offset: &offset) : nil
             } catch {
-                fail(ConnectionError(.framing(error)))
-                offset = bytes.count
-                handleEOFIfDrained()
-                return nil
+                return stopReading(ConnectionError(.framing(error)), offset: &offset, end: bytes.count)
             }
             let eventCount = events.count
             do {
@@ -58,18 +55,13 @@ extension Connection {
                     break
                 }
             } catch {
-                fail(error)
-                offset = bytes.count
-                handleEOFIfDrained()
-                return nil
+                return stopReading(error, offset: &offset, end: bytes.count)
             }
             // A message assembled from fragments (or staged across reads) was reported as an
             // event: let the caller answer it before the next frame is decoded.
-            if events.count > eventCount, case .message = events[events.count - 1], offset < bytes.count {
-                return nil
-            }
+            if reportedMessage(since: eventCount), offset < bytes.count { return nil }
         }
-        if offset < bytes.count, phase == .open || phase == .closing, !closeReceived {
+        if offset < bytes.count, isDecodingFrames {
             input.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[offset...]))
             processInput()
         }
@@ -78,19 +70,31 @@ extension Connection {
         return nil
     }
 
+    /// Fails the connection with `error` and consumes the rest of the read (never processed).
+    private mutating func stopReading(_ error: ConnectionError, offset: inout Int, end: Int) -> BorrowedMessage? {
+        fail(error)
+        offset = end
+        handleEOFIfDrained()
+        return nil
+    }
+
+    /// Whether the last event since `eventCount` events is a message.
+    private func reportedMessage(since eventCount: Int) -> Bool {
+        guard events.count > eventCount, case .message = events[events.count - 1] else { return false }
+        return true
+    }
+
     /// A frame header split across reads sits in the input buffer: feeds it the next bytes one
     /// at a time until the decoder has taken the header (at most 13), so that the rest of this
     /// read is decoded in place rather than staged.
     /// - Returns: true when a message was reported on the way (the caller answers it first).
     private mutating func finishStagedHeader(_ bytes: UnsafeMutableRawBufferPointer, offset: inout Int) -> Bool {
-        while !input.isEmpty, offset < bytes.count, phase == .open || phase == .closing, !closeReceived, !isInputPaused {
+        while !input.isEmpty, offset < bytes.count, isDecodingFrames, !isInputPaused {
             let eventCount = events.count
             input.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset &+ 1)]))
             offset &+= 1
             processInput()
-            if events.count > eventCount, case .message = events[events.count - 1], offset < bytes.count {
-                return true
-            }
+            if reportedMessage(since: eventCount), offset < bytes.count { return true }
         }
         return false
     }
@@ -133,8 +137,7 @@ extension Connection {
         }
         try checkCanSend()
         guard outgoingMessage == nil else { throw ConnectionError(.fragmentSequence) }
-        // RFC 6455 §5.3: a fresh, unpredictable masking key per client frame.
-        let key: MaskingKey? = role.masksOutgoingFrames ? MaskingKey(using: &random) : nil
+        let key = nextMaskingKey()
         FrameEncoder.encodeHeader(
             opcode: message.kind == .text ? .text : .binary, payloadLength: message.bytes.count,
             maskingKey: key, into: &output)

@@ -17,11 +17,11 @@ extension Connection {
     /// ``receive(_:)`` with the same bytes (tested against each other in any chunking).
     /// - Parameter bytes: the bytes; not kept after the call.
     public mutating func receive(_ bytes: UnsafeRawBufferPointer) {
-        guard phase == .open || phase == .closing, !closeReceived, input.isEmpty else {
+        guard isDecodingFrames, input.isEmpty else {
             return receiveStaged(bytes)
         }
         var offset = 0
-        while offset < bytes.count, phase == .open || phase == .closing, !closeReceived, !isInputPaused {
+        while offset < bytes.count, isDecodingFrames, !isInputPaused {
             decoder.maxFrameSize = frameLimit
             let frame: Frame?
             do {
@@ -41,7 +41,7 @@ extension Connection {
                 return handleEOFIfDrained()
             }
         }
-        guard offset < bytes.count, phase == .open || phase == .closing, !closeReceived else {
+        guard offset < bytes.count, isDecodingFrames else {
             return handleEOFIfDrained()
         }
         input.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[offset...]))
@@ -80,7 +80,7 @@ extension Connection {
     /// Applies a received EOF once no buffered input is waiting for message credit.
     mutating func handleEOFIfDrained() {
         guard eofReceived, !eofHandled else { return }
-        if isInputPaused && !input.isEmpty && (phase == .open || phase == .closing) && !closeReceived { return }
+        if isInputPaused && !input.isEmpty && isDecodingFrames { return }
         eofHandled = true
         shouldCloseTransport = true
         guard phase != .closed else { return }
@@ -108,6 +108,11 @@ extension Connection {
         handleEOFIfDrained()
     }
 
+    /// Whether received frames are still decoded: the connection is open or closing and no
+    /// Close frame has arrived (RFC 6455 §7.1.7: after failing, "the endpoint MUST NOT continue
+    /// to attempt to process data").
+    var isDecodingFrames: Bool { (phase == .open || phase == .closing) && !closeReceived }
+
     /// Whether decoding is paused because no message credit is left.
     public var isInputPaused: Bool {
         guard let messageCredit else { return false }
@@ -117,7 +122,7 @@ extension Connection {
     /// Decodes and handles every complete frame in the input buffer.
     mutating func processInput() {
         defer { handleEOFIfDrained() }
-        while phase == .open || phase == .closing, !closeReceived, !isInputPaused {
+        while isDecodingFrames, !isInputPaused {
             decoder.maxFrameSize = frameLimit
             let frame: Frame?
             do {

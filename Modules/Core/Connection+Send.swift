@@ -103,8 +103,7 @@ extension Connection {
                 throw failure
             }
         }
-        // RFC 6455 §5.3: "The masking key needs to be unpredictable"; a fresh key per frame.
-        let key: MaskingKey? = role.masksOutgoingFrames ? MaskingKey(using: &random) : nil
+        let key = nextMaskingKey()
         if key == nil, encoded.payload.count >= Self.zeroCopyThreshold {
             // A large unmasked payload is not copied: the header ends the output so far, and the
             // payload follows as its own array (`takeOutput(into:)` for chunks).
@@ -118,6 +117,12 @@ extension Connection {
         } else {
             FrameEncoder.encode(encoded, maskingKey: key, into: &output)
         }
+    }
+
+    /// The masking key of the next outgoing frame: nil for a server; for a client, RFC 6455
+    /// §5.3: "The masking key needs to be unpredictable"; a fresh key per frame.
+    mutating func nextMaskingKey() -> MaskingKey? {
+        role.masksOutgoingFrames ? MaskingKey(using: &random) : nil
     }
 
     /// Unmasked payloads of at least this many bytes are kept as their own arrays in the output

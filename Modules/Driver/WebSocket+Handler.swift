@@ -80,7 +80,7 @@ extension WebSocket {
         // the Core may decode more meanwhile: those join the queue behind them (`deliver`).
         isDrainingInbox = true
         while case .success(let message?)? = inbox.poll(onLoop: true).result {
-            message.data.withUnsafeBytes { handle(BorrowedMessage(kind: message.kind, bytes: $0, storage: message.data)) }
+            handle(message)
         }
         isDrainingInbox = false
         // Each message is finished when its handler call returns: no credit to count.
@@ -119,6 +119,12 @@ extension WebSocket {
             self.messageHandler = nil
             try? connection.close(code: .internalError, reason: "")
         }
+    }
+
+    /// Loop: an assembled message to the handler, borrowed from its own array (which sending
+    /// or keeping it then shares).
+    func handle(_ message: Message) {
+        message.data.withUnsafeBytes { handle(BorrowedMessage(kind: message.kind, bytes: $0, storage: message.data)) }
     }
 
     /// Loop: the messages ended (the connection closed); `handleMessages` returns or throws.

@@ -143,9 +143,7 @@ extension WebSocket: ChannelHandler {
     }
 
     private func deliver(_ message: Message) {
-        guard messageHandler == nil || isDrainingInbox else {
-            return message.data.withUnsafeBytes { handle(BorrowedMessage(kind: message.kind, bytes: $0, storage: message.data)) }
-        }
+        guard messageHandler == nil || isDrainingInbox else { return handle(message) }
         inbox.deliver(message)
     }
 

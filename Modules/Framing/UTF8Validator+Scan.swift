@@ -4,9 +4,7 @@ extension UTF8Validator {
 
     /// Runs the automaton over `count` bytes at `base` from `state` and returns the final state
     /// (in 0..<64, ``reject`` if any byte was invalid).
-    static func scan(
-        _ base: UnsafeRawPointer, count: Int, state: UInt64, kernel: VectorKernel = bestKernel
-    ) -> UInt64 {
+    static func scan(_ base: UnsafeRawPointer, count: Int, state: UInt64, kernel: VectorKernel) -> UInt64 {
         rows.withUnsafeBufferPointer { rows in scan(base, rows.baseAddress!, 0..<count, state: state, kernel: kernel) }
     }
 

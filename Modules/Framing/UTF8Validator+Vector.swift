@@ -50,7 +50,8 @@ extension UTF8Validator {
         case .avx2: native = SWIFTWS_UTF8_KERNEL_AVX2
         }
         let stop = swiftws_utf8_scan(native, base.assumingMemoryBound(to: UInt8.self), start, end)
-        return stop < 0 ? nil : stop
+        if stop < 0 { return nil }
+        return stop == start ? start : lastBoundary(base, before: stop)
     }
 }
 
@@ -74,7 +75,7 @@ extension UTF8Validator {
     /// - after E0 the next byte is A0...BF (no overlong 3-byte form), after ED 80...9F (no
     ///   surrogates), after F0 90...BF (no overlong 4-byte form), after F4 80...8F (nothing
     ///   above U+10FFFF).
-    /// That is all of table 3-7; the automaton (``scan(_:_:_:state:)``) is the reference, and
+    /// That is all of table 3-7; the automaton (``scan(_:_:_:state:kernel:)``) is the reference, and
     /// the tests run both over the same inputs.
     static func scanVectors(_ base: UnsafeRawPointer, from start: Int, to end: Int) -> Int? {
         typealias Bytes = SIMD16<UInt8>

@@ -47,8 +47,7 @@ public struct UTF8Validator: Sendable {
     ///   - range: the bytes to validate; must lie within `bytes`.
     /// - Returns: `false` if the input is invalid (now or before), `true` if it is a valid prefix.
     public mutating func validate(_ bytes: [UInt8], range: Range<Int>) -> Bool {
-        precondition(range.lowerBound >= 0 && range.upperBound <= bytes.count, "range out of bounds")
-        return bytes.withUnsafeBytes { validate(UnsafeRawBufferPointer(rebasing: $0[range])) }
+        validate(bytes, range: range, kernel: UTF8Validator.bestKernel)
     }
 
     /// Validates the next bytes of the input.
@@ -62,8 +61,14 @@ public struct UTF8Validator: Sendable {
     /// - Parameter bytes: the next bytes; the pointer does not escape the call.
     /// - Returns: `false` if the input is invalid (now or before), `true` if it is a valid prefix.
     public mutating func validate(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        validate(bytes, kernel: UTF8Validator.bestKernel)
+    }
+
+    /// ``validate(_:)-(UnsafeRawBufferPointer)`` with a chosen vector kernel (the tests and the
+    /// benchmark run each one).
+    package mutating func validate(_ bytes: UnsafeRawBufferPointer, kernel: VectorKernel) -> Bool {
         if let base = bytes.baseAddress, bytes.count > 0, state != UTF8Validator.reject {
-            state = UTF8Validator.scan(base, count: bytes.count, state: state)
+            state = UTF8Validator.scan(base, count: bytes.count, state: state, kernel: kernel)
         }
         return state != UTF8Validator.reject
     }
@@ -76,14 +81,10 @@ public struct UTF8Validator: Sendable {
         return validator.validate(bytes) && validator.isAtCharacterBoundary
     }
 
-    /// ``validate(_:range:)`` with a chosen vector kernel, for the tests and the benchmark.
+    /// ``validate(_:range:)`` with a chosen vector kernel.
     package mutating func validate(_ bytes: [UInt8], range: Range<Int>, kernel: VectorKernel) -> Bool {
         precondition(range.lowerBound >= 0 && range.upperBound <= bytes.count, "range out of bounds")
-        guard state != UTF8Validator.reject, !range.isEmpty else { return state != UTF8Validator.reject }
-        bytes.withUnsafeBytes { buffer in
-            state = UTF8Validator.scan(buffer.baseAddress! + range.lowerBound, count: range.count, state: state, kernel: kernel)
-        }
-        return state != UTF8Validator.reject
+        return bytes.withUnsafeBytes { validate(UnsafeRawBufferPointer(rebasing: $0[range]), kernel: kernel) }
     }
 
     /// The safe byte-wise twin of ``validate(_:range:)``: the same automaton stepped one byte at a

@@ -59,43 +59,56 @@ struct BorrowedReceiveTests {
         }
     }
 
-    @Test("same events and output in any chunking, with and without message credit", arguments: 0..<60)
-    func borrowedAndStagedAgree(seed: UInt64) throws {
-        let bytes = Self.stream(seed: seed)
+    /// Feeds the stream of `seed` in random chunks (drawn from `chunkSeed`) to one connection
+    /// through the staged `receive(_:)` and to another through `receiveStep`, which returns what
+    /// it observed: both must observe the same after every chunk, after every credit grant
+    /// (every other seed grants one message of credit at a time), and at EOF.
+    static func expectAgreementWithStaged(
+        seed: UInt64, chunkSeed: UInt64, _ receiveStep: (inout Connection, [UInt8]) -> [String]
+    ) throws {
+        let bytes = stream(seed: seed)
         var staged = try Harness.openServer()
-        var borrowed = try Harness.openServer()
-        _ = Self.snapshot(&staged)
-        _ = Self.snapshot(&borrowed)
-        var random = SeededRandom(seed: seed &+ 1000)
+        var other = try Harness.openServer()
+        _ = snapshot(&staged)
+        _ = snapshot(&other)
+        var random = SeededRandom(seed: chunkSeed)
         let usesCredit = seed % 2 == 0
         if usesCredit {
             staged.grantMessageCredit(1)
-            borrowed.grantMessageCredit(1)
+            other.grantMessageCredit(1)
         }
         var offset = 0
-        var steps = 0
+        var step = 0
         while offset < bytes.count {
             let size = Swift.min(bytes.count - offset, [1, 2, 7, 14, 100, 4096, 65_536, 200_000].randomElement(using: &random)!)
             let chunk = Array(bytes[offset..<(offset + size)])
             offset += size
             staged.receive(chunk)
-            chunk.withUnsafeBytes { borrowed.receive($0) }
+            let expected = snapshot(&staged)
+            let actual = receiveStep(&other, chunk)
+            #expect(actual == expected, "seed \(seed), step \(step)")
+            if actual != expected { return }
             if usesCredit && Bool.random(using: &random) {
                 staged.grantMessageCredit(1)
-                borrowed.grantMessageCredit(1)
+                other.grantMessageCredit(1)
+                #expect(snapshot(&other) == snapshot(&staged), "seed \(seed), credit after step \(step)")
             }
-            let expected = Self.snapshot(&staged)
-            let actual = Self.snapshot(&borrowed)
-            #expect(actual == expected, "seed \(seed), step \(steps)")
-            if actual != expected { return }
-            steps += 1
+            step += 1
         }
         staged.grantMessageCredit(nil)
-        borrowed.grantMessageCredit(nil)
+        other.grantMessageCredit(nil)
         staged.receiveEOF()
-        borrowed.receiveEOF()
-        #expect(Self.snapshot(&borrowed) == Self.snapshot(&staged), "seed \(seed), at EOF")
-        #expect(borrowed.closeInfo?.code == staged.closeInfo?.code)
+        other.receiveEOF()
+        #expect(snapshot(&other) == snapshot(&staged), "seed \(seed), at EOF")
+        #expect(other.closeInfo?.code == staged.closeInfo?.code)
+    }
+
+    @Test("same events and output in any chunking, with and without message credit", arguments: 0..<60)
+    func borrowedAndStagedAgree(seed: UInt64) throws {
+        try Self.expectAgreementWithStaged(seed: seed, chunkSeed: seed &+ 1000) { connection, chunk in
+            chunk.withUnsafeBytes { connection.receive($0) }
+            return Self.snapshot(&connection)
+        }
     }
 
     @Test("a large frame split across reads arrives whole and unmasked")

@@ -23,10 +23,10 @@ swiftws_utf8_kernel swiftws_utf8_best_kernel(void);
 /// table 3-7). `start` must be a character boundary with at least 3 readable bytes before it
 /// (each byte is judged with the 3 before it, loaded from memory).
 ///
-/// Returns the character boundary where it stopped: at most 3 bytes before the end of the last
-/// whole vector (the start of a sequence still open there), so the caller resumes there with
-/// its automaton; `start` itself if `kernel` is NONE or not supported by this CPU, or fewer than
-/// a vector's bytes remain; or -1 if the bytes are not valid UTF-8.
+/// Returns the end of the last whole vector checked (a sequence may still be open there: the
+/// caller resumes with its automaton from that sequence's lead byte); `start` itself if `kernel`
+/// is NONE or not supported by this CPU, or fewer than a vector's bytes remain; or -1 if the
+/// bytes are not valid UTF-8.
 intptr_t swiftws_utf8_scan(swiftws_utf8_kernel kernel, const uint8_t *base, intptr_t start, intptr_t end);
 
 #endif
