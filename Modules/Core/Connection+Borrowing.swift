@@ -111,8 +111,12 @@ extension Connection {
             return nil
         }
         // The checks `handle(_:)` makes for such a frame: no reserved bits to own, a known data
-        // opcode, no message in progress (all true here), the size (the decoder's frame limit
-        // is what is left of the message limit), and §8.1's UTF-8 for text.
+        // opcode, no message in progress (all true here), the message limit (the decoder's
+        // frame limit never drops below 125 bytes, so a lower limit is checked here, as
+        // `receiveData` does), and §8.1's UTF-8 for text.
+        guard payload.count <= configuration.maxMessageSize else {
+            throw ConnectionError(.messageTooBig(limit: configuration.maxMessageSize))
+        }
         let kind: Message.Kind = header.opcode == .text ? .text : .binary
         if kind == .text {
             var validator = UTF8Validator()

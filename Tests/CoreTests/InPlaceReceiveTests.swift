@@ -84,6 +84,29 @@ struct InPlaceReceiveTests {
         #expect(frames.first?.payload == Array("fragment".utf8))
     }
 
+    /// A message limit below 125 bytes (the decoder's frame limit never goes lower, for control
+    /// frames) holds on the in-place path too: 1009, as `receive(_:)` does. Found by
+    /// `make fuzz-quick` (client-connection), kept in Tools/Fuzz/Regressions.
+    @Test func aMessageOverALimitBelow125Fails1009() throws {
+        var configuration = Configuration()
+        configuration.maxMessageSize = 10
+        let bytes = Wire.frame(0x2, [UInt8](repeating: 1, count: 50), masked: true)
+        var staged = try Harness.openServer(configuration)
+        staged.receive(bytes)
+        var inPlace = try Harness.openServer(configuration)
+        var buffer = bytes
+        buffer.withUnsafeMutableBytes { buffer in
+            var offset = 0
+            #expect(inPlace.receiveBorrowing(buffer, offset: &offset) == nil, "handed out a message over the limit")
+            #expect(offset == buffer.count)
+        }
+        #expect(!inPlace.takeEvents().contains { if case .message = $0 { true } else { false } })
+        let output = inPlace.takeOutput()
+        #expect(output == staged.takeOutput())
+        let close = try #require(try Harness.frames(in: output, sentBy: .server).last)
+        #expect(close.opcode == .close && Array(close.payload.prefix(2)) == [0x03, 0xF1])  // 1009
+    }
+
     @Test func invalidUTF8InPlaceFailsWith1007() throws {
         var connection = try Harness.openServer()
         var bytes = Wire.frame(0x1, [0x61, 0xED, 0xA0, 0x80], masked: true) + Wire.frame(0x2, [1], masked: true)
