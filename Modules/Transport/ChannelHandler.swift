@@ -15,7 +15,7 @@ public protocol ChannelHandler: AnyObject {
 
     /// Bytes arrived.
     ///
-    /// `bytes` points into the loop's shared 64 KiB receive buffer and is valid only during the
+    /// `bytes` points into the loop's shared 256 KiB receive buffer and is valid only during the
     /// call: copy what you keep. The buffer is the loop's own writable memory, refilled by the
     /// next read, so a handler may also overwrite these bytes in place (through
     /// `UnsafeMutableRawBufferPointer(mutating:)`), e.g. to unmask WebSocket payloads where they

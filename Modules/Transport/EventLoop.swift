@@ -26,6 +26,10 @@ public final class EventLoop: @unchecked Sendable {
     let poller = SystemPoller()
     /// The receive buffer every channel of this loop reads into.
     let readBuffer = ReadBuffer()
+    /// The most bytes one ``ChannelHandler/channelRead(_:_:)`` hands over (the size of the
+    /// loop's shared receive buffer): what a handler that pauses reads may still get in the
+    /// read in progress.
+    public static let readBufferSize = ReadBuffer.size
     /// Guards ``pending``, ``state``, ``thread``/``started``/``finished``/``joined`` and every
     /// ``Scheduled`` task.
     let lock = Lock()
