@@ -16,7 +16,7 @@ public struct BorrowedMessage {
     /// The array `bytes` lies in, when the message was assembled into one (fragments,
     /// compression, a frame longer than a read): sending or keeping the message then shares it
     /// instead of copying.
-    let storage: [UInt8]?
+    package let storage: [UInt8]?
 
     /// A message handed out by the Core or a driver: `bytes` must be valid UTF-8 for `.text`.
     /// - Parameters:

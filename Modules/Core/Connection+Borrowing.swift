@@ -1,5 +1,5 @@
 import WebSocketExtensions
-public import WebSocketFraming
+import WebSocketFraming
 
 extension Connection {
     /// Feeds bytes from a buffer the caller owns and may overwrite, and hands out the next data
@@ -25,6 +25,16 @@ extension Connection {
     ///   failed, or out of message credit: the rest is staged as by ``receive(_:)``).
     public mutating func receiveBorrowing(_ bytes: UnsafeMutableRawBufferPointer, offset: inout Int) -> BorrowedMessage? {
         guard offset < bytes.count else { return nil }
+        stage.endLoan()  // the message lent by the previous call is handled
+        if stage.isGathering {
+            guard isDecodingFrames else { return receiveBorrowing(afterStopping: bytes, offset: &offset) }
+            do {
+                guard try stage.gather(UnsafeRawBufferPointer(bytes), offset: &offset) else { return nil }
+            } catch {
+                return stopReading(error, offset: &offset, end: bytes.count)
+            }
+            return lendStagedMessage()
+        }
         if isDecodingFrames, extensions.isEmpty, !input.isEmpty {
             if finishStagedHeader(bytes, offset: &offset) { return nil }
         }
@@ -39,6 +49,9 @@ extension Connection {
             let frame: Frame?
             do {
                 inPlace = try decoder.decodeInPlace(bytes, offset: &offset)
+                if inPlace == nil, let (header, size) = stageableFrame(bytes, offset: offset) {
+                    return beginStage(header, bytes, offset: offset &+ size, end: &offset)
+                }
                 frame = inPlace == nil ? try decoder.decode(from: UnsafeRawBufferPointer(bytes), offset: &offset) : nil
             } catch {
                 return stopReading(ConnectionError(.framing(error)), offset: &offset, end: bytes.count)
@@ -47,7 +60,10 @@ extension Connection {
             do {
                 if let (header, range) = inPlace {
                     let payload = UnsafeRawBufferPointer(rebasing: bytes[range])
-                    if let message = try takeInPlace(header, payload: payload) { return message }
+                    if let message = try takeInPlace(header, payload: payload) {
+                        if offset == bytes.count { stage.releaseIfIdle() }  // the read ended between frames
+                        return message
+                    }
                 } else if let frame {
                     try handle(frame)
                 } else {
@@ -66,8 +82,54 @@ extension Connection {
             processInput()
         }
         offset = bytes.count
+        stage.releaseIfIdle()  // the read ended between frames
         handleEOFIfDrained()
         return nil
+    }
+
+    /// The connection stopped decoding while a frame was being gathered: the frame is dropped,
+    /// and the bytes go where ``receive(_:)`` puts them.
+    private mutating func receiveBorrowing(afterStopping bytes: UnsafeMutableRawBufferPointer, offset: inout Int) -> BorrowedMessage? {
+        stage.reset()
+        receive(UnsafeRawBufferPointer(rebasing: bytes[offset...]))
+        offset = bytes.count
+        return nil
+    }
+
+    /// The header of a frame at `offset` that continues past the end of `bytes` and is gathered
+    /// by ``stage`` rather than staged by the decoder: a whole unfragmented data message, without
+    /// reserved bits, within the message limit and ``FrameStage/maxPayload``.
+    private func stageableFrame(_ bytes: UnsafeMutableRawBufferPointer, offset: Int) -> (header: FrameHeader, size: Int)? {
+        guard !assembler.isInProgress,
+              let (header, size) = decoder.partialFrameHeader(UnsafeRawBufferPointer(bytes), offset: offset),
+              header.opcode == .text || header.opcode == .binary, header.isFinal, header.reservedBits.isEmpty,
+              header.payloadLength <= FrameStage.maxPayload, header.payloadLength <= configuration.maxMessageSize
+        else { return nil }
+        return (header, size)
+    }
+
+    /// Starts gathering the frame of `header`, whose payload starts at `start` and continues in
+    /// the next reads; consumes the rest of `bytes` (`end` becomes `bytes.count`).
+    private mutating func beginStage(
+        _ header: FrameHeader, _ bytes: UnsafeMutableRawBufferPointer, offset start: Int, end: inout Int
+    ) -> BorrowedMessage? {
+        var offset = start
+        stage.begin(header)
+        do {
+            _ = try stage.gather(UnsafeRawBufferPointer(bytes), offset: &offset)
+        } catch {
+            return stopReading(error, offset: &end, end: bytes.count)
+        }
+        end = bytes.count
+        handleEOFIfDrained()
+        return nil
+    }
+
+    /// The gathered frame's message, lent until the next call: one credit, as any message.
+    private mutating func lendStagedMessage() -> BorrowedMessage {
+        let (kind, payload) = stage.lend()
+        if let credit = messageCredit { messageCredit = credit - 1 }
+        return BorrowedMessage(kind: kind, bytes: payload)
     }
 
     /// Fails the connection with `error` and consumes the rest of the read (never processed).

@@ -7,6 +7,7 @@ extension Connection {
     /// - Parameter bytes: the bytes, in any chunking; many frames in one chunk are handled in
     ///   one pass.
     public mutating func receive<C: Collection>(_ bytes: C) where C.Element == UInt8 {
+        guard !stage.isGathering else { return Array(bytes).withUnsafeBytes { receive($0) } }
         receiveStaged(bytes)
     }
 
@@ -17,6 +18,8 @@ extension Connection {
     /// ``receive(_:)`` with the same bytes (tested against each other in any chunking).
     /// - Parameter bytes: the bytes; not kept after the call.
     public mutating func receive(_ bytes: UnsafeRawBufferPointer) {
+        stage.endLoan()
+        guard let bytes = continueStage(bytes) else { return handleEOFIfDrained() }
         guard isDecodingFrames, input.isEmpty else {
             return receiveStaged(bytes)
         }
@@ -46,6 +49,26 @@ extension Connection {
         }
         input.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[offset...]))
         processInput()
+    }
+
+    /// A frame that ``receiveBorrowing(_:offset:)`` began to gather goes on with `bytes`, read
+    /// by another path; complete, it is handled as a frame with an array of its own.
+    /// - Returns: the bytes after the frame; nil when the frame took them all or failed.
+    private mutating func continueStage(_ bytes: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer? {
+        guard stage.isGathering else { return bytes }
+        guard isDecodingFrames else {
+            stage.reset()
+            return bytes
+        }
+        var offset = 0
+        do {
+            guard try stage.gather(bytes, offset: &offset) else { return nil }
+            try handle(stage.take())
+        } catch {
+            fail(error)
+            return nil
+        }
+        return UnsafeRawBufferPointer(rebasing: bytes[offset...])
     }
 
     /// Appends `bytes` to the input buffer and processes what it completes.

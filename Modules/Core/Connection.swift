@@ -62,6 +62,8 @@ public struct Connection: Sendable {
     var input = InputBuffer()
     var decoder: FrameDecoder
     var assembler = MessageAssembler()
+    /// A frame continuing in later reads, gathered for ``receiveBorrowing(_:offset:)``.
+    var stage = FrameStage()
     var extensions = ExtensionStack()
     var pendingHeaderChecked = false
     /// How many more data messages may be reported before input processing pauses; nil means

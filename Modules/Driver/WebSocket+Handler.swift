@@ -104,7 +104,7 @@ extension WebSocket {
         isReadingInPlace = false
         // The answers to this read leave now, in one write: a loop task to flush them later
         // would cost more than it gathers (each connection gets one read per wake-up under
-        // many connections; a stream's read is up to 64 KiB of answers already).
+        // many connections; a stream's read is up to 256 KiB of answers already).
         flush()
         pump()
     }
@@ -121,10 +121,14 @@ extension WebSocket {
         }
     }
 
-    /// Loop: an assembled message to the handler, borrowed from its own array (which sending
-    /// or keeping it then shares).
+    /// Loop: an assembled message to the handler, borrowed from its own array. A large one
+    /// (longer than a read) lends the array too, which sending or keeping it then shares. A
+    /// smaller one is sent by copy, like the messages read in place: handing its array to the
+    /// output as a chunk of its own would cost the output buffer its storage (a new allocation
+    /// per message; the 64 KiB stream went from 1.76 to 0.3 allocations per echo).
     func handle(_ message: Message) {
-        message.data.withUnsafeBytes { handle(BorrowedMessage(kind: message.kind, bytes: $0, storage: message.data)) }
+        let storage = message.data.count > EventLoop.readBufferSize ? message.data : nil
+        message.data.withUnsafeBytes { handle(BorrowedMessage(kind: message.kind, bytes: $0, storage: storage)) }
     }
 
     /// Loop: the messages ended (the connection closed); `handleMessages` returns or throws.

@@ -34,3 +34,24 @@ extension FrameDecoder {
         return (header, payload)
     }
 }
+
+extension FrameDecoder {
+    /// The header of the frame at `offset` when the header lies in `bytes` but the payload goes
+    /// on past its end: for a receiver that gathers such a frame itself rather than have it
+    /// staged by ``decode(from:offset:)``. Consumes nothing.
+    ///
+    /// Nil when a frame is already pending, the header is incomplete, the frame lies whole in
+    /// `bytes` (``decodeInPlace(_:offset:)`` takes it), or the header breaks a rule of RFC 6455
+    /// §5.2 (``decode(from:offset:)`` then fails with the error).
+    /// - Parameters:
+    ///   - bytes: the receiver's buffer.
+    ///   - offset: where the frame starts.
+    /// - Returns: the header and its size in bytes.
+    public func partialFrameHeader(_ bytes: UnsafeRawBufferPointer, offset: Int) -> (header: FrameHeader, size: Int)? {
+        guard failure == nil, pendingHeader == nil,
+              let parsed = try? FrameHeader.parse(bytes, from: offset, to: bytes.count, role: role, maxFrameSize: maxFrameSize),
+              bytes.count &- offset &- parsed.size < parsed.header.payloadLength
+        else { return nil }
+        return parsed
+    }
+}

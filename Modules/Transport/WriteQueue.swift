@@ -79,30 +79,33 @@ struct WriteQueue {
         }
     }
 
-    /// One gathered write of up to ``maxVectors`` chunks.
+    /// One gathered write of up to ``maxVectors`` chunks (the vectors on the stack: no
+    /// allocation per write).
     private func send(to socket: borrowing Socket) throws(TransportError) -> IOResult<Int> {
         let count = min(chunks.count - head, Self.maxVectors)
-        var vectors = [iovec](repeating: iovec(), count: count)
-        return try gather(0, count, &vectors) { list in
-            Result { () throws(TransportError) in try socket.send(gathering: list) }
+        return try withUnsafeTemporaryAllocation(of: iovec.self, capacity: count) { vectors in
+            vectors.initialize(repeating: iovec())
+            return gather(0, count, vectors) { list in
+                Result { () throws(TransportError) in try socket.send(gathering: list) }
+            }
         }.get()
     }
 
     /// Pins chunks `index..<count` (nesting `withUnsafeBytes`), fills `vectors`, then calls `body`
     /// while every chunk is pinned.
     private func gather(
-        _ index: Int, _ count: Int, _ vectors: inout [iovec],
+        _ index: Int, _ count: Int, _ vectors: UnsafeMutableBufferPointer<iovec>,
         _ body: (UnsafeMutableBufferPointer<iovec>) -> Result<IOResult<Int>, TransportError>
     ) -> Result<IOResult<Int>, TransportError> {
         guard index < count else {
-            return vectors.withUnsafeMutableBufferPointer { body($0) }
+            return body(vectors)
         }
         let skip = index == 0 ? headOffset : 0
         return chunks[head + index].withUnsafeBytes { raw in
             if let base = raw.baseAddress {
                 vectors[index] = iovec(iov_base: UnsafeMutableRawPointer(mutating: base + skip), iov_len: raw.count - skip)
             }
-            return gather(index + 1, count, &vectors, body)
+            return gather(index + 1, count, vectors, body)
         }
     }
 }

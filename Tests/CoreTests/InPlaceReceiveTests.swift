@@ -119,6 +119,102 @@ struct InPlaceReceiveTests {
         #expect(close.opcode == .close && Array(close.payload.prefix(2)) == [0x03, 0xEF])  // 1007
     }
 
+    /// Feeds `chunks` one read at a time through `receiveBorrowing`, as a driver does (each
+    /// message handled before the next call): what was lent, the events, and the output.
+    static func read(_ connection: inout Connection, _ chunks: [[UInt8]]) -> (lent: [Message], events: [Event]) {
+        var lent: [Message] = []
+        var events: [Event] = []
+        for chunk in chunks {
+            var buffer = chunk
+            buffer.withUnsafeMutableBytes { bytes in
+                var offset = 0
+                repeat {
+                    let message = connection.receiveBorrowing(bytes, offset: &offset)
+                    events += connection.takeEvents()
+                    if let message {
+                        #expect(message.storage == nil, "a gathered message is lent, not given an array")
+                        lent.append(message.message)
+                    }
+                } while offset < bytes.count
+            }
+        }
+        return (lent, events)
+    }
+
+    /// A frame that begins in one read and ends in another (here in three reads, with whole
+    /// frames around it) is gathered and lent like a frame read whole: no array, no event.
+    @Test(arguments: [false, true])
+    func aFrameSplitAcrossReadsIsLent(text: Bool) throws {
+        var connection = try Harness.openServer()
+        let payload = text ? Array(String(repeating: "αβγ", count: 5_000).utf8) : (0..<40_000).map { UInt8(truncatingIfNeeded: $0 &* 13) }
+        let frame = Wire.frame(text ? 0x1 : 0x2, payload, masked: true)
+        let before = Wire.frame(0x2, [9], masked: true)
+        let after = Wire.frame(0x2, [8], masked: true)
+        let wire = before + frame + after
+        // The first read ends after the frame's header, the second inside a character.
+        let cuts = [before.count + 20, before.count + frame.count / 2 + 1, wire.count]
+        let chunks = zip([0] + cuts.dropLast(), cuts).map { Array(wire[$0..<$1]) }
+        let (lent, events) = Self.read(&connection, chunks)
+        let expected: [Message] = [.binary([9]), text ? .text(String(decoding: payload, as: UTF8.self)) : .binary(payload), .binary([8])]
+        #expect(lent.map(Self.describe) == expected.map(Self.describe))
+        #expect(events.isEmpty)
+        #expect(connection.stageRetainsMemory == false, "the last read ended between frames")
+    }
+
+    /// A gathered text frame that ends inside a character fails with 1007, as the staged path.
+    @Test func aGatheredTextFrameEndingInsideACharacterFails1007() throws {
+        var connection = try Harness.openServer()
+        let wire = Wire.frame(0x1, Array("abcdef".utf8) + [0xCE], masked: true)
+        let (lent, _) = Self.read(&connection, [Array(wire[..<8]), Array(wire[8...])])
+        #expect(lent.isEmpty)
+        let close = try #require(try Harness.frames(in: connection.takeOutput(), sentBy: .server).last)
+        #expect(close.opcode == .close && Array(close.payload.prefix(2)) == [0x03, 0xEF])  // 1007
+    }
+
+    /// Invalid UTF-8 in the first part of a gathered text frame fails at once, before the rest
+    /// arrives (Autobahn 6.4.3/6.4.4 send a frame in chunks and wait for the close).
+    @Test func invalidUTF8InAGatheredFrameFailsBeforeItEnds() throws {
+        var connection = try Harness.openServer()
+        let wire = Wire.frame(0x1, [0x61, 0xED, 0xA0, 0x80] + Array(repeating: 0x61, count: 100), masked: true)
+        let (lent, _) = Self.read(&connection, [Array(wire[..<20])])
+        #expect(lent.isEmpty)
+        #expect(connection.phase == .closed || connection.closeInfo != nil || connection.hasOutput)
+        let close = try #require(try Harness.frames(in: connection.takeOutput(), sentBy: .server).last)
+        #expect(close.opcode == .close && Array(close.payload.prefix(2)) == [0x03, 0xEF])  // 1007
+    }
+
+    /// A frame being gathered may end through `receive(_:)` (a driver whose handler went away):
+    /// it is then reported as a message event with its own array.
+    @Test func aGatheredFrameCanEndThroughReceive() throws {
+        var connection = try Harness.openServer()
+        let payload = (0..<3_000).map { UInt8(truncatingIfNeeded: $0) }
+        let wire = Wire.frame(0x2, payload, masked: true) + Wire.frame(0x2, [5], masked: true)
+        let (lent, _) = Self.read(&connection, [Array(wire[..<100])])
+        #expect(lent.isEmpty && connection.stageRetainsMemory)
+        Array(wire[100...]).withUnsafeBytes { connection.receive($0) }
+        let messages = connection.takeEvents().compactMap { if case .message(let m) = $0 { m } else { nil } }
+        #expect(messages.map(Self.describe) == [Message.binary(payload), .binary([5])].map(Self.describe))
+    }
+
+    /// A copied connection gathers on its own: the copy writes to memory of its own.
+    @Test func aCopiedConnectionGathersOnItsOwn() throws {
+        var first = try Harness.openServer()
+        let a = Wire.frame(0x2, [UInt8](repeating: 1, count: 1_000), masked: true)
+        let b = Wire.frame(0x2, [UInt8](repeating: 2, count: 1_000), masked: true)
+        _ = Self.read(&first, [Array(a[..<500])])
+        var second = first
+        // The same connection state, fed another frame's continuation (same masking key): the
+        // first 492 payload bytes are the first frame's, the rest the second's. The two go on
+        // in turns, writing the same offsets of what would be shared memory.
+        var (fromSecond, _) = Self.read(&second, [Array(b[500..<700])])
+        var (fromFirst, _) = Self.read(&first, [Array(a[500..<600])])
+        fromSecond += Self.read(&second, [Array(b[700...])]).lent
+        fromFirst += Self.read(&first, [Array(a[600...])]).lent
+        #expect(fromFirst.map(Self.describe) == [Message.binary([UInt8](repeating: 1, count: 1_000))].map(Self.describe))
+        let mixed = [UInt8](repeating: 1, count: 492) + [UInt8](repeating: 2, count: 508)
+        #expect(fromSecond.map(Self.describe) == [Message.binary(mixed)].map(Self.describe))
+    }
+
     /// A borrowed message that lies in an array of its own (an assembled one) is sent as that
     /// array: a large payload leaves without a copy, as `send(Message)` would send it.
     @Test func anAssembledMessageIsSentWithoutACopy() throws {
