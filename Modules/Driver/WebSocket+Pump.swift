@@ -105,8 +105,7 @@ extension WebSocket: ChannelHandler {
             writeChunks.removeAll(keepingCapacity: true)
         } else {
             connection.takeOutput(into: &writeBuffer)
-            channel.write(writeBuffer)
-            writeBuffer.removeAll(keepingCapacity: true)
+            channel.write(reusing: &writeBuffer)
         }
         connection.isOutputBlocked = channel.pendingWriteBytes > configuration.writeHighWaterMark
         bufferedBytes.store(pendingWriteBytes, ordering: .relaxed)

@@ -12,25 +12,52 @@ extension Channel {
         send(bytes)
     }
 
+    /// Writes `bytes` as ``write(_:)`` does, taking the array over, and leaves in `bytes` an
+    /// empty buffer to fill next: the same array when the socket took it all, else (the channel
+    /// keeps it until it is written) one that the channel is done with, or a new empty one. A
+    /// writer that always writes through one buffer this way allocates none per write, also
+    /// while the peer reads slower than it writes.
+    /// - Parameter bytes: the bytes; emptied (keeping capacity where it can).
+    public func write(reusing bytes: inout [UInt8]) {
+        var owned: [UInt8] = []
+        swap(&owned, &bytes)  // the channel holds the only reference from here
+        guard acceptsWrites, !owned.isEmpty, tls == nil else {
+            if acceptsWrites, !owned.isEmpty, let tls { encrypt(tls, owned) }
+            owned.removeAll(keepingCapacity: true)
+            return swap(&bytes, &owned)
+        }
+        if send(owned, reusable: true) {
+            owned.removeAll(keepingCapacity: true)
+            swap(&bytes, &owned)
+        } else {
+            owned = []
+            bytes = writeQueue.takeSpare()
+        }
+    }
+
     /// Sends `bytes` as they are (plaintext, or records from the TLS layer): at once what the
     /// socket takes, the rest queued.
-    func send(_ bytes: [UInt8]) {
+    /// - Parameter reusable: whether the caller hands the array over (``WriteQueue/takeSpare()``).
+    /// - Returns: true when the socket took everything (or the write failed): `bytes` is not kept.
+    @discardableResult
+    func send(_ bytes: [UInt8], reusable: Bool = false) -> Bool {
         guard writeQueue.isEmpty else {
-            writeQueue.append(bytes)
-            return
+            writeQueue.append(bytes, reusable: reusable)
+            return false
         }
         switch socket.send(bytes) {
         case .success(.processed(let count)) where count >= bytes.count:
-            return
+            return true
         case .success(.processed(let count)):
-            writeQueue.append(bytes, from: count)
+            writeQueue.append(bytes, from: count, reusable: reusable)
         case .success(.wouldBlock):
-            writeQueue.append(bytes)
+            writeQueue.append(bytes, reusable: reusable)
         case .failure(let error):
             failSoon(error.at(endpoint))
-            return
+            return true
         }
         updateInterest()
+        return false
     }
 
     /// Writes `header` then `payload` with one gathered write (`writev` semantics through
