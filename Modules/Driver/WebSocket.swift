@@ -23,12 +23,38 @@ public final class WebSocket: @unchecked Sendable {
     /// The options in force.
     public let configuration: Configuration
 
-    // Loop-confined state.
+    // Loop-confined state. The properties every message touches skip Swift's dynamic
+    // exclusivity checks in release builds, as ``WebSocketTransport/Channel``'s do (the reason
+    // and the measurement are there); debug builds, the tests and the sanitizer runs keep them.
+    #if DEBUG
     var connection: Connection
     var channel: Channel?
     var writeBuffer: [UInt8] = []
     var writeChunks: [[UInt8]] = []
     var flushScheduled = false
+    /// The synchronous message handler of ``handleMessages(_:)``, while it runs.
+    var messageHandler: (@Sendable (BorrowedMessage) throws -> Void)?
+    /// While `handleMessages` hands over the messages queued before it: newly decoded ones
+    /// queue behind them.
+    var isDrainingInbox = false
+    /// While `readInPlace` runs: `sendNow` leaves the pump to it.
+    var isReadingInPlace = false
+    var finalCloseInfo: CloseInfo?
+    #else
+    @exclusivity(unchecked) var connection: Connection
+    @exclusivity(unchecked) var channel: Channel?
+    @exclusivity(unchecked) var writeBuffer: [UInt8] = []
+    @exclusivity(unchecked) var writeChunks: [[UInt8]] = []
+    @exclusivity(unchecked) var flushScheduled = false
+    /// The synchronous message handler of ``handleMessages(_:)``, while it runs.
+    @exclusivity(unchecked) var messageHandler: (@Sendable (BorrowedMessage) throws -> Void)?
+    /// While `handleMessages` hands over the messages queued before it: newly decoded ones
+    /// queue behind them.
+    @exclusivity(unchecked) var isDrainingInbox = false
+    /// While `readInPlace` runs: `sendNow` leaves the pump to it.
+    @exclusivity(unchecked) var isReadingInPlace = false
+    @exclusivity(unchecked) var finalCloseInfo: CloseInfo?
+    #endif
     // Shared state (see the type's documentation).
     /// Received messages, between the loop and the application.
     let inbox: Inbox
@@ -48,15 +74,7 @@ public final class WebSocket: @unchecked Sendable {
     var pongDeadline: Scheduled?
     var transportError: TransportError?
     var isTransportClosed = false
-    var finalCloseInfo: CloseInfo?
     var openResult: OpenInfo?
-    /// The synchronous message handler of ``handleMessages(_:)``, while it runs.
-    var messageHandler: (@Sendable (BorrowedMessage) throws -> Void)?
-    /// While `handleMessages` hands over the messages queued before it: newly decoded ones
-    /// queue behind them.
-    var isDrainingInbox = false
-    /// While `readInPlace` runs: `sendNow` leaves the pump to it.
-    var isReadingInPlace = false
     /// The `handleMessages` call waiting for the end of the messages.
     var handlerWaiter: CheckedContinuation<Void, any Error>?
     /// What the message handler threw, reported by `handleMessages` once the connection closed.
