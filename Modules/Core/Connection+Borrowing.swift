@@ -8,9 +8,11 @@ extension Connection {
     /// until it returns nil; handle ``nextEvent()``'s events before each message (they happened
     /// before it), and after the last call.
     ///
-    /// Only a message that fits one whole frame of `bytes`, without reserved bits and with no
-    /// extension negotiated, is handed out in place. Everything else (control frames, fragments,
-    /// a frame that continues in the next read, compressed messages) takes the path of
+    /// A message of one frame without reserved bits, with no extension negotiated, is handed
+    /// out in place when the frame lies whole in `bytes`; when it continues in the next reads
+    /// (up to ``FrameStage/maxPayload`` bytes, its header in this read) it is gathered into
+    /// memory the connection reuses and lent the same way once complete. Everything else
+    /// (control frames, fragments, longer frames, compressed messages) takes the path of
     /// ``receive(_:)-(UnsafeRawBufferPointer)`` and is reported as events, a whole message as
     /// ``Event/message(_:)``. Same checks, close codes and results as that path, in any chunking
     /// (tested against it).

@@ -5,7 +5,8 @@ import WebSocketTransport
 extension WebSocket {
     /// Handles every received message with `handler`, called synchronously on the connection's
     /// event loop as each message is decoded, with the payload borrowed from the loop's read
-    /// buffer: no copy, no allocation, no task switch per message. Returns once the connection
+    /// buffer (or, for a frame split across reads, from memory the connection reuses): no
+    /// copy, no allocation, no task switch per message. Returns once the connection
     /// has closed. The fastest way to serve messages; ``messages`` is the convenient one.
     ///
     /// ```swift
