@@ -27,6 +27,13 @@ public struct TLSConfiguration: Sendable {
     public var applicationProtocols: [String] = ["http/1.1"]
     /// An extra check of the server's verified chain, e.g. pinning. Default none.
     public var verificationHook: TLSVerificationHook?
+    /// Offer a session from an earlier connection to the same server name (TLS 1.3 tickets,
+    /// RFC 8446 §2.2; TLS 1.2 sessions), so that a reconnect skips the certificate exchange and
+    /// its signature. Each session is offered once; the server's certificate was verified for
+    /// that name when the session began. Sessions live in the ``TLSContext`` (shared by equal
+    /// configurations, ``TLSContext/shared(client:)``). Default true; always off with a
+    /// ``verificationHook``, which must see every connection's chain.
+    public var resumesSessions = true
     /// Treat a TCP close without `close_notify` as a normal end of the stream instead of a
     /// ``TransportError/Kind/tlsUncleanShutdown`` error. Default false: such an end may hide a
     /// truncation attack (RFC 8446 §6.1). Turn it on only for peers known to skip `close_notify`.

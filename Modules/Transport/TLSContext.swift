@@ -25,12 +25,14 @@ public final class TLSContext: @unchecked Sendable {
     let serverNameOverride: String?
     let verificationHook: TLSVerificationHook?
     let serverNameHandler: (@Sendable (String) -> TLSIdentity?)?
+    /// Client: sessions to resume, per server name (``TLSConfiguration/resumesSessions``).
+    let sessionCache: TLSSessionCache?
     /// Server: the ALPN list, one length byte then the wire format; outlives `pointer`.
     private var alpnSelection: UnsafeMutableRawBufferPointer?
 
     private init(
         role: Role, allowsUncleanShutdown: Bool, serverNameOverride: String?, verificationHook: TLSVerificationHook?,
-        serverNameHandler: (@Sendable (String) -> TLSIdentity?)?
+        serverNameHandler: (@Sendable (String) -> TLSIdentity?)?, sessionCache: TLSSessionCache? = nil
     ) throws(TransportError) {
         ERR_clear_error()
         guard let context = SSL_CTX_new(role == .client ? TLS_client_method() : TLS_server_method()) else {
@@ -42,6 +44,7 @@ public final class TLSContext: @unchecked Sendable {
         self.serverNameOverride = serverNameOverride
         self.verificationHook = verificationHook
         self.serverNameHandler = serverNameHandler
+        self.sessionCache = sessionCache
     }
 
     /// Prepares the client side of `wss://` connections.
@@ -52,10 +55,15 @@ public final class TLSContext: @unchecked Sendable {
         try self.init(
             role: .client, allowsUncleanShutdown: configuration.allowsUncleanShutdown,
             serverNameOverride: configuration.serverName, verificationHook: configuration.verificationHook,
-            serverNameHandler: nil)
+            serverNameHandler: nil,
+            sessionCache: configuration.resumesSessions && configuration.verificationHook == nil ? TLSSessionCache() : nil)
         try applyCommon(minimumVersion: configuration.minimumVersion, maximumVersion: configuration.maximumVersion)
         // RFC 8446 §4.4.2.4 / RFC 5246 §7.4.2: the client always verifies the server.
         SSL_CTX_set_verify(pointer, SSL_VERIFY_PEER, nil)
+        if sessionCache != nil {
+            _ = shim_SSL_CTX_set_client_session_cache(pointer)
+            SSL_CTX_sess_set_new_cb(pointer, tlsNewSessionCallback)
+        }
         try loadTrustRoots(configuration.trustRoots)
         try configuration.identity?.install(onContext: pointer)
         try offerApplicationProtocols(configuration.applicationProtocols)
@@ -74,6 +82,10 @@ public final class TLSContext: @unchecked Sendable {
         guard SSL_CTX_check_private_key(pointer) == 1 else {
             throw OpenSSL.configurationError("the private key does not match the certificate")
         }
+        // Resumption needs a session ID context once client certificates are requested (else
+        // OpenSSL fails the resuming handshake); one name for every context of this library.
+        let sessionContext = Array("SwiftWebSocket".utf8)
+        _ = SSL_CTX_set_session_id_context(pointer, sessionContext, UInt32(sessionContext.count))
         try requireClientCertificates(configuration.clientAuthentication)
         try acceptApplicationProtocols(configuration.applicationProtocols)
         if configuration.serverNameHandler != nil {

@@ -42,6 +42,7 @@ struct ClientContextKey: Hashable {
     var maximumVersion: TLSVersion?
     var applicationProtocols: [String]
     var allowsUncleanShutdown: Bool
+    var resumesSessions: Bool
 
     /// nil when the configuration must not be cached (see ``TLSContext/shared(client:)``).
     init?(_ configuration: TLSConfiguration) {
@@ -57,6 +58,7 @@ struct ClientContextKey: Hashable {
         maximumVersion = configuration.maximumVersion
         applicationProtocols = configuration.applicationProtocols
         allowsUncleanShutdown = configuration.allowsUncleanShutdown
+        resumesSessions = configuration.resumesSessions
     }
 }
 

@@ -21,8 +21,14 @@ extension TLSSession {
         SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name).map { String(cString: $0) }
     }
 
+    /// Whether the handshake resumed an earlier session (``TLSConfiguration/resumesSessions``):
+    /// no certificate was exchanged or verified in it; the session's first handshake verified
+    /// the same server.
+    public var isResumed: Bool { SSL_session_reused(ssl) == 1 }
+
     /// The peer's verified certificate chain in DER, leaf first; empty when the peer sent no
-    /// certificate (a client of a server with optional client authentication).
+    /// certificate (a client of a server with optional client authentication) or the session
+    /// was resumed (``isResumed``: no chain was sent).
     public var peerCertificateChain: [[UInt8]] {
         X509Bridge.derChain(SSL_get0_verified_chain(ssl))
     }

@@ -75,6 +75,11 @@ public final class TLSSession {
         self.output = output
         SSL_set_ex_data(ssl, 0, Unmanaged.passUnretained(self).toOpaque())
         if let verifiedName { try configureClient(verifying: verifiedName) } else { SSL_set_accept_state(ssl) }
+        if let verifiedName, let session = context.sessionCache?.take(for: verifiedName) {
+            // Offered in the ClientHello; a server that does not accept it gets a full handshake.
+            SSL_set_session(ssl, session)
+            SSL_SESSION_free(session)
+        }
     }
 
     deinit {

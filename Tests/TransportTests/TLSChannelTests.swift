@@ -145,6 +145,61 @@ struct TLSChannelTests {
         }
     }
 
+    /// Connects with `client`, exchanges one byte (so that the server's TLS 1.3 tickets, sent
+    /// before the echo, are read) and closes: whether the handshake resumed a session.
+    func resumedAfterEcho(port: Int, client: TLSContext, on loop: EventLoop) async throws -> Bool {
+        let recorder = Recorder(expecting: 1)
+        let channel = try await Channel.connect(
+            host: "127.0.0.1", port: port, timeout: .seconds(10), tls: client, on: loop, handler: recorder)
+        loop.execute { channel.write([7]) }
+        #expect(try await recorder.bytesSignal.value() == [7])
+        let resumed = try await onLoop(loop) { channel.tlsSession?.isResumed ?? false }
+        loop.execute { channel.close() }
+        _ = try await recorder.inactive.value()
+        return resumed
+    }
+
+    /// Later connections with the same client context resume a session of an earlier one (one
+    /// ticket each: the server sends new ones every time); with `resumesSessions` off, none does.
+    @Test(arguments: [true, false])
+    func laterConnectionsResumeASession(resumes: Bool) async throws {
+        try await withLoops(2) { loops in
+            let server = try tlsListener(on: loops[0]) { EchoHandler() }
+            defer { server.close() }
+            let client = try TLSFixtures.client { $0.resumesSessions = resumes }
+            var resumed: [Bool] = []
+            for _ in 0..<3 {
+                resumed.append(try await resumedAfterEcho(port: server.localAddress.port, client: client, on: loops[1]))
+            }
+            #expect(resumed == (resumes ? [false, true, true] : [false, false, false]))
+        }
+    }
+
+    /// A session from one server is no pass for another under the same name: the second server
+    /// cannot accept it, so its certificate is verified in a full handshake (and refused here).
+    @Test func aSessionOfOneServerDoesNotSkipAnothersVerification() async throws {
+        try await withLoops(2) { loops in
+            let good = try tlsListener(on: loops[0]) { EchoHandler() }
+            defer { good.close() }
+            let client = try TLSFixtures.client()
+            #expect(try await resumedAfterEcho(port: good.localAddress.port, client: client, on: loops[1]) == false)
+            let expired = try tlsListener(on: loops[0], identity: "expired") { EchoHandler() }
+            defer { expired.close() }
+            do throws(TransportError) {
+                _ = try await Channel.connect(
+                    host: "127.0.0.1", port: expired.localAddress.port, timeout: .seconds(10), tls: client,
+                    on: loops[1], handler: Recorder())
+                Issue.record("a cached session let an expired certificate through")
+            } catch {
+                guard case .certificate(let failure) = error.kind else { Issue.record("\(error)"); return }
+                #expect(failure.reason == .expired)
+            }
+            // The good server still resumes (the session offered to the other one was spent,
+            // the first connection's second ticket is left).
+            #expect(try await resumedAfterEcho(port: good.localAddress.port, client: client, on: loops[1]))
+        }
+    }
+
     @Test func refusedCertificateFailsTheConnect() async throws {
         try await withLoops(2) { loops in
             let server = try tlsListener(on: loops[0], identity: "expired") { EchoHandler() }
