@@ -35,27 +35,13 @@ struct ReadBuffer: ~Copyable {
 }
 
 extension ReadBuffer {
-    /// Decrypts from `session` into the buffer: record after record while OpenSSL has them
-    /// (`SSL_read` returns one record, at most 16 KiB, per call), so that a large frame can lie
-    /// whole in one read as it does without TLS.
-    /// - Returns: the plaintext's size; ``TLSSession/ReadResult/needsCiphertext`` or
-    ///   ``TLSSession/ReadResult/closed`` only when no byte was read (the next call reports them,
-    ///   and a failure after some bytes is thrown by the next call, as the session keeps it).
+    /// Decrypts once from `session` into the buffer: one record, at most 16 KiB.
+    ///
+    /// Gathering every record OpenSSL holds into one read was tried (2026-11-26): it let 64 KiB
+    /// frames lie whole in a read (server wss 64 KiB +8%), but a client answering each echo at
+    /// once then took a whole window of echoes before answering any, and our client's wss
+    /// stream 1 KiB against our server fell from 780 k to 360 k messages/s.
     func read(from session: TLSSession) throws(TransportError) -> TLSSession.ReadResult {
-        var filled = 0
-        while filled < storage.count {
-            let result: TLSSession.ReadResult
-            do {
-                result = try session.readPlaintext(into: UnsafeMutableRawBufferPointer(rebasing: storage[filled...]))
-            } catch {
-                if filled == 0 { throw error }
-                break
-            }
-            guard case .bytes(let count) = result, count > 0 else {
-                return filled == 0 ? result : .bytes(filled)
-            }
-            filled &+= count
-        }
-        return .bytes(filled)
+        try session.readPlaintext(into: storage)
     }
 }
