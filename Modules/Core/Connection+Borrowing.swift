@@ -130,7 +130,7 @@ extension Connection {
     /// The gathered frame's message, lent until the next call: one credit, as any message.
     private mutating func lendStagedMessage() -> BorrowedMessage {
         let (kind, payload) = stage.lend()
-        if let credit = messageCredit { messageCredit = credit - 1 }
+        spendMessageCredit()
         return BorrowedMessage(kind: kind, bytes: payload)
     }
 
@@ -188,7 +188,7 @@ extension Connection {
                 throw ConnectionError(.invalidUTF8)
             }
         }
-        if let credit = messageCredit { messageCredit = credit - 1 }
+        spendMessageCredit()
         return BorrowedMessage(kind: kind, bytes: payload)
     }
 

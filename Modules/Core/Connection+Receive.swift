@@ -136,6 +136,11 @@ extension Connection {
     /// to attempt to process data").
     var isDecodingFrames: Bool { (phase == .open || phase == .closing) && !closeReceived }
 
+    /// A data message was reported (as an event or lent): it uses one credit, if credit counts.
+    mutating func spendMessageCredit() {
+        if let credit = messageCredit { messageCredit = credit - 1 }
+    }
+
     /// Whether decoding is paused because no message credit is left.
     public var isInputPaused: Bool {
         guard let messageCredit else { return false }
@@ -249,7 +254,7 @@ extension Connection {
         }
         if let message = try assembler.append(frame) {
             events.append(.message(message))
-            if let credit = messageCredit { messageCredit = credit - 1 }
+            spendMessageCredit()
         }
     }
 

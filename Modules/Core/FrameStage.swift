@@ -43,10 +43,9 @@ struct FrameStage: Sendable {
         count = 0
         isLent = false
         validator = UTF8Validator()
+        // A shared storage (a copied connection) is copied by `gather` before its first write.
         if storage == nil || storage!.bytes.count < header.payloadLength {
             storage = StageStorage(capacity: header.payloadLength)
-        } else if !isKnownUniquelyReferenced(&storage!) {
-            storage = StageStorage(capacity: storage!.bytes.count)
         }
     }
 

@@ -21,18 +21,14 @@ extension Channel {
     public func write(reusing bytes: inout [UInt8]) {
         var owned: [UInt8] = []
         swap(&owned, &bytes)  // the channel holds the only reference from here
-        guard acceptsWrites, !owned.isEmpty, tls == nil else {
-            if acceptsWrites, !owned.isEmpty, let tls { encrypt(tls, owned) }
-            owned.removeAll(keepingCapacity: true)
-            return swap(&bytes, &owned)
+        if let tls {
+            if acceptsWrites, !owned.isEmpty { encrypt(tls, owned) }  // records of its own: `owned` is free
+        } else if acceptsWrites, !owned.isEmpty, !send(owned, reusable: true) {
+            bytes = writeQueue.takeSpare()  // the queue keeps `owned` until it is written
+            return
         }
-        if send(owned, reusable: true) {
-            owned.removeAll(keepingCapacity: true)
-            swap(&bytes, &owned)
-        } else {
-            owned = []
-            bytes = writeQueue.takeSpare()
-        }
+        owned.removeAll(keepingCapacity: true)
+        swap(&bytes, &owned)
     }
 
     /// Sends `bytes` as they are (plaintext, or records from the TLS layer): at once what the
