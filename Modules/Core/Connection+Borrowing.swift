@@ -9,13 +9,13 @@ extension Connection {
     /// before it), and after the last call.
     ///
     /// A message of one frame without reserved bits, with no extension negotiated, is handed
-    /// out in place when the frame lies whole in `bytes`; when it continues in the next reads
-    /// (up to ``FrameStage/maxPayload`` bytes, its header in this read) it is gathered into
-    /// memory the connection reuses and lent the same way once complete. Everything else
-    /// (control frames, fragments, longer frames, compressed messages) takes the path of
-    /// ``receive(_:)-(UnsafeRawBufferPointer)`` and is reported as events, a whole message as
-    /// ``Event/message(_:)``. Same checks, close codes and results as that path, in any chunking
-    /// (tested against it).
+    /// out in place when the frame lies whole in `bytes` (its header may have begun in the
+    /// previous read); when it continues in the next reads (up to ``FrameStage/maxPayload``
+    /// bytes) it is gathered into memory the connection reuses and lent the same way once
+    /// complete. Everything else (control frames, fragments, longer frames, compressed
+    /// messages) takes the path of ``receive(_:)-(UnsafeRawBufferPointer)`` and is reported as
+    /// events, a whole message as ``Event/message(_:)``. Same checks, close codes and results as
+    /// that path, in any chunking (tested against it).
     /// - Parameters:
     ///   - bytes: the bytes read; payloads are unmasked in place.
     ///   - offset: where to go on from (0 for a new read); advanced past what was consumed.
@@ -38,6 +38,9 @@ extension Connection {
             return lendStagedMessage()
         }
         if isDecodingFrames, extensions.isEmpty, !input.isEmpty {
+            if let (header, size) = splitMessageHeader(bytes, offset: offset) {
+                return takeSplitFrame(header, headerSize: size, bytes, offset: &offset)
+            }
             if finishStagedHeader(bytes, offset: &offset) { return nil }
         }
         guard isDecodingFrames, input.isEmpty, extensions.isEmpty else {
@@ -63,7 +66,7 @@ extension Connection {
                 if let (header, range) = inPlace {
                     let payload = UnsafeRawBufferPointer(rebasing: bytes[range])
                     if let message = try takeInPlace(header, payload: payload) {
-                        if offset == bytes.count { stage.releaseIfIdle() }  // the read ended between frames
+                        if offset == bytes.count { readEndedBetweenFrames() }
                         return message
                     }
                 } else if let frame {
@@ -84,7 +87,7 @@ extension Connection {
             processInput()
         }
         offset = bytes.count
-        stage.releaseIfIdle()  // the read ended between frames
+        readEndedBetweenFrames()  // the read ended between frames
         handleEOFIfDrained()
         return nil
     }
@@ -146,6 +149,45 @@ extension Connection {
     private func reportedMessage(since eventCount: Int) -> Bool {
         guard events.count > eventCount, case .message = events[events.count - 1] else { return false }
         return true
+    }
+
+    /// The header of a whole plain data message that began in the previous read (its first
+    /// bytes, all the input buffer holds: the decoder took every whole header before) and ends
+    /// in this one, so that its payload is taken in place or gathered like any other rather
+    /// than staged into an array of its own. Nil for any other frame or state.
+    private mutating func splitMessageHeader(_ bytes: UnsafeMutableRawBufferPointer, offset: Int) -> (header: FrameHeader, size: Int)? {
+        decoder.maxFrameSize = frameLimit
+        guard !isInputPaused, !assembler.isInProgress, input.readableCount < FrameHeader.maxEncodedSize,
+              let (header, size) = decoder.splitFrameHeader(
+                input.readableBytes, continuedIn: UnsafeRawBufferPointer(bytes), offset: offset),
+              header.opcode == .text || header.opcode == .binary, header.isFinal, header.reservedBits.isEmpty,
+              header.payloadLength <= configuration.maxMessageSize
+        else { return nil }
+        let isWhole = bytes.count &- offset &- size >= header.payloadLength
+        return isWhole || header.payloadLength <= FrameStage.maxPayload ? (header, size) : nil
+    }
+
+    /// Takes the frame whose header ``splitMessageHeader(_:offset:)`` completed with the first
+    /// `headerSize` bytes at `offset`: lent in place when its payload lies whole in this read
+    /// (unmasked there, RFC 6455 §5.3), gathered otherwise.
+    private mutating func takeSplitFrame(
+        _ header: FrameHeader, headerSize: Int, _ bytes: UnsafeMutableRawBufferPointer, offset: inout Int
+    ) -> BorrowedMessage? {
+        input.removeAll(keepingCapacity: true)
+        let start = offset &+ headerSize
+        guard bytes.count &- start >= header.payloadLength else {
+            return beginStage(header, bytes, offset: start, end: &offset)
+        }
+        let payload = UnsafeMutableRawBufferPointer(rebasing: bytes[start..<(start &+ header.payloadLength)])
+        if let key = header.maskingKey { Masking.apply(key, to: payload) }
+        offset = start &+ header.payloadLength
+        do {
+            let message = try takeInPlace(header, payload: UnsafeRawBufferPointer(payload))
+            if offset == bytes.count { readEndedBetweenFrames() }
+            return message
+        } catch {
+            return stopReading(error, offset: &offset, end: bytes.count)
+        }
     }
 
     /// A frame header split across reads sits in the input buffer: feeds it the next bytes one

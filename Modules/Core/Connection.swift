@@ -52,6 +52,11 @@ public struct Connection: Sendable {
     /// set, pings are answered by one pong only, for the most recent ping (RFC 6455 §5.5.3), so a
     /// peer that floods pings without reading cannot grow the output.
     public var isOutputBlocked = false
+    /// Whether the memory that gathers frames split across reads is kept when a read ends
+    /// between frames. False, the default: released there, so an idle connection keeps none. A
+    /// driver that calls ``releaseIdleMemory()`` once the connection goes quiet sets it, so that
+    /// a busy connection reuses that memory instead of allocating it again for each split frame.
+    public var keepsMemoryBetweenReads = false
 
     // Opening handshake state.
     var clientHandshake: ClientHandshake?

@@ -7,7 +7,8 @@ import WebSocketFraming
 ///
 /// Frames longer than ``maxPayload`` take the decoder's path instead (an array of their own,
 /// which sending shares). The memory is released when a read ends between frames, so an idle
-/// connection keeps none; a busy one reuses it. A value type: a copied ``Connection`` copies the
+/// connection keeps none, unless the driver keeps it for the next frames and releases it once
+/// the connection goes quiet (``Connection/keepsMemoryBetweenReads``). A value type: a copied ``Connection`` copies the
 /// memory before writing to it.
 struct FrameStage: Sendable {
     /// The longest payload gathered here: the size of a typical driver's read buffer (a frame
@@ -101,7 +102,7 @@ struct FrameStage: Sendable {
         isLent = false
     }
 
-    /// Releases the memory when nothing is gathered or lent: the read ended between frames.
+    /// Releases the memory when nothing is gathered or lent.
     mutating func releaseIfIdle() {
         if storage != nil, header == nil, !isLent { storage = nil }
     }
@@ -128,7 +129,3 @@ final class StageStorage: @unchecked Sendable {
     }
 }
 
-extension Connection {
-    /// Whether memory for gathering split frames is held (for tests of its release).
-    package var stageRetainsMemory: Bool { stage.retainsMemory }
-}

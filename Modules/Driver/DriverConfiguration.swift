@@ -37,6 +37,11 @@ extension WebSocket {
         /// `send` suspends while more than this many bytes wait to be written (outbound
         /// backpressure). Default 64 KiB.
         public var writeHighWaterMark: Int = 64 * 1024
+        /// A connection that has read nothing for this long releases the memory sized for its
+        /// last burst: the memory that gathers frames split across reads and write buffers grown
+        /// past 4 KiB. Until then a busy connection keeps and reuses them, allocating nothing
+        /// per message. Default 1 s.
+        public var idleMemoryReleaseDelay: Duration = .seconds(1)
         /// TLS settings of client connections to `wss://` URLs (RFC 6455 §3, §4.1: "If /secure/
         /// is true, the client MUST perform a TLS handshake over the connection after opening the
         /// connection and before sending the handshake data"). Default: the system's trust

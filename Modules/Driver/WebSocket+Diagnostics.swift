@@ -17,4 +17,12 @@ extension WebSocket {
         precondition(loop.inEventLoop, "pendingOutputOnLoop is read on the connection's loop")
         return (channel?.pendingWriteBytes ?? 0, connection.pendingOutputCount)
     }
+
+    /// Whether the connection holds memory sized for its last burst, which it releases once it
+    /// has read nothing for ``Configuration/idleMemoryReleaseDelay``. For tests.
+    package func holdsBurstMemory() async -> Bool {
+        await withCheckedContinuation { continuation in
+            loop.execute { [self] in continuation.resume(returning: retainsBurstMemory) }
+        }
+    }
 }

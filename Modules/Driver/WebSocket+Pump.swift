@@ -14,11 +14,37 @@ extension WebSocket: ChannelHandler {
     public func channelActive(_ channel: Channel) {}
 
     public func channelRead(_ channel: Channel, _ bytes: UnsafeRawBufferPointer) {
+        defer { noteRead() }
         if messageHandler != nil { return readInPlace(bytes) }
         let credit = inbox.takeCredit()
         if credit > 0 { connection.grantMessageCredit(credit) }
         connection.receive(bytes)
         pump()
+    }
+
+    /// After a read: a connection that holds memory sized for a burst releases it once it has
+    /// read nothing for ``Configuration/idleMemoryReleaseDelay`` (one timer at a time, re-armed
+    /// while reads go on), so that a busy connection reuses it and an idle one keeps none.
+    func noteRead() {
+        readSinceIdleCheck = true
+        guard idleMemoryTimer == nil, retainsBurstMemory else { return }
+        readSinceIdleCheck = false
+        idleMemoryTimer = loop.scheduleTask(in: configuration.idleMemoryReleaseDelay) { [weak self] in
+            self?.idleMemoryCheck()
+        }
+    }
+
+    /// Whether the Core or the write buffer holds memory sized for a burst.
+    var retainsBurstMemory: Bool {
+        connection.retainsBurstMemory || writeBuffer.capacity > Connection.idleOutputCapacity
+    }
+
+    /// Loop: the idle-memory timer fired; releases the memory unless a read came meanwhile.
+    private func idleMemoryCheck() {
+        idleMemoryTimer = nil
+        guard !readSinceIdleCheck else { return noteRead() }
+        connection.releaseIdleMemory()
+        if writeBuffer.isEmpty, writeBuffer.capacity > Connection.idleOutputCapacity { writeBuffer = [] }
     }
 
     public func channelWritable(_ channel: Channel) {
@@ -182,6 +208,8 @@ extension WebSocket: ChannelHandler {
     func finish() {
         closeTimer?.cancel()
         closeTimer = nil
+        idleMemoryTimer?.cancel()
+        idleMemoryTimer = nil
         stopKeepalive()
         let info = finalCloseInfo ?? connection.closeInfo ??
             CloseInfo(code: .abnormalClosure, reason: "", wasClean: false, error: ConnectionError(.abnormalClosure))

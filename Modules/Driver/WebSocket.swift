@@ -40,6 +40,9 @@ public final class WebSocket: @unchecked Sendable {
     /// While `readInPlace` runs: `sendNow` leaves the pump to it.
     var isReadingInPlace = false
     var finalCloseInfo: CloseInfo?
+    /// Whether a read came since the idle-memory timer was armed (see `noteRead`).
+    var readSinceIdleCheck = false
+    var idleMemoryTimer: Scheduled?
     #else
     @exclusivity(unchecked) var connection: Connection
     @exclusivity(unchecked) var channel: Channel?
@@ -54,6 +57,9 @@ public final class WebSocket: @unchecked Sendable {
     /// While `readInPlace` runs: `sendNow` leaves the pump to it.
     @exclusivity(unchecked) var isReadingInPlace = false
     @exclusivity(unchecked) var finalCloseInfo: CloseInfo?
+    /// Whether a read came since the idle-memory timer was armed (see `noteRead`).
+    @exclusivity(unchecked) var readSinceIdleCheck = false
+    @exclusivity(unchecked) var idleMemoryTimer: Scheduled?
     #endif
     // Shared state (see the type's documentation).
     /// Received messages, between the loop and the application.
@@ -95,6 +101,7 @@ public final class WebSocket: @unchecked Sendable {
         self.loop = loop
         self.inbox = Inbox(maxQueuedMessages: max(1, configuration.maxQueuedMessages))
         self.connection.grantMessageCredit(max(1, configuration.maxQueuedMessages))
+        self.connection.keepsMemoryBetweenReads = true  // released by `noteRead`'s timer
     }
 
     /// The subprotocol agreed in the opening handshake, if any.

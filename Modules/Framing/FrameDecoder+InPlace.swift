@@ -55,3 +55,35 @@ extension FrameDecoder {
         return parsed
     }
 }
+
+extension FrameDecoder {
+    /// The header of a frame split across reads: its first bytes (`prefix`) came in an earlier
+    /// read and wait in the receiver's input buffer, the rest begins at `bytes[offset]`. For a
+    /// receiver that then takes the payload from `bytes` in place, or gathers it, rather than
+    /// have ``decode(from:)`` stage it into an array. Consumes nothing.
+    ///
+    /// Nil when a frame is already pending, the header does not end within `bytes` (still
+    /// incomplete, or whole in `prefix`), or it breaks a rule of RFC 6455 §5.2 (the decoder
+    /// then fails with the error when given the bytes).
+    /// - Parameters:
+    ///   - prefix: the header's first bytes, fewer than ``FrameHeader/maxEncodedSize``.
+    ///   - bytes: the receiver's buffer.
+    ///   - offset: where the rest of the header starts in `bytes`.
+    /// - Returns: the header, and how many of its bytes lie in `bytes` from `offset`.
+    public func splitFrameHeader(
+        _ prefix: ArraySlice<UInt8>, continuedIn bytes: UnsafeRawBufferPointer, offset: Int
+    ) -> (header: FrameHeader, sizeInBytes: Int)? {
+        guard failure == nil, pendingHeader == nil, prefix.count < FrameHeader.maxEncodedSize else { return nil }
+        let taken = Swift.min(FrameHeader.maxEncodedSize &- prefix.count, bytes.count &- offset)
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: FrameHeader.maxEncodedSize) { header in
+            let end = prefix.count &+ taken
+            _ = header.initialize(from: prefix)
+            for index in 0..<taken { header[prefix.count &+ index] = bytes[offset &+ index] }
+            let whole = UnsafeBufferPointer(rebasing: header[..<end])
+            guard let parsed = try? FrameHeader.parse(whole, from: 0, to: end, role: role, maxFrameSize: maxFrameSize),
+                  parsed.size > prefix.count
+            else { return nil }
+            return (parsed.header, parsed.size &- prefix.count)
+        }
+    }
+}

@@ -41,6 +41,10 @@ public struct FrameHeader: Hashable, Sendable {
     /// Whether the frame is a control frame (§5.5).
     @inlinable public var isControl: Bool { opcode.isControl }
 
+    /// The longest header on the wire (RFC 6455 §5.2): 2 bytes, 8 of extended length and a
+    /// 4-byte masking key.
+    public static let maxEncodedSize = 14
+
     /// This header's size on the wire: 2 to 14 bytes.
     public var encodedSize: Int {
         FrameHeader.encodedSize(payloadLength: payloadLength, isMasked: maskingKey != nil)

@@ -161,6 +161,75 @@ struct InPlaceReceiveTests {
         #expect(connection.stageRetainsMemory == false, "the last read ended between frames")
     }
 
+    /// A frame whose header is split across reads (at every byte of a 16-bit and a 64-bit
+    /// length header) is lent too: in place when its payload then lies whole in the next read,
+    /// gathered when it goes on past it. Before, the decoder staged it into an array of its own
+    /// and reported it as an event (the 64 KiB stream's remaining allocations).
+    @Test(arguments: [600, 70_000], [false, true])
+    func aFrameWhoseHeaderIsSplitIsLent(size: Int, text: Bool) throws {
+        let payload = text
+            ? Array(String(repeating: "αβγ", count: size / 6).utf8)
+            : (0..<size).map { UInt8(truncatingIfNeeded: $0 &* 7) }
+        let frame = Wire.frame(text ? 0x1 : 0x2, payload, masked: true)
+        let around = Wire.frame(0x2, [9], masked: true)
+        let wire = around + frame + around
+        let headerSize = size < 65_536 ? 8 : 14
+        let expected: [Message] = [.binary([9]), text ? .text(String(decoding: payload, as: UTF8.self)) : .binary(payload), .binary([9])]
+        for cut in 1..<headerSize {
+            let split = around.count + cut
+            for cuts in [[split, wire.count], [split, split + headerSize + size / 2 + 1, wire.count]] {
+                var connection = try Harness.openServer()
+                let chunks = zip([0] + cuts.dropLast(), cuts).map { Array(wire[$0..<$1]) }
+                let (lent, events) = Self.read(&connection, chunks)
+                #expect(lent.map(Self.describe) == expected.map(Self.describe), "cut \(cut), reads \(cuts)")
+                #expect(events.isEmpty, "cut \(cut), reads \(cuts)")
+                #expect(connection.stageRetainsMemory == false)
+            }
+        }
+    }
+
+    /// Invalid UTF-8 in a text frame whose header was split fails with 1007 before the frame
+    /// ends, and a split header over the message limit fails with 1009: as on the staged path.
+    @Test func aSplitHeaderFrameFailsAsTheStagedPathDoes() throws {
+        var connection = try Harness.openServer()
+        let invalid = Wire.frame(0x1, [0x61, 0xED, 0xA0, 0x80] + Array(repeating: 0x61, count: 300), masked: true)
+        _ = Self.read(&connection, [Array(invalid[..<3]), Array(invalid[3..<40])])
+        let close = try #require(try Harness.frames(in: connection.takeOutput(), sentBy: .server).last)
+        #expect(close.opcode == .close && Array(close.payload.prefix(2)) == [0x03, 0xEF])  // 1007
+
+        var configuration = Configuration()
+        configuration.maxMessageSize = 100
+        var limited = try Harness.openServer(configuration)
+        let long = Wire.frame(0x2, [UInt8](repeating: 1, count: 300), masked: true)
+        let (lent, _) = Self.read(&limited, [Array(long[..<2]), Array(long[2...])])
+        #expect(lent.isEmpty)
+        let tooBig = try #require(try Harness.frames(in: limited.takeOutput(), sentBy: .server).last)
+        #expect(tooBig.opcode == .close && Array(tooBig.payload.prefix(2)) == [0x03, 0xF1])  // 1009
+    }
+
+    /// With `keepsMemoryBetweenReads` (our driver's setting) the gathering memory outlives
+    /// reads that end between frames, for the next split frame, until `releaseIdleMemory()`;
+    /// without it, such a read releases it.
+    @Test(arguments: [false, true])
+    func memoryIsKeptBetweenReadsUntilReleased(keeps: Bool) throws {
+        var connection = try Harness.openServer()
+        connection.keepsMemoryBetweenReads = keeps
+        let frame = Wire.frame(0x2, [UInt8](repeating: 3, count: 60_000), masked: true)
+        _ = Self.read(&connection, [Array(frame[..<100])])
+        #expect(connection.stageRetainsMemory && connection.retainsBurstMemory, "gathering")
+        let (lent, _) = Self.read(&connection, [Array(frame[100...]) + frame])
+        #expect(lent.count == 2)
+        #expect(connection.stageRetainsMemory == keeps, "the read ended between frames")
+        #expect(connection.retainsBurstMemory == keeps)
+        connection.releaseIdleMemory()
+        #expect(connection.stageRetainsMemory == false && connection.retainsBurstMemory == false)
+        // A frame being gathered keeps its memory through a release.
+        _ = Self.read(&connection, [Array(frame[..<100])])
+        connection.releaseIdleMemory()
+        let (last, _) = Self.read(&connection, [Array(frame[100...])])
+        #expect(last.map(Self.describe) == [Message.binary([UInt8](repeating: 3, count: 60_000))].map(Self.describe))
+    }
+
     /// A gathered text frame that ends inside a character fails with 1007, as the staged path.
     @Test func aGatheredTextFrameEndingInsideACharacterFails1007() throws {
         var connection = try Harness.openServer()

@@ -158,6 +158,33 @@ struct FrameDecoderTests {
         #expect(input.isEmpty)
     }
 
+    @Test("a header split across reads is completed from the next read, at every cut")
+    func splitFrameHeader() throws {
+        let decoder = FrameDecoder(role: .server, maxFrameSize: 1 << 20)
+        for (length, size) in [(5, 6), (300, 8), (70_000, 14)] {
+            var wire: [UInt8] = []
+            FrameEncoder.encode(Frame(opcode: .binary, payload: [UInt8](repeating: 1, count: length)),
+                                maskingKey: MaskingKey(1, 2, 3, 4), into: &wire)
+            let expected = try #require(try decodeAll(wire, role: .server).first)
+            for cut in 1..<size {
+                let found = Array(wire[cut...]).withUnsafeBytes {
+                    decoder.splitFrameHeader(wire[..<cut], continuedIn: $0, offset: 0)
+                }
+                #expect(found?.header.payloadLength == length && found?.header.maskingKey == MaskingKey(1, 2, 3, 4))
+                #expect(found?.sizeInBytes == size - cut, "length \(length), cut \(cut)")
+                #expect(found?.header.opcode == expected.opcode)
+            }
+            // Whole in the prefix, still incomplete, or breaking a rule: nil.
+            let tail = Array(wire[size...])
+            #expect(tail.withUnsafeBytes { decoder.splitFrameHeader(wire[..<size], continuedIn: $0, offset: 0) } == nil)
+            #expect(Array(wire[1..<(size - 1)]).withUnsafeBytes {
+                decoder.splitFrameHeader(wire[..<1], continuedIn: $0, offset: 0)
+            } == nil)
+        }
+        let unmasked = hex("82 05 01 02 03 04 05")
+        #expect(Array(unmasked[1...]).withUnsafeBytes { decoder.splitFrameHeader(unmasked[..<1], continuedIn: $0, offset: 0) } == nil)
+    }
+
     @Test("many frames in one buffer decode one per call, then nil")
     func manyFramesInOneBuffer() throws {
         var wire: [UInt8] = []

@@ -158,6 +158,39 @@ struct MessageHandlerTests {
         await server.shutdown()
     }
 
+    /// Memory sized for a burst (200 KB echoes gathered across reads, the write buffer that
+    /// sent them) is kept while messages flow and released once the connection has read
+    /// nothing for `idleMemoryReleaseDelay`; messages flow as before afterwards.
+    @Test func burstMemoryIsReleasedOnceTheConnectionGoesQuiet() async throws {
+        let server = try ClientServerTests.echoServer()
+        var configuration = WebSocket.Configuration()
+        configuration.compression = nil
+        configuration.idleMemoryReleaseDelay = .seconds(1)
+        let ws = try await WebSocket.connect(to: "ws://127.0.0.1:\(server.port)/", configuration: configuration)
+        let received = Locked(0)
+        let handling = Task {
+            try await ws.handleMessages { message in
+                #expect(message.bytes.count == 200_000 && message.bytes.allSatisfy { $0 == 5 })
+                received.withLock { $0 += 1 }
+            }
+        }
+        func echo(_ count: Int) async throws {
+            for _ in 0..<count { try await ws.send(binary: [UInt8](repeating: 5, count: 200_000)) }
+            let deadline = ContinuousClock.now + .seconds(10)
+            while received.withLock({ $0 }) < count, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
+            received.withLock { $0 = 0 }
+        }
+        try await echo(3)
+        #expect(await ws.holdsBurstMemory(), "kept right after the burst")
+        let deadline = ContinuousClock.now + .seconds(10)
+        while await ws.holdsBurstMemory(), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
+        #expect(await ws.holdsBurstMemory() == false, "released once quiet")
+        try await echo(2)
+        try await ws.close()
+        try await handling.value
+        await server.shutdown()
+    }
+
     /// A peer that sends without reading: `sendNow` never waits, so the socket must stop being
     /// read once the output passes the high-water mark, or the echoes would pile up in memory.
     @Test func aPeerThatDoesNotReadIsNotReadEither() async throws {
