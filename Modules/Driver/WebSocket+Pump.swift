@@ -143,6 +143,10 @@ extension WebSocket: ChannelHandler {
     /// Bytes accepted by `send` but not yet written to the socket.
     var pendingWriteBytes: Int { connection.pendingOutputCount + (channel?.pendingWriteBytes ?? 0) }
 
+    /// Not inlined: the loops that call it run once per message and mostly find no event, and
+    /// inlined, the exclusivity checks of the rare events' properties (open, upgrade, close
+    /// waiters) ran on every turn of those loops.
+    @inline(never)
     func dispatch(_ event: Event) {
         switch event {
         case .open(let info):

@@ -45,7 +45,13 @@ public final class EventLoop: @unchecked Sendable {
 
     // Loop thread only.
     var timers = TimerHeap()
+    #if DEBUG
     var registrations: [UInt64: any Selectable] = [:]
+    #else
+    /// Looked up for every event: no dynamic exclusivity check in release builds (see
+    /// ``Channel``'s hot properties for the reason and the measurement).
+    @exclusivity(unchecked) var registrations: [UInt64: any Selectable] = [:]
+    #endif
     var nextRegistrationID: UInt64 = 1
     /// Channels that stopped reading during this turn: their poller interest is updated once,
     /// just before the next poll (see ``Channel/isReadEnabled``).
