@@ -27,7 +27,7 @@ extension WebSocket: ChannelHandler {
     /// while reads go on), so that a busy connection reuses it and an idle one keeps none.
     func noteRead() {
         readSinceIdleCheck = true
-        guard idleMemoryTimer == nil, retainsBurstMemory else { return }
+        guard idleMemoryTimer == nil, !isTransportClosed, retainsBurstMemory else { return }
         readSinceIdleCheck = false
         idleMemoryTimer = loop.scheduleTask(in: configuration.idleMemoryReleaseDelay) { [weak self] in
             self?.idleMemoryCheck()
