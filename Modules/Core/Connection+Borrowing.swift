@@ -87,7 +87,7 @@ extension Connection {
             processInput()
         }
         offset = bytes.count
-        readEndedBetweenFrames()  // the read ended between frames
+        readEndedBetweenFrames()
         handleEOFIfDrained()
         return nil
     }

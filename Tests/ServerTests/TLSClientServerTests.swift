@@ -21,7 +21,7 @@ struct TLSClientServerTests {
     static func transportFailure(_ url: String, _ configuration: WebSocket.Configuration) async -> TransportError? {
         do {
             let ws = try await WebSocket.connect(to: url, configuration: configuration)
-            try? await ws.close()
+            _ = try? await ws.close()
             Issue.record("connected to \(url)")
         } catch let error as WebSocketError {
             if case .transport(let failure) = error.kind { return failure }
