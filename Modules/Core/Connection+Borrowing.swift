@@ -105,12 +105,18 @@ extension Connection {
     /// by ``stage`` rather than staged by the decoder: a whole unfragmented data message, without
     /// reserved bits, within the message limit and ``FrameStage/maxPayload``.
     private func stageableFrame(_ bytes: UnsafeMutableRawBufferPointer, offset: Int) -> (header: FrameHeader, size: Int)? {
-        guard !assembler.isInProgress,
-              let (header, size) = decoder.partialFrameHeader(UnsafeRawBufferPointer(bytes), offset: offset),
-              header.opcode == .text || header.opcode == .binary, header.isFinal, header.reservedBits.isEmpty,
+        guard let (header, size) = decoder.partialFrameHeader(UnsafeRawBufferPointer(bytes), offset: offset),
+              isWholePlainMessage(header),
               header.payloadLength <= FrameStage.maxPayload, header.payloadLength <= configuration.maxMessageSize
         else { return nil }
         return (header, size)
+    }
+
+    /// Whether the frame of `header` is a whole message that can be lent as its payload lies:
+    /// a data frame with FIN and no reserved bits, while no fragmented message is in progress.
+    private func isWholePlainMessage(_ header: FrameHeader) -> Bool {
+        (header.opcode == .text || header.opcode == .binary) && header.isFinal && header.reservedBits.isEmpty
+            && !assembler.isInProgress
     }
 
     /// Starts gathering the frame of `header`, whose payload starts at `start` and continues in
@@ -157,11 +163,10 @@ extension Connection {
     /// than staged into an array of its own. Nil for any other frame or state.
     private mutating func splitMessageHeader(_ bytes: UnsafeMutableRawBufferPointer, offset: Int) -> (header: FrameHeader, size: Int)? {
         decoder.maxFrameSize = frameLimit
-        guard !isInputPaused, !assembler.isInProgress, input.readableCount < FrameHeader.maxEncodedSize,
+        guard !isInputPaused, input.readableCount < FrameHeader.maxEncodedSize,
               let (header, size) = decoder.splitFrameHeader(
                 input.readableBytes, continuedIn: UnsafeRawBufferPointer(bytes), offset: offset),
-              header.opcode == .text || header.opcode == .binary, header.isFinal, header.reservedBits.isEmpty,
-              header.payloadLength <= configuration.maxMessageSize
+              isWholePlainMessage(header), header.payloadLength <= configuration.maxMessageSize
         else { return nil }
         let isWhole = bytes.count &- offset &- size >= header.payloadLength
         return isWhole || header.payloadLength <= FrameStage.maxPayload ? (header, size) : nil
@@ -208,9 +213,7 @@ extension Connection {
     /// A whole frame decoded in place: an unfragmented plain data message is handed out as it
     /// lies; any other frame is copied and handled as ``receive(_:)`` would.
     private mutating func takeInPlace(_ header: FrameHeader, payload: UnsafeRawBufferPointer) throws(ConnectionError) -> BorrowedMessage? {
-        let isWholeMessage = (header.opcode == .text || header.opcode == .binary) && header.isFinal
-            && header.reservedBits.isEmpty && !assembler.isInProgress
-        guard isWholeMessage else {
+        guard isWholePlainMessage(header) else {
             let frame = Frame(opcode: header.opcode, isFinal: header.isFinal, reservedBits: header.reservedBits,
                               payload: Array(payload))
             try handle(frame)

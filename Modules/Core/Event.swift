@@ -4,7 +4,7 @@ public import WebSocketHandshake
 /// What the Core reports to the driver and the application.
 ///
 /// The once-per-connection cases are `indirect` (boxed): every event is copied out of the
-/// Core's queue, and inline they made each one 152 bytes instead of 17 (a handshake request),
+/// Core's queue, and inline they made each one 152 bytes instead of 16 (a handshake request),
 /// which a small-message server paid in copies on every message.
 public enum Event: Sendable {
     /// Server role: a valid upgrade request arrived. Answer with

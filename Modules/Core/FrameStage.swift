@@ -8,8 +8,8 @@ import WebSocketFraming
 /// Frames longer than ``maxPayload`` take the decoder's path instead (an array of their own,
 /// which sending shares). The memory is released when a read ends between frames, so an idle
 /// connection keeps none, unless the driver keeps it for the next frames and releases it once
-/// the connection goes quiet (``Connection/keepsMemoryBetweenReads``). A value type: a copied ``Connection`` copies the
-/// memory before writing to it.
+/// the connection goes quiet (``Connection/keepsMemoryBetweenReads``). A value type: a copied
+/// ``Connection`` copies the memory before writing to it.
 struct FrameStage: Sendable {
     /// The longest payload gathered here: the size of a typical driver's read buffer (a frame
     /// that outgrows the reads is worth its own array, which is then sent without a copy).
