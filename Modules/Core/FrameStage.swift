@@ -10,6 +10,7 @@ import WebSocketFraming
 /// connection keeps none, unless the driver keeps it for the next frames and releases it once
 /// the connection goes quiet (``Connection/keepsMemoryBetweenReads``). A value type: a copied
 /// ``Connection`` copies the memory before writing to it.
+@usableFromInline
 struct FrameStage: Sendable {
     /// The longest payload gathered here: the size of a typical driver's read buffer (a frame
     /// that outgrows the reads is worth its own array, which is then sent without a copy).
@@ -29,13 +30,13 @@ struct FrameStage: Sendable {
     private var validator = UTF8Validator()
 
     /// The memory, at least as large as the frame's payload while gathering.
-    private var storage: StageStorage?
+    @usableFromInline private(set) var storage: StageStorage?
 
     /// Whether a frame is being gathered.
     var isGathering: Bool { header != nil }
 
     /// Whether memory is held.
-    var retainsMemory: Bool { storage != nil }
+    @inlinable var retainsMemory: Bool { storage != nil }
 
     /// Starts gathering the frame of `header` (whose bytes continue in later reads).
     mutating func begin(_ header: FrameHeader) {
@@ -109,6 +110,7 @@ struct FrameStage: Sendable {
 }
 
 /// The stage's memory: raw bytes that stay where they are while a payload is lent out.
+@usableFromInline
 final class StageStorage: @unchecked Sendable {
     /// The bytes (uninitialised until gathered).
     let bytes: UnsafeMutableRawBufferPointer

@@ -23,7 +23,7 @@ extension WebSocket {
         } else if sendGate.load(ordering: .relaxed) {
             queueOnLoop(message, allowsCompression: allowsCompression)
             if unsentBytes.load(ordering: .relaxed) + bufferedBytes.load(ordering: .relaxed)
-                <= configuration.writeHighWaterMark { return }
+                <= writeHighWaterMark { return }
         } else {
             // Not open, closing, or a fragmented message under way: the loop says which error.
             try await onLoop { ws in try ws.perform { (c: inout Connection) throws(ConnectionError) in try c.send(message, allowsCompression: allowsCompression) } }
@@ -102,11 +102,11 @@ extension WebSocket {
 
     /// Outbound backpressure: returns once the pending bytes are under the high-water mark.
     func waitUntilWritable() async throws {
-        if loop.inEventLoop, pendingWriteBytes <= configuration.writeHighWaterMark { return }
+        if loop.inEventLoop, pendingWriteBytes <= writeHighWaterMark { return }
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
             loop.execute { [self] in
-                if pendingWriteBytes > configuration.writeHighWaterMark { flush() }
-                guard channel != nil, pendingWriteBytes > configuration.writeHighWaterMark else {
+                if pendingWriteBytes > writeHighWaterMark { flush() }
+                guard channel != nil, pendingWriteBytes > writeHighWaterMark else {
                     return continuation.resume()
                 }
                 writableWaiters.append(continuation)

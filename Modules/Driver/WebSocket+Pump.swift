@@ -36,8 +36,10 @@ extension WebSocket: ChannelHandler {
 
     /// Whether the Core or the write buffer holds memory sized for a burst.
     var retainsBurstMemory: Bool {
-        connection.retainsBurstMemory || writeBuffer.capacity > Connection.idleOutputCapacity
+        Self.retains(&connection) || writeBuffer.capacity > Connection.idleOutputCapacity
     }
+
+    private static func retains(_ c: inout Connection) -> Bool { c.retainsBurstMemory }
 
     /// Loop: the idle-memory timer fired; releases the memory unless a read came meanwhile.
     private func idleMemoryCheck() {
@@ -50,7 +52,7 @@ extension WebSocket: ChannelHandler {
     public func channelWritable(_ channel: Channel) {
         pump()  // hand over what the Core kept while the channel was over its high-water mark
         bufferedBytes.store(pendingWriteBytes, ordering: .relaxed)
-        guard channel.pendingWriteBytes <= configuration.writeHighWaterMark else { return }
+        guard channel.pendingWriteBytes <= writeHighWaterMark else { return }
         let waiters = writableWaiters
         writableWaiters.removeAll()
         for waiter in waiters { waiter.resume() }
@@ -81,7 +83,7 @@ extension WebSocket: ChannelHandler {
             // A peer that does not read fills the socket and then our queue: past the high-water
             // mark the output stays in the Core, where automatic pongs collapse into one, until
             // the channel drains (`channelWritable`); a closing connection hands everything over.
-            connection.isOutputBlocked = channel.pendingWriteBytes > configuration.writeHighWaterMark
+            connection.isOutputBlocked = channel.pendingWriteBytes > writeHighWaterMark
             // (`pendingOutputCount > 0` rather than `hasOutput`: the optimiser copied the whole
             // Connection around that getter call, ~1% of a small-message server's time.)
             if !connection.isOutputBlocked, connection.pendingOutputCount > 0 { scheduleFlush() }
@@ -122,7 +124,7 @@ extension WebSocket: ChannelHandler {
     /// Writes the Core's output now, unless the peer is not reading (see `pump`).
     func flush() {
         guard connection.pendingOutputCount > 0, let channel else { return }
-        connection.isOutputBlocked = channel.pendingWriteBytes > configuration.writeHighWaterMark
+        connection.isOutputBlocked = channel.pendingWriteBytes > writeHighWaterMark
         guard !connection.isOutputBlocked || connection.shouldCloseTransport else { return }
         if connection.hasChunkedOutput {
             // Large payloads leave as the arrays the application sent: one gathered write.
@@ -133,7 +135,7 @@ extension WebSocket: ChannelHandler {
             connection.takeOutput(into: &writeBuffer)
             channel.write(reusing: &writeBuffer)
         }
-        connection.isOutputBlocked = channel.pendingWriteBytes > configuration.writeHighWaterMark
+        connection.isOutputBlocked = channel.pendingWriteBytes > writeHighWaterMark
         bufferedBytes.store(pendingWriteBytes, ordering: .relaxed)
         // The socket may have taken it all (no `channelWritable` to follow): a handler's reads,
         // paused on the output, resume here.
@@ -184,7 +186,7 @@ extension WebSocket: ChannelHandler {
         // is what bounds reading: all of it, the Core's share included (counting only the
         // channel's queue let one wake-up's several reads pile up answers in the Core).
         let wanted = !connection.isInputPaused
-            && (messageHandler == nil || pendingWriteBytes <= configuration.writeHighWaterMark)
+            && (messageHandler == nil || pendingWriteBytes <= writeHighWaterMark)
         if channel.isReadEnabled != wanted { channel.isReadEnabled = wanted }
     }
 
