@@ -39,6 +39,9 @@ extension WebSocket: ChannelHandler {
         Self.retains(&connection) || writeBuffer.capacity > Connection.idleOutputCapacity
     }
 
+    /// Asks through `inout` on purpose: a getter called on the class's stored `connection` made
+    /// the optimiser copy the whole `Connection` (856 bytes, a retain and release of each of its
+    /// references) around the call, on every read; an `inout` access reads it in place.
     private static func retains(_ c: inout Connection) -> Bool { c.retainsBurstMemory }
 
     /// Loop: the idle-memory timer fired; releases the memory unless a read came meanwhile.
