@@ -8,10 +8,13 @@ extension EventLoop {
         _ selectable: any Selectable, descriptor: Int32, interest: Interest
     ) throws(TransportError) -> UInt64 {
         guard !isFinishing else { throw TransportError(.eventLoopShutdown) }
-        let id = nextRegistrationID
-        nextRegistrationID += 1
-        try poller.register(descriptor, id: id, interest: interest)
-        registrations[id] = selectable
+        let id = registrations.insert(selectable)
+        do {
+            try poller.register(descriptor, id: id, interest: interest)
+        } catch {
+            registrations.remove(id)
+            throw error
+        }
         return id
     }
 
@@ -36,6 +39,6 @@ extension EventLoop {
     /// Removes registration `id` (call before closing the descriptor). Loop thread only.
     func deregister(_ id: UInt64, descriptor: Int32, interest: Interest) {
         poller.unregister(descriptor, interest: interest)
-        registrations[id] = nil
+        registrations.remove(id)
     }
 }

@@ -46,13 +46,12 @@ public final class EventLoop: @unchecked Sendable {
     // Loop thread only.
     var timers = TimerHeap()
     #if DEBUG
-    var registrations: [UInt64: any Selectable] = [:]
+    var registrations = RegistrationTable()
     #else
     /// Looked up for every event: no dynamic exclusivity check in release builds (see
     /// ``Channel``'s hot properties for the reason and the measurement).
-    @exclusivity(unchecked) var registrations: [UInt64: any Selectable] = [:]
+    @exclusivity(unchecked) var registrations = RegistrationTable()
     #endif
-    var nextRegistrationID: UInt64 = 1
     /// Channels that stopped reading during this turn: their poller interest is updated once,
     /// just before the next poll (see ``Channel/isReadEnabled``).
     var channelsToResync: [Channel] = []
@@ -229,7 +228,7 @@ public final class EventLoop: @unchecked Sendable {
     /// Closes every registration, runs what that submitted, and refuses everything after.
     private func finish() {
         isFinishing = true
-        for registration in Array(registrations.values) {
+        for registration in registrations.all {
             registration.loopWillShutDown()
         }
         registrations.removeAll()
