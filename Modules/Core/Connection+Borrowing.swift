@@ -136,9 +136,11 @@ extension Connection {
         return nil
     }
 
-    /// The gathered frame's message, lent until the next call: one credit, as any message.
-    private mutating func lendStagedMessage() -> BorrowedMessage {
+    /// The gathered frame's message, lent until the next call: one credit, as any message (nil:
+    /// dropped, see ``hasRoomForMessage``).
+    private mutating func lendStagedMessage() -> BorrowedMessage? {
         let (kind, payload) = stage.lend()
+        guard hasRoomForMessage else { return nil }
         spendMessageCredit()
         return BorrowedMessage(kind: kind, bytes: payload)
     }
@@ -233,6 +235,7 @@ extension Connection {
                 throw ConnectionError(.invalidUTF8)
             }
         }
+        guard hasRoomForMessage else { return nil }
         spendMessageCredit()
         return BorrowedMessage(kind: kind, bytes: payload)
     }

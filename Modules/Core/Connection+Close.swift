@@ -4,6 +4,8 @@ import WebSocketExtensions
 extension Connection {
     /// Starts the closing handshake (RFC 6455 §7.1.2): sends a close frame and waits for the
     /// peer's. Does nothing if a close frame was already sent or the connection is closed.
+    /// From here on input is decoded whatever the message credit, so that the peer's close
+    /// frame is seen; data messages past the credit are dropped (see ``isInputPaused``).
     /// - Parameters:
     ///   - code: the status code; 1005, 1006 and 1015 may not be sent (RFC 6455 §7.4.1).
     ///   - reason: at most 123 bytes of UTF-8.
@@ -18,6 +20,9 @@ extension Connection {
         case .open:
             sendClose(code: code, reason: reasonBytes)
             phase = .closing
+            // Input held back for lack of message credit is read on now, to the peer's Close
+            // (see `isInputPaused`).
+            processInput()
         case .closing, .closed:
             return
         }

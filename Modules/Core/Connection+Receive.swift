@@ -142,9 +142,22 @@ extension Connection {
     }
 
     /// Whether decoding is paused because no message credit is left.
+    ///
+    /// Never once we sent a Close frame: RFC 6455 §7.1.2 has the closing endpoint wait for the
+    /// peer's Close, which a paused Core would never read while the application holds its
+    /// backlog (``close(code:reason:)`` then hung until the driver's close timeout). Data
+    /// messages decoded past the credit are dropped instead (``hasRoomForMessage``): the
+    /// application asked to close, and what it has not made room for must not grow memory.
     public var isInputPaused: Bool {
-        guard let messageCredit else { return false }
-        return messageCredit <= 0
+        guard let messageCredit, messageCredit <= 0 else { return false }
+        return !closeSent
+    }
+
+    /// Whether a decoded data message is reported: always, except past the message credit
+    /// after we sent a Close frame (see ``isInputPaused``), where it is dropped.
+    var hasRoomForMessage: Bool {
+        guard closeSent, let messageCredit else { return true }
+        return messageCredit > 0
     }
 
     /// Decodes and handles every complete frame in the input buffer.
@@ -252,7 +265,7 @@ extension Connection {
         guard assembler.count + frame.payload.count <= configuration.maxMessageSize else {
             throw ConnectionError(.messageTooBig(limit: configuration.maxMessageSize))
         }
-        if let message = try assembler.append(frame) {
+        if let message = try assembler.append(frame), hasRoomForMessage {
             events.append(.message(message))
             spendMessageCredit()
         }

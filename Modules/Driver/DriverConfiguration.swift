@@ -33,6 +33,8 @@ extension WebSocket {
         /// bounding memory at 16 × ``WebSocketCore/Configuration/maxMessageSize``. With 1, a
         /// protocol violation that follows a message is seen only after the application handled
         /// that message (strict request/response ordering, as Autobahn 3.2/4.1.3/5.15 expect).
+        /// Once `close` has sent our Close frame, the socket is read on regardless, to the peer's
+        /// Close (RFC 6455 §7.1.2), and messages that arrive past this limit are dropped.
         public var maxQueuedMessages: Int = 16
         /// `send` suspends while more than this many bytes wait to be written (outbound
         /// backpressure). Default 64 KiB.

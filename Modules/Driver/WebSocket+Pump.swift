@@ -56,9 +56,10 @@ extension WebSocket: ChannelHandler {
         pump()  // hand over what the Core kept while the channel was over its high-water mark
         bufferedBytes.store(pendingWriteBytes, ordering: .relaxed)
         guard channel.pendingWriteBytes <= writeHighWaterMark else { return }
-        let waiters = writableWaiters
-        writableWaiters.removeAll()
-        for waiter in waiters { waiter.resume() }
+        // Resuming only schedules the waiting tasks (nothing here re-enters), so the array is
+        // emptied after and keeps its memory for the next wait.
+        for waiter in writableWaiters { waiter.resume() }
+        writableWaiters.removeAll(keepingCapacity: true)
     }
 
     public func channelEOF(_ channel: Channel) {

@@ -73,7 +73,7 @@ public final class WebSocket: @unchecked Sendable {
     /// The options in force.
     public let configuration: Configuration
     var openWaiter: CheckedContinuation<OpenInfo, any Error>?
-    var writableWaiters: [CheckedContinuation<Void, any Error>] = []
+    var writableWaiters: [UnsafeContinuation<Void, any Error>] = []
     var closeWaiters: [CheckedContinuation<CloseInfo, Never>] = []
     var openTimer: Scheduled?
     var closeTimer: Scheduled?

@@ -34,6 +34,53 @@ struct MessageCreditTests {
         #expect(info.code == .normalClosure && info.wasClean)
     }
 
+    /// RFC 6455 §7.1.2: after sending a Close frame the endpoint waits for the peer's. A Core
+    /// paused on its credit would never read it (the application's `close()` waited for the
+    /// close timeout); it reads on instead, dropping the data messages it has no room for.
+    @Test func closingReadsOnToThePeersCloseWithoutCredit() throws {
+        var connection = try Harness.openServer()
+        connection.grantMessageCredit(1)
+        var bytes = Wire.frame(textOpcode, Array("one".utf8), masked: true)
+        bytes += Wire.frame(textOpcode, Array("two".utf8), masked: true)
+        bytes += Wire.frame(binaryOpcode, [1, 2, 3], masked: true)
+        connection.receive(bytes)
+        #expect(connection.receivedMessages() == [.text("one")])
+        #expect(connection.isInputPaused)
+        try connection.close()
+        #expect(!connection.isInputPaused, "a closing connection reads on to the peer's Close")
+        connection.receive(Wire.frame(binaryOpcode, [4], masked: true) + Wire.frame(closeOpcode, Wire.closePayload(1000), masked: true))
+        #expect(connection.receivedMessages().isEmpty, "no room: dropped, not queued")
+        let info = try #require(connection.closeInfo)
+        #expect(info.code == .normalClosure && info.wasClean)
+    }
+
+    /// The peer's Close already buffered behind the backlog is found by `close()` itself.
+    @Test func closingFindsABufferedCloseWithoutCredit() throws {
+        var connection = try Harness.openServer()
+        connection.grantMessageCredit(1)
+        var bytes = Wire.frame(textOpcode, Array("one".utf8), masked: true)
+        bytes += Wire.frame(textOpcode, Array("two".utf8), masked: true)
+        bytes += Wire.frame(closeOpcode, Wire.closePayload(1001), masked: true)
+        connection.receive(bytes)
+        #expect(connection.receivedMessages() == [.text("one")])
+        #expect(connection.closeInfo == nil)
+        try connection.close()
+        let info = try #require(connection.closeInfo)
+        #expect(info.code == .goingAway && info.wasClean)
+    }
+
+    /// Credit left after our Close still delivers messages, up to the credit.
+    @Test func closingDeliversWhatTheCreditAllows() throws {
+        var connection = try Harness.openServer()
+        connection.grantMessageCredit(2)
+        try connection.close()
+        var bytes: [UInt8] = []
+        for byte: UInt8 in 1...4 { bytes += Wire.frame(binaryOpcode, [byte], masked: true) }
+        connection.receive(bytes + Wire.frame(closeOpcode, Wire.closePayload(1000), masked: true))
+        #expect(connection.receivedMessages() == [.binary([1]), .binary([2])])
+        #expect(connection.closeInfo?.wasClean == true)
+    }
+
     @Test func nilCreditMeansNoLimit() throws {
         var connection = try Harness.openServer()
         var bytes: [UInt8] = []
