@@ -40,8 +40,10 @@ extension WebSocket: ChannelHandler {
     }
 
     /// Asks through `inout` on purpose: a getter called on the class's stored `connection` made
-    /// the optimiser copy the whole `Connection` (856 bytes, a retain and release of each of its
-    /// references) around the call, on every read; an `inout` access reads it in place.
+    /// the optimiser copy the whole `Connection` (over 800 bytes, a retain and release of each
+    /// of its references) around the call, on every read, inlined or not; an `inout` access
+    /// reads it in place (fan-in through `handleMessages`: 1.02 → 0.85 µs of user CPU per
+    /// message, 6 interleaved runs).
     private static func retains(_ c: inout Connection) -> Bool { c.retainsBurstMemory }
 
     /// Loop: the idle-memory timer fired; releases the memory unless a read came meanwhile.
