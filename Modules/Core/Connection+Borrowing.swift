@@ -24,7 +24,8 @@ extension Connection {
     ///   answer must leave before a later frame can fail the connection, as for Autobahn 5.15),
     ///   or the end of `bytes`. Call again while `offset < bytes.count`; `offset` reaches
     ///   `bytes.count` once everything is consumed or the connection stopped reading (closed,
-    ///   failed, or out of message credit: the rest is staged as by ``receive(_:)``).
+    ///   failed, or out of message credit before our Close frame: the rest is staged as by
+    ///   ``receive(_:)``).
     public mutating func receiveBorrowing(_ bytes: UnsafeMutableRawBufferPointer, offset: inout Int) -> BorrowedMessage? {
         guard offset < bytes.count else { return nil }
         stage.endLoan()  // the message lent by the previous call is handled

@@ -116,7 +116,7 @@ extension Connection {
 
     /// Limits how far the Core reads ahead of the application: each reported data message uses
     /// one credit, and with none left the Core stops decoding (the bytes stay buffered) until
-    /// more is granted. A driver grants one credit each time the application asks for the next
+    /// more is granted, or until we send a Close frame (see ``isInputPaused``). A driver grants one credit each time the application asks for the next
     /// message, so that a violation that follows a message is seen only after the application
     /// handled that message (Autobahn 3.2, 4.1.3, 5.15 expect the echo before the close).
     /// - Parameter count: credits to add; pass nil to remove the limit.
@@ -146,8 +146,8 @@ extension Connection {
     /// Never once we sent a Close frame: RFC 6455 §7.1.2 has the closing endpoint wait for the
     /// peer's Close, which a paused Core would never read while the application holds its
     /// backlog (``close(code:reason:)`` then hung until the driver's close timeout). Data
-    /// messages decoded past the credit are dropped instead (``hasRoomForMessage``): the
-    /// application asked to close, and what it has not made room for must not grow memory.
+    /// messages decoded past the credit are dropped instead: the application asked to close,
+    /// and what it has not made room for must not grow memory.
     public var isInputPaused: Bool {
         guard let messageCredit, messageCredit <= 0 else { return false }
         return !closeSent

@@ -119,6 +119,9 @@ final class Inbox: Sendable {
 
     /// Loop: the credit freed on the loop since the last call (messages the application
     /// finished with).
+    /// Messages waiting to be taken (for tests and diagnostics).
+    var queuedCount: Int { state.withLock { $0.queue.count } }
+
     func takeCredit() -> Int {
         state.withLock { state in
             defer { state.finished = 0 }

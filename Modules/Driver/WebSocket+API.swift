@@ -61,6 +61,10 @@ extension WebSocket {
     }
 
     /// Closes the connection (RFC 6455 §7.1.2) and waits until the transport is closed.
+    ///
+    /// The socket is read on to the peer's Close whatever the application left unread; messages
+    /// still queued stay readable from ``messages``, and data messages arriving past
+    /// ``Configuration/maxQueuedMessages`` from here on are dropped.
     /// - Parameters:
     ///   - code: the close code; 1000 by default.
     ///   - reason: at most 123 bytes of UTF-8.
@@ -105,8 +109,9 @@ extension WebSocket {
     /// On the loop (a server's handler task, a client's task on the loop's executor) the waiter
     /// is registered in place: no loop task, no closure and no checked continuation to allocate
     /// (two allocations and a loop round per large message in the 64 KiB async echo). The
-    /// continuations are unsafe ones: each is resumed exactly once, when it leaves
-    /// `writableWaiters` (`channelWritable`, `finish`).
+    /// continuations are unsafe ones, each resumed exactly once: at once when there is nothing
+    /// to wait for (or the loop has stopped), else when it leaves `writableWaiters`
+    /// (`channelWritable`, `finish`).
     func waitUntilWritable() async throws {
         if loop.inEventLoop {
             guard pendingWriteBytes > writeHighWaterMark else { return }
@@ -116,12 +121,15 @@ extension WebSocket {
             return
         }
         try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<Void, any Error>) in
-            loop.execute { [self] in
+            let accepted = loop.tryExecute { [self] in
                 if pendingWriteBytes > writeHighWaterMark { flush() }
                 guard channel != nil, pendingWriteBytes > writeHighWaterMark else {
                     return continuation.resume()
                 }
                 writableWaiters.append(continuation)
+            }
+            if !accepted {
+                continuation.resume(throwing: WebSocketError(.transport(TransportError(.eventLoopShutdown))))
             }
         }
     }

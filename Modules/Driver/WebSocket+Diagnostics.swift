@@ -18,6 +18,9 @@ extension WebSocket {
         return (channel?.pendingWriteBytes ?? 0, connection.pendingOutputCount)
     }
 
+    /// How many received messages wait in the queue that ``messages`` reads. For tests.
+    package var queuedMessageCount: Int { inbox.queuedCount }
+
     /// Whether the connection holds memory sized for its last burst, which it releases once it
     /// has read nothing for ``Configuration/idleMemoryReleaseDelay``. For tests.
     package func holdsBurstMemory() async -> Bool {

@@ -118,6 +118,9 @@ extension WebSocket {
         } catch {
             handlerError = error
             self.messageHandler = nil
+            // Nobody takes later messages: none is queued (no credit), and once our Close is out
+            // they are decoded only to find the peer's Close, then dropped.
+            connection.grantMessageCredit(0)
             try? connection.close(code: .internalError, reason: "")
         }
     }

@@ -8,7 +8,8 @@ extension WebSocket {
     public var messages: Messages { Messages(socket: self) }
 
     /// An `AsyncSequence` of received messages with a bounded buffer: while
-    /// ``Configuration/maxQueuedMessages`` wait unread, the socket is not read.
+    /// ``Configuration/maxQueuedMessages`` wait unread, the socket is not read (until `close`
+    /// sends our Close frame: see ``WebSocket/close(code:reason:)``).
     public struct Messages: AsyncSequence, Sendable {
         public typealias Element = Message
         let socket: WebSocket

@@ -185,7 +185,8 @@ extension WebSocket: ChannelHandler {
     }
 
     /// Inbound backpressure: the Core stops decoding when the application is
-    /// ``Configuration/maxQueuedMessages`` messages behind; then the socket is not read either.
+    /// ``Configuration/maxQueuedMessages`` messages behind (unless our Close frame is out);
+    /// then the socket is not read either.
     func updateReadInterest() {
         guard let channel else { return }
         // With a synchronous handler, whose answers are not held back by awaiting, the output

@@ -25,8 +25,8 @@ public final class WebSocket: @unchecked Sendable {
     // touches comes first (then the Core's state, whose own hot part leads it), so that it
     // spans few cache lines: with 100 connections on one thread, each message's first touch of
     // its connection misses the cache, and such loads were the hottest instructions of the
-    // fan-in profile. Types whose size is known only at run time (`Atomic`, from a resilient
-    // module) come last: every property after one is reached through an offset loaded first.
+    // fan-in profile. The configuration and the `Atomic`s come late: the disassembly reaches
+    // every property after them through a field offset loaded from a global first.
     //
     // Loop-confined state. The properties every message touches skip Swift's dynamic
     // exclusivity checks in release builds, as ``WebSocketTransport/Channel``'s do (the reason

@@ -241,10 +241,12 @@ public final class EventLoop: @unchecked Sendable {
             defer { pending.removeAll() }
             return pending
         }
+        // Accepted before the loop stopped, so they run (``tryExecute(_:)`` promised it; a task
+        // may be all that resumes a waiter), once: what they submit now is refused.
         for task in leftover {
             switch task {
             case .job(let job), .taskJob(let job, _): orphans.run(job, on: self)
-            case .closure: break
+            case .closure(let body): body()
             }
         }
         for timer in timers.removeAll() { _ = timer.take() }

@@ -112,6 +112,31 @@ struct MessageHandlerTests {
         await server.shutdown()
     }
 
+    /// After a throwing handler, nobody takes messages: those the peer sends before it reads our
+    /// 1011 are dropped, not queued for `messages` (frames over 256 KiB are decoded into arrays
+    /// and reported as events, which went to the queue until the closing handshake ended).
+    @Test func aThrowingHandlerQueuesNothingWhileClosing() async throws {
+        let serverSide = Locked<WebSocket?>(nil)
+        let server = try WebSocketServer.start(configuration: WebSocketServer.Configuration()) { ws in
+            serverSide.withLock { $0 = ws }
+            try? await ws.handleMessages { message in
+                if message.text == "boom" { throw HandlerFailure() }
+            }
+        }
+        var configuration = WebSocket.Configuration()
+        configuration.compression = nil
+        configuration.closeTimeout = .seconds(3)  // a server that stops reading fails fast
+        let ws = try await WebSocket.connect(to: "ws://127.0.0.1:\(server.port)/", configuration: configuration)
+        try await ws.send(text: "boom")
+        let big = [UInt8](repeating: 7, count: 300 * 1024)
+        for _ in 0..<20 { try? await ws.send(.binary(big)) }
+        let info = await ws.closed()
+        #expect(info.code == .internalError)
+        let queued = try #require(serverSide.withLock { $0 }).queuedMessageCount
+        #expect(queued == 0, "\(queued) messages queued after the handler failed")
+        await server.shutdown()
+    }
+
     /// A peer's invalid UTF-8 still fails the connection with 1007 on the in-place path (the
     /// frame arrives whole in one read, after the handler is in place), and `handleMessages`
     /// throws as `messages` would.

@@ -1,3 +1,4 @@
+import Foundation
 import Synchronization
 import Testing
 import WebSocketClient
@@ -14,8 +15,20 @@ import WebSocketServer
 @Suite("send waits while the peer does not read", .timeLimit(.minutes(1)))
 struct SendBackpressureTests {
     static let messageSize = 512 * 1024
-    /// 32 MiB: several times what loopback's kernel buffers hold on either side.
-    static let messageCount = 64
+    /// More than the kernel's socket buffers can hold on both sides together (their maxima, read
+    /// from /proc where there is one: autotuning may grow a receive buffer to 32 MiB), so that
+    /// a sender without backpressure would finish while the peer reads nothing.
+    static let messageCount: Int = {
+        let buffers = maximumBufferSize("/proc/sys/net/ipv4/tcp_rmem") + maximumBufferSize("/proc/sys/net/ipv4/tcp_wmem")
+        return max(64, buffers / messageSize + 16)
+    }()
+
+    /// The third field of a `min default max` sysctl file, or 16 MiB when it cannot be read.
+    static func maximumBufferSize(_ path: String) -> Int {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8),
+              let field = text.split(whereSeparator: \.isWhitespace).last, let value = Int(field) else { return 16 << 20 }
+        return value
+    }
 
     /// How many sends have returned.
     final class Counter: Sendable {
@@ -23,8 +36,9 @@ struct SendBackpressureTests {
         func increment() { value.add(1, ordering: .relaxed) }
         var count: Int { value.load(ordering: .relaxed) }
 
-        /// Waits until the count stops growing (for `quiet`) and returns it.
+        /// Waits until the count has started and then stops growing (for `quiet`); returns it.
         func settle(quiet: Duration = .milliseconds(300)) async -> Int {
+            _ = await waitFor(1)
             var last = -1
             while count != last {
                 last = count
@@ -64,7 +78,7 @@ struct SendBackpressureTests {
         }
         let ws = try await WebSocket.connect(to: "ws://127.0.0.1:\(server.port)/", configuration: Self.noCompression)
         let stalled = await sent.settle()
-        #expect(stalled < Self.messageCount / 2, "sends went on while the client read nothing: \(stalled)")
+        #expect(stalled > 0 && stalled < Self.messageCount, "sends went on while the client read nothing: \(stalled) of \(Self.messageCount)")
         var received = 0
         for try await message in ws.messages {
             #expect(message.data == Self.payload(received))
@@ -103,7 +117,7 @@ struct SendBackpressureTests {
             }
         }
         let stalled = await sent.settle()
-        #expect(stalled < Self.messageCount / 2, "sends went on while the server read nothing: \(stalled)")
+        #expect(stalled > 0 && stalled < Self.messageCount, "sends went on while the server read nothing: \(stalled) of \(Self.messageCount)")
         gate.continuation.yield()
         try await sender.value
         #expect(sent.count == Self.messageCount)

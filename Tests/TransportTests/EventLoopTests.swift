@@ -148,6 +148,36 @@ struct EventLoopTests {
         #expect(!loop.tryExecute {})
     }
 
+    /// `tryExecute` returning true promises the task runs, also when it was accepted while the
+    /// loop was shutting down (a task may be all that resumes a waiter). A chain of tasks that
+    /// each submit the next outlasts the rounds the shutdown runs, so its last accepted task is
+    /// one the shutdown finds left over.
+    final class Chain: Sendable {
+        let loop: EventLoop
+        let counts = Mutex((accepted: 0, ran: 0))
+        init(_ loop: EventLoop) { self.loop = loop }
+        func submit() {
+            if loop.tryExecute({ self.step() }) { counts.withLock { $0.accepted += 1 } }
+        }
+        func step() {
+            counts.withLock { $0.ran += 1 }
+            submit()
+        }
+    }
+
+    @Test func everyAcceptedTaskRunsAcrossShutdown() async throws {
+        let chain = Chain(EventLoop(name: "chain"))
+        chain.submit()
+        let deadline = ContinuousClock.now + .seconds(20)
+        while chain.counts.withLock({ $0.ran }) < 100, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        chain.loop.syncShutdown()
+        let counts = chain.counts.withLock { $0 }
+        #expect(counts.accepted > 16)
+        #expect(counts.ran == counts.accepted, "accepted \(counts.accepted), ran \(counts.ran)")
+    }
+
     @Test func syncShutdownFromTheLoopItselfDoesNotDeadlock() async throws {
         let loop = EventLoop()
         let returned = Promise<Void>("syncShutdown on the loop")
