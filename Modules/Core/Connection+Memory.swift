@@ -10,7 +10,7 @@ extension Connection {
     /// Inlinable: a driver asks after every read, and this is two field reads. (A driver that
     /// keeps the connection in a class should ask through an `inout` access: a getter called on
     /// the stored property made the optimiser copy the whole `Connection` around the call, a
-    /// retain and release of each of its references; see the Driver's `noteRead`.)
+    /// retain and release of each of its references; see the Driver's `retainsBurstMemory`.)
     @inlinable public var retainsBurstMemory: Bool {
         stage.retainsMemory || (output.isEmpty && output.capacity > Self.idleOutputCapacity)
     }

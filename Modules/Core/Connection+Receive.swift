@@ -116,9 +116,10 @@ extension Connection {
 
     /// Limits how far the Core reads ahead of the application: each reported data message uses
     /// one credit, and with none left the Core stops decoding (the bytes stay buffered) until
-    /// more is granted, or until we send a Close frame (see ``isInputPaused``). A driver grants one credit each time the application asks for the next
-    /// message, so that a violation that follows a message is seen only after the application
-    /// handled that message (Autobahn 3.2, 4.1.3, 5.15 expect the echo before the close).
+    /// more is granted, or until we send a Close frame (see ``isInputPaused``). A driver grants
+    /// one credit each time the application asks for the next message, so that a violation that
+    /// follows a message is seen only after the application handled that message (Autobahn 3.2,
+    /// 4.1.3, 5.15 expect the echo before the close).
     /// - Parameter count: credits to add; pass nil to remove the limit.
     public mutating func grantMessageCredit(_ count: Int?) {
         if let count, let current = messageCredit {

@@ -117,11 +117,11 @@ final class Inbox: Sendable {
         waiter?.resume(returning: message)
     }
 
-    /// Loop: the credit freed on the loop since the last call (messages the application
-    /// finished with).
     /// Messages waiting to be taken (for tests and diagnostics).
     var queuedCount: Int { state.withLock { $0.queue.count } }
 
+    /// Loop: the credit freed on the loop since the last call (messages the application
+    /// finished with).
     func takeCredit() -> Int {
         state.withLock { state in
             defer { state.finished = 0 }

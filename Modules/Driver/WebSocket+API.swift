@@ -114,23 +114,25 @@ extension WebSocket {
     /// (`channelWritable`, `finish`).
     func waitUntilWritable() async throws {
         if loop.inEventLoop {
-            guard pendingWriteBytes > writeHighWaterMark else { return }
-            flush()
-            guard channel != nil, pendingWriteBytes > writeHighWaterMark else { return }
+            guard mustWaitUntilWritable() else { return }
             try await withUnsafeThrowingContinuation { writableWaiters.append($0) }
             return
         }
         try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<Void, any Error>) in
             let accepted = loop.tryExecute { [self] in
-                if pendingWriteBytes > writeHighWaterMark { flush() }
-                guard channel != nil, pendingWriteBytes > writeHighWaterMark else {
-                    return continuation.resume()
-                }
-                writableWaiters.append(continuation)
+                if mustWaitUntilWritable() { writableWaiters.append(continuation) } else { continuation.resume() }
             }
             if !accepted {
                 continuation.resume(throwing: WebSocketError(.transport(TransportError(.eventLoopShutdown))))
             }
         }
+    }
+
+    /// Loop: whether a sender must wait for the channel to drain. Over the high-water mark, the
+    /// output is flushed first; then it waits if it is still over and the channel is open.
+    private func mustWaitUntilWritable() -> Bool {
+        guard pendingWriteBytes > writeHighWaterMark else { return false }
+        flush()
+        return channel != nil && pendingWriteBytes > writeHighWaterMark
     }
 }

@@ -34,17 +34,23 @@ struct MessageCreditTests {
         #expect(info.code == .normalClosure && info.wasClean)
     }
 
-    /// RFC 6455 §7.1.2: after sending a Close frame the endpoint waits for the peer's. A Core
-    /// paused on its credit would never read it (the application's `close()` waited for the
-    /// close timeout); it reads on instead, dropping the data messages it has no room for.
-    @Test func closingReadsOnToThePeersCloseWithoutCredit() throws {
+    /// A server with one message of credit that received "one", "two", then `rest`: "one" was
+    /// reported, and the rest waits behind the spent credit.
+    static func backlogged(_ rest: [UInt8]) throws -> Connection {
         var connection = try Harness.openServer()
         connection.grantMessageCredit(1)
         var bytes = Wire.frame(textOpcode, Array("one".utf8), masked: true)
         bytes += Wire.frame(textOpcode, Array("two".utf8), masked: true)
-        bytes += Wire.frame(binaryOpcode, [1, 2, 3], masked: true)
-        connection.receive(bytes)
+        connection.receive(bytes + rest)
         #expect(connection.receivedMessages() == [.text("one")])
+        return connection
+    }
+
+    /// RFC 6455 §7.1.2: after sending a Close frame the endpoint waits for the peer's. A Core
+    /// paused on its credit would never read it (the application's `close()` waited for the
+    /// close timeout); it reads on instead, dropping the data messages it has no room for.
+    @Test func closingReadsOnToThePeersCloseWithoutCredit() throws {
+        var connection = try Self.backlogged(Wire.frame(binaryOpcode, [1, 2, 3], masked: true))
         #expect(connection.isInputPaused)
         try connection.close()
         #expect(!connection.isInputPaused, "a closing connection reads on to the peer's Close")
@@ -56,13 +62,7 @@ struct MessageCreditTests {
 
     /// The peer's Close already buffered behind the backlog is found by `close()` itself.
     @Test func closingFindsABufferedCloseWithoutCredit() throws {
-        var connection = try Harness.openServer()
-        connection.grantMessageCredit(1)
-        var bytes = Wire.frame(textOpcode, Array("one".utf8), masked: true)
-        bytes += Wire.frame(textOpcode, Array("two".utf8), masked: true)
-        bytes += Wire.frame(closeOpcode, Wire.closePayload(1001), masked: true)
-        connection.receive(bytes)
-        #expect(connection.receivedMessages() == [.text("one")])
+        var connection = try Self.backlogged(Wire.frame(closeOpcode, Wire.closePayload(1001), masked: true))
         #expect(connection.closeInfo == nil)
         try connection.close()
         let info = try #require(connection.closeInfo)
