@@ -29,7 +29,7 @@ struct RegistrationTable {
     private var nextStamp: UInt64 = 0
 
     /// How many registrations are held.
-    private(set) var count = 0
+    var count: Int { entries.count - freeSlots.count }
 
     /// Adds `selectable`.
     /// - Returns: its identifier: never 0, never one handed out for this table's other
@@ -39,7 +39,6 @@ struct RegistrationTable {
         nextStamp = (nextStamp &+ 1) & Self.stampMask
         let id = nextStamp << UInt64(Self.slotBits) | UInt64(slot + 1)
         entries[slot] = Entry(id: id, selectable: selectable)
-        count += 1
         return id
     }
 
@@ -67,7 +66,6 @@ struct RegistrationTable {
         guard let slot = slot(of: id), entries[slot].id == id else { return }
         entries[slot] = Entry(id: 0, selectable: nil)
         freeSlots.append(slot)
-        count -= 1
     }
 
     /// Every registration held, in slot order.
@@ -77,6 +75,5 @@ struct RegistrationTable {
     mutating func removeAll() {
         entries.removeAll()
         freeSlots.removeAll()
-        count = 0
     }
 }
