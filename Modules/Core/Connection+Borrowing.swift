@@ -62,7 +62,7 @@ extension Connection {
             } catch {
                 return stopReading(ConnectionError(.framing(error)), offset: &offset, end: bytes.count)
             }
-            let eventCount = events.count
+            let eventCount = events.total
             do {
                 if let (header, range) = inPlace {
                     let payload = UnsafeRawBufferPointer(rebasing: bytes[range])
@@ -156,8 +156,7 @@ extension Connection {
 
     /// Whether the last event since `eventCount` events is a message.
     private func reportedMessage(since eventCount: Int) -> Bool {
-        guard events.count > eventCount, case .message = events[events.count - 1] else { return false }
-        return true
+        events.endsWithMessage(after: eventCount)
     }
 
     /// The header of a whole plain data message that began in the previous read (its first
@@ -204,7 +203,7 @@ extension Connection {
     /// - Returns: true when a message was reported on the way (the caller answers it first).
     private mutating func finishStagedHeader(_ bytes: UnsafeMutableRawBufferPointer, offset: inout Int) -> Bool {
         while !input.isEmpty, offset < bytes.count, isDecodingFrames, !isInputPaused {
-            let eventCount = events.count
+            let eventCount = events.total
             input.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset &+ 1)]))
             offset &+= 1
             processInput()

@@ -86,8 +86,7 @@ public struct Connection: Sendable {
     var sealedOutput: [[UInt8]] = []
     /// The byte count of ``sealedOutput``.
     var sealedOutputCount = 0
-    var events: [Event] = []
-    var nextEventIndex = 0
+    var events = EventQueue()
     /// Pongs written to ``output`` since the driver last took it.
     var queuedPongs = 0
     /// The payload of the most recent ping not answered yet: past the pong cap, or while the
@@ -184,15 +183,7 @@ public struct Connection: Sendable {
     }
 
     /// Returns the next event, or nil when there is none. Events come in the order they happened.
-    public mutating func nextEvent() -> Event? {
-        guard nextEventIndex < events.count else {
-            if !events.isEmpty { events.removeAll(keepingCapacity: true) }
-            nextEventIndex = 0
-            return nil
-        }
-        defer { nextEventIndex += 1 }
-        return events[nextEventIndex]
-    }
+    public mutating func nextEvent() -> Event? { events.next() }
 
     /// Returns every pending event and clears them.
     public mutating func takeEvents() -> [Event] {

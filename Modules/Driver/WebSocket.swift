@@ -20,6 +20,9 @@ import Synchronization
 public final class WebSocket: @unchecked Sendable {
     /// The loop that owns this connection's state.
     public let loop: EventLoop
+    /// ``Configuration/writeHighWaterMark``, read for every message: ahead of the Core's state
+    /// (hundreds of bytes), in the object's first cache line.
+    let writeHighWaterMark: Int
 
     // Layout: Swift lays stored properties out in the order written. What every message
     // touches comes first (then the Core's state, whose own hot part leads it), so that it
@@ -68,8 +71,6 @@ public final class WebSocket: @unchecked Sendable {
     @exclusivity(unchecked) var connection: Connection
     @exclusivity(unchecked) var finalCloseInfo: CloseInfo?
     #endif
-    /// ``Configuration/writeHighWaterMark``, beside the state that reads it for every message.
-    let writeHighWaterMark: Int
     /// The options in force.
     public let configuration: Configuration
     var openWaiter: CheckedContinuation<OpenInfo, any Error>?

@@ -182,6 +182,17 @@ extension Syscall {
         }
     }
 
+    /// `recv(2)` into `buffer`, no flags.
+    static func receive(_ descriptor: Int32, into buffer: UnsafeMutableRawBufferPointer) throws(TransportError) -> IOResult<Int> {
+        try io("recv") {
+            #if canImport(Darwin)
+            Darwin.recv(descriptor, buffer.baseAddress, buffer.count, 0)
+            #else
+            Glibc.recv(descriptor, buffer.baseAddress, buffer.count, 0)
+            #endif
+        }
+    }
+
     /// A gathered write: `writev` semantics through `sendmsg`, which (unlike `writev`) takes
     /// `MSG_NOSIGNAL`, so a write to a closed peer can never raise SIGPIPE.
     static func sendGathered(
