@@ -56,7 +56,6 @@ extension WebSocket: ChannelHandler {
 
     public func channelWritable(_ channel: Channel) {
         pump()  // hand over what the Core kept while the channel was over its high-water mark
-        bufferedBytes.store(pendingWriteBytes, ordering: .relaxed)
         guard channel.pendingWriteBytes <= writeHighWaterMark else { return }
         // Resuming only schedules the waiting tasks (nothing here re-enters), so the array is
         // emptied after and keeps its memory for the next wait.
@@ -101,8 +100,27 @@ extension WebSocket: ChannelHandler {
             armCloseTimer()
         }
         updateReadInterest()
-        sendGate.store(connection.canSendMessage, ordering: .relaxed)
-        bufferedBytes.store(pendingWriteBytes, ordering: .relaxed)
+        publishSendGate()
+        publishBufferedBytes()
+    }
+
+    /// Stores whether the Core takes a whole message now in ``sendGate``, if that changed.
+    /// Only the loop stores it, so the copy in `publishedSendGate` is exact; the atomics lie
+    /// late in the object, in a cache line that a message which changes neither value then
+    /// does not touch (one miss less per message with 100 busy connections).
+    private func publishSendGate() {
+        let open = connection.canSendMessage
+        guard open != publishedSendGate else { return }
+        publishedSendGate = open
+        sendGate.store(open, ordering: .relaxed)
+    }
+
+    /// Stores ``pendingWriteBytes`` in ``bufferedBytes``, if it changed (as `publishSendGate`).
+    func publishBufferedBytes() {
+        let bytes = pendingWriteBytes
+        guard bytes != publishedBufferedBytes else { return }
+        publishedBufferedBytes = bytes
+        bufferedBytes.store(bytes, ordering: .relaxed)
     }
 
     /// When the Core paused for lack of message credit: grants what the application freed
@@ -142,7 +160,7 @@ extension WebSocket: ChannelHandler {
             channel.write(reusing: &writeBuffer)
         }
         connection.isOutputBlocked = channel.pendingWriteBytes > writeHighWaterMark
-        bufferedBytes.store(pendingWriteBytes, ordering: .relaxed)
+        publishBufferedBytes()
         // The socket may have taken it all (no `channelWritable` to follow): a handler's reads,
         // paused on the output, resume here.
         if messageHandler != nil { updateReadInterest() }

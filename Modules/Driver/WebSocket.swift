@@ -50,6 +50,9 @@ public final class WebSocket: @unchecked Sendable {
     var readSinceIdleCheck = false
     var isTransportClosed = false
     var idleMemoryTimer: Scheduled?
+    /// The values last stored in ``sendGate`` and ``bufferedBytes`` (only the loop stores them).
+    var publishedSendGate = false
+    var publishedBufferedBytes = 0
     var connection: Connection
     var finalCloseInfo: CloseInfo?
     #else
@@ -68,6 +71,9 @@ public final class WebSocket: @unchecked Sendable {
     @exclusivity(unchecked) var readSinceIdleCheck = false
     @exclusivity(unchecked) var isTransportClosed = false
     @exclusivity(unchecked) var idleMemoryTimer: Scheduled?
+    /// The values last stored in ``sendGate`` and ``bufferedBytes`` (only the loop stores them).
+    @exclusivity(unchecked) var publishedSendGate = false
+    @exclusivity(unchecked) var publishedBufferedBytes = 0
     @exclusivity(unchecked) var connection: Connection
     @exclusivity(unchecked) var finalCloseInfo: CloseInfo?
     #endif
