@@ -34,9 +34,10 @@ extension WebSocket: ChannelHandler {
         }
     }
 
-    /// Whether the Core or the write buffer holds memory sized for a burst.
+    /// Whether the Core holds memory sized for a burst (its output, which is also the write
+    /// buffer, or the memory gathering split frames).
     var retainsBurstMemory: Bool {
-        Self.retains(&connection) || writeBuffer.capacity > Connection.idleOutputCapacity
+        Self.retains(&connection)
     }
 
     /// Asks through `inout` on purpose: a getter called on the class's stored `connection` made
@@ -51,7 +52,6 @@ extension WebSocket: ChannelHandler {
         idleMemoryTimer = nil
         guard !readSinceIdleCheck else { return noteRead() }
         connection.releaseIdleMemory()
-        if writeBuffer.isEmpty, writeBuffer.capacity > Connection.idleOutputCapacity { writeBuffer = [] }
     }
 
     public func channelWritable(_ channel: Channel) {
@@ -156,8 +156,10 @@ extension WebSocket: ChannelHandler {
             channel.write(contentsOf: writeChunks)
             writeChunks.removeAll(keepingCapacity: true)
         } else {
-            connection.takeOutput(into: &writeBuffer)
-            channel.write(reusing: &writeBuffer)
+            // Written from the Core's own array, which the channel empties and keeps when the
+            // socket takes everything. A write never calls back into this handler (a failure
+            // closes from a loop task), so nothing touches `connection` while it lends it.
+            connection.writeOutput { channel.write(reusing: &$0) }
         }
         connection.isOutputBlocked = channel.pendingWriteBytes > writeHighWaterMark
         publishBufferedBytes()

@@ -23,6 +23,10 @@ public final class WebSocket: @unchecked Sendable {
     /// ``Configuration/writeHighWaterMark``, read for every message: ahead of the Core's state
     /// (hundreds of bytes), in the object's first cache line.
     let writeHighWaterMark: Int
+    /// Received messages, between the loop and the application. Here rather than with the
+    /// other shared state: `pump` loads it on entry (hoisted by the optimiser), so late in the
+    /// object it cost a cache miss per message.
+    let inbox: Inbox
 
     // Layout: Swift lays stored properties out in the order written. What every message
     // touches comes first (then the Core's state, whose own hot part leads it), so that it
@@ -38,7 +42,6 @@ public final class WebSocket: @unchecked Sendable {
     var channel: Channel?
     /// The synchronous message handler of ``handleMessages(_:)``, while it runs.
     var messageHandler: (@Sendable (BorrowedMessage) throws -> Void)?
-    var writeBuffer: [UInt8] = []
     var writeChunks: [[UInt8]] = []
     var flushScheduled = false
     /// While `handleMessages` hands over the messages queued before it: newly decoded ones
@@ -59,7 +62,6 @@ public final class WebSocket: @unchecked Sendable {
     @exclusivity(unchecked) var channel: Channel?
     /// The synchronous message handler of ``handleMessages(_:)``, while it runs.
     @exclusivity(unchecked) var messageHandler: (@Sendable (BorrowedMessage) throws -> Void)?
-    @exclusivity(unchecked) var writeBuffer: [UInt8] = []
     @exclusivity(unchecked) var writeChunks: [[UInt8]] = []
     @exclusivity(unchecked) var flushScheduled = false
     /// While `handleMessages` hands over the messages queued before it: newly decoded ones
@@ -101,9 +103,7 @@ public final class WebSocket: @unchecked Sendable {
     /// Called once the transport is closed.
     package var onFinish: ((WebSocket) -> Void)?
 
-    // Shared state (see the type's documentation).
-    /// Received messages, between the loop and the application.
-    let inbox: Inbox
+    // Shared state (see the type's documentation); ``inbox`` is declared at the top.
     /// Whether the Core takes a whole message now (open, no close sent, no fragmented message
     /// under way): published by the loop after each step, read by off-loop senders.
     let sendGate = Atomic<Bool>(false)
