@@ -54,4 +54,52 @@ struct ChunkedOutputTests {
         #expect(chunks.count == 1)
         #expect(try Harness.frames(in: chunks[0], sentBy: .client).first?.payload == Array(repeating: 7, count: 100_000))
     }
+
+    @Test("writeOutput lends the same bytes in place, sealed chunks first; what the writer leaves stays output")
+    func writeOutputLendsTheOutputInPlace() throws {
+        let large = (0..<50_000).map { UInt8(truncatingIfNeeded: $0 &* 13) }
+        var contiguous = try Harness.openServer()
+        var lent = try Harness.openServer()
+        _ = contiguous.takeOutput()
+        _ = lent.takeOutput()
+        try Self.sendMix(&contiguous, large: large)
+        try Self.sendMix(&lent, large: large)
+        let expected = contiguous.takeOutput()
+
+        // A writer that takes only the first 1000 bytes: the rest is the output still.
+        var written: [UInt8] = []
+        lent.writeOutput { bytes in
+            written.append(contentsOf: bytes.prefix(1000))
+            bytes.removeFirst(1000)
+        }
+        #expect(!lent.hasChunkedOutput, "the sealed chunks were joined in front")
+        #expect(lent.pendingOutputCount == expected.count - 1000)
+        var calls = 0
+        lent.writeOutput { bytes in
+            calls += 1
+            written.append(contentsOf: bytes)
+            bytes.removeAll(keepingCapacity: true)
+        }
+        #expect(calls == 1 && written == expected)
+        #expect(!lent.hasOutput && lent.pendingOutputCount == 0)
+
+        // Small output is lent in the array it was encoded into, and the storage the writer
+        // keeps is the one the next message is encoded into: one buffer for every message.
+        lent = try Harness.openServer()
+        _ = lent.takeOutput()
+        try lent.send(text: "one")
+        var firstAddress: UnsafePointer<UInt8>?
+        lent.writeOutput { bytes in
+            firstAddress = bytes.withUnsafeBufferPointer { $0.baseAddress }
+            bytes.removeAll(keepingCapacity: true)
+        }
+        try lent.send(text: "two")
+        var second: [UInt8] = []
+        lent.writeOutput { bytes in
+            #expect(bytes.withUnsafeBufferPointer { $0.baseAddress } == firstAddress)
+            second = bytes
+            bytes.removeAll(keepingCapacity: true)
+        }
+        #expect(try Harness.frames(in: second, sentBy: .server).map(\.payload) == [Array("two".utf8)])
+    }
 }
