@@ -18,8 +18,11 @@ extension WebSocket {
     /// - Throws: ``WebSocketError`` when the connection is not open.
     public func send(_ message: Message, allowsCompression: Bool = true) async throws {
         if loop.inEventLoop {
-            // On the loop (a server handler): no hop, no closure allocation.
+            // On the loop (a server handler): no hop, no closure allocation; and the check for
+            // backpressure made here, because calling the async `waitUntilWritable` takes a
+            // frame from the task's allocator even when it returns at once.
             try perform { (c: inout Connection) throws(ConnectionError) in try c.send(message, allowsCompression: allowsCompression) }
+            guard mustWaitUntilWritable() else { return }
         } else if sendGate.load(ordering: .relaxed) {
             queueOnLoop(message, allowsCompression: allowsCompression)
             if unsentBytes.load(ordering: .relaxed) + bufferedBytes.load(ordering: .relaxed)
