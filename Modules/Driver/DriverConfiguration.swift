@@ -40,8 +40,8 @@ extension WebSocket {
         /// backpressure). Default 64 KiB.
         public var writeHighWaterMark: Int = 64 * 1024
         /// A connection that has read nothing for this long releases the memory sized for its
-        /// last burst: the memory that gathers frames split across reads and write buffers grown
-        /// past 4 KiB. Until then a busy connection keeps and reuses them, allocating nothing
+        /// last burst: the memory that gathers frames split across reads and an output (write)
+        /// buffer grown past 4 KiB. Until then a busy connection keeps and reuses them, allocating nothing
         /// per message. Default 1 s; zero (or less) releases them at the loop turn after a read.
         public var idleMemoryReleaseDelay: Duration = .seconds(1)
         /// TLS settings of client connections to `wss://` URLs (RFC 6455 §3, §4.1: "If /secure/
