@@ -57,6 +57,10 @@ public struct Connection: Sendable {
     /// driver that calls ``releaseIdleMemory()`` once the connection goes quiet sets it, so that
     /// a busy connection reuses that memory instead of allocating it again for each split frame.
     public var keepsMemoryBetweenReads = false
+    /// Whether an array offered by ``recycle(_:)`` may still be held for the next large payload
+    /// (set by the offer, cleared by ``releaseIdleMemory()``; the decoder may have used it
+    /// meanwhile, which costs at most one needless idle check).
+    @usableFromInline var mayHoldRecycledPayload = false
 
     // Framing state.
     var input = InputBuffer()

@@ -44,6 +44,10 @@ public struct FrameDecoder: Sendable {
     /// frame limit); a longer payload's buffer grows geometrically as its bytes come in.
     static let maxUpfrontReservation = 1 << 20
 
+    /// An array offered by ``recycle(_:)`` for the next large payload (see
+    /// `FrameDecoder+Recycling.swift`); empty when none is held.
+    var recycled: [UInt8] = []
+
     /// Creates a decoder.
     /// - Parameters:
     ///   - role: our role in the connection (§5.1).
@@ -76,7 +80,7 @@ public struct FrameDecoder: Sendable {
             pendingHeader = header
             // Reserve at most `maxUpfrontReservation`: the length is the peer's claim, and a
             // 10-byte header must not commit memory (or trap, under a limit of `Int.max`).
-            pendingPayload.reserveCapacity(Swift.min(header.payloadLength, Self.maxUpfrontReservation))
+            pendingPayload = payloadStorage(count: Swift.min(header.payloadLength, Self.maxUpfrontReservation))
         }
         return continuePayload(from: &input)
     }
@@ -98,14 +102,15 @@ public struct FrameDecoder: Sendable {
     }
 
     /// The fast path: the whole payload is in `input`; copy and unmask it in one pass.
-    func takeFrame(_ header: FrameHeader, from input: inout InputBuffer) -> Frame {
+    mutating func takeFrame(_ header: FrameHeader, from input: inout InputBuffer) -> Frame {
         let range = input.readIndex..<(input.readIndex &+ header.payloadLength)
         var payload: [UInt8] = []
         if let key = header.maskingKey {
-            payload.reserveCapacity(header.payloadLength)
+            payload = payloadStorage(count: header.payloadLength)
             Masking.copyApplying(key, from: input.storage, range: range, appendingTo: &payload, phase: 0)
         } else if !range.isEmpty {
-            payload = Array(input.storage[range])
+            payload = payloadStorage(count: header.payloadLength)
+            payload.append(contentsOf: input.storage[range])
         }
         input.removeFirst(header.payloadLength)
         return Frame(header, payload: payload)
@@ -163,12 +168,12 @@ extension FrameDecoder {
             guard let (header, size) = parsed else { return nil }
             offset &+= size
             if bytes.count &- offset >= header.payloadLength {
-                let payload = Self.copyPayload(header, from: bytes, range: offset..<(offset &+ header.payloadLength))
+                let payload = copyPayload(header, from: bytes, range: offset..<(offset &+ header.payloadLength))
                 offset &+= header.payloadLength
                 return Frame(header, payload: payload)
             }
             pendingHeader = header
-            pendingPayload.reserveCapacity(Swift.min(header.payloadLength, Self.maxUpfrontReservation))
+            pendingPayload = payloadStorage(count: Swift.min(header.payloadLength, Self.maxUpfrontReservation))
         }
         guard let header = pendingHeader else { return nil }
         let received = pendingPayload.count
@@ -190,13 +195,15 @@ extension FrameDecoder {
     }
 
     /// A complete payload copied out of borrowed bytes, unmasked when the header has a key.
-    static func copyPayload(_ header: FrameHeader, from bytes: UnsafeRawBufferPointer, range: Range<Int>) -> [UInt8] {
+    mutating func copyPayload(_ header: FrameHeader, from bytes: UnsafeRawBufferPointer, range: Range<Int>) -> [UInt8] {
         guard !range.isEmpty else { return [] }
         let source = UnsafeRawBufferPointer(rebasing: bytes[range])
-        guard let key = header.maskingKey else { return Array(source) }
-        var payload: [UInt8] = []
-        payload.reserveCapacity(range.count)
-        Masking.copyApplying(key, from: source, appendingTo: &payload, phase: 0)
+        var payload = payloadStorage(count: range.count)
+        if let key = header.maskingKey {
+            Masking.copyApplying(key, from: source, appendingTo: &payload, phase: 0)
+        } else {
+            payload.append(contentsOf: source)
+        }
         return payload
     }
 }

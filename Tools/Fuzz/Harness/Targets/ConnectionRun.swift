@@ -129,6 +129,7 @@ struct ConnectionRun {
             var chunks: [[UInt8]] = []
             connection.takeOutput(into: &chunks)
             try peer.receive(Array(chunks.joined()))
+            connection.recycle(writtenChunks: &chunks)  // as a driver does once they are written
         } else {
             try peer.receive(connection.takeOutput())
         }
