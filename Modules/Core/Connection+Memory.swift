@@ -10,7 +10,7 @@ extension Connection {
     /// ``keepsMemoryBetweenReads``), an empty output buffer grown past ``idleOutputCapacity``,
     /// or an array offered by ``recycle(_:)``.
     ///
-    /// Inlinable: a driver asks after every read, and this is two field reads. (A driver that
+    /// Inlinable: a driver asks after every read, and this is a few field reads. (A driver that
     /// keeps the connection in a class should ask through an `inout` access: a getter called on
     /// the stored property made the optimiser copy the whole `Connection` around the call, a
     /// retain and release of each of its references; see the Driver's `retainsBurstMemory`.)
@@ -32,8 +32,9 @@ extension Connection {
     /// Offers the array of a large payload the driver has finished writing (one sent as its own
     /// chunk: ``takeOutput(into:)-(inout [[UInt8]])``) as memory to decode the next large
     /// payload received into, instead of a new array. An echo or relay of large messages then
-    /// allocates none for them: each freed 64 KiB array had let glibc trim its heap and the next
-    /// one fault its pages back in (see `FrameDecoder+Recycling.swift` for the numbers).
+    /// allocates fewer for them (``recycle(writtenChunks:)`` has the numbers), and stops the
+    /// cycle in which each freed 64 KiB array let glibc trim its heap and the next one fault its
+    /// pages back in (see `FrameDecoder+Recycling.swift`).
     ///
     /// The bytes are not read and not changed: if anyone else still holds the array when the
     /// payload comes (the application, a write queue), the payload gets a new one, as it would

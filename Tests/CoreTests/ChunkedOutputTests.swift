@@ -8,6 +8,13 @@ import WebSocketTestSupport
 /// takes them with.
 @Suite("Core: chunked output for large unmasked payloads")
 struct ChunkedOutputTests {
+    /// An open server connection (the handshake's output already taken) that has sent the mix.
+    static func serverAfterMix(large: [UInt8]) throws -> Connection {
+        var connection = try Harness.openServer()
+        try sendMix(&connection, large: large)
+        return connection
+    }
+
     static func sendMix(_ connection: inout Connection, large: [UInt8]) throws {
         try connection.send(text: "small before")
         try connection.send(binary: large)
@@ -21,12 +28,8 @@ struct ChunkedOutputTests {
     @Test("chunks join to the contiguous output, and the large payload is not copied")
     func chunksEqualContiguousOutput() throws {
         let large = (0..<100_000).map { UInt8(truncatingIfNeeded: $0 &* 7) }
-        var contiguous = try Harness.openServer()
-        var chunked = try Harness.openServer()
-        _ = contiguous.takeOutput()
-        _ = chunked.takeOutput()
-        try Self.sendMix(&contiguous, large: large)
-        try Self.sendMix(&chunked, large: large)
+        var contiguous = try Self.serverAfterMix(large: large)
+        var chunked = try Self.serverAfterMix(large: large)
 
         #expect(chunked.hasChunkedOutput)
         #expect(chunked.pendingOutputCount == contiguous.pendingOutputCount)
@@ -58,12 +61,8 @@ struct ChunkedOutputTests {
     @Test("writeOutput lends the same bytes in place, sealed chunks first; what the writer leaves stays output")
     func writeOutputLendsTheOutputInPlace() throws {
         let large = (0..<50_000).map { UInt8(truncatingIfNeeded: $0 &* 13) }
-        var contiguous = try Harness.openServer()
-        var lent = try Harness.openServer()
-        _ = contiguous.takeOutput()
-        _ = lent.takeOutput()
-        try Self.sendMix(&contiguous, large: large)
-        try Self.sendMix(&lent, large: large)
+        var contiguous = try Self.serverAfterMix(large: large)
+        var lent = try Self.serverAfterMix(large: large)
         let expected = contiguous.takeOutput()
 
         // A writer that takes only the first 1000 bytes: the rest is the output still.
@@ -86,7 +85,6 @@ struct ChunkedOutputTests {
         // Small output is lent in the array it was encoded into, and the storage the writer
         // keeps is the one the next message is encoded into: one buffer for every message.
         lent = try Harness.openServer()
-        _ = lent.takeOutput()
         try lent.send(text: "one")
         var firstAddress: UnsafePointer<UInt8>?
         lent.writeOutput { bytes in
