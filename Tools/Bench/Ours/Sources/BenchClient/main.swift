@@ -117,20 +117,18 @@ func configuration(_ options: Options) -> WebSocket.Configuration {
     configuration.connection.maxMessageSize = 16 << 20
     configuration.pingInterval = nil
     if let caFile = options.caFile { configuration.tls.trustRoots = .pemFile(caFile) }
-    if options.handler {
-        // A handler's reads pause while the output is over the mark; with more in flight than
-        // the socket buffers hold (64 × 1 MiB), a peer that stops reading while it cannot write
-        // would then wait for us as we wait for it. The in-flight window is this application's
-        // own bound on what it buffers, so the mark is raised to it.
-        configuration.writeHighWaterMark = max(configuration.writeHighWaterMark, options.inflight * max(options.size, 1024) * 2)
-    }
+    // A task waiting in `send` does not read, nor does a handler's connection while its output
+    // is over the mark; with more in flight than the socket buffers hold (64 × 1 MiB), a peer
+    // that stops reading while it cannot write (C ws_echo) would then wait for us as we wait
+    // for it. The in-flight window is this application's own bound on what it buffers, so the
+    // mark is raised to it and `send` never waits.
+    configuration.writeHighWaterMark = max(configuration.writeHighWaterMark, options.inflight * max(options.size, 1024) * 2)
     return configuration
 }
 
-/// One connection keeping `inflight` messages in flight until told to stop, then draining.
-///
-/// A sender task and this receiving loop: a single task that sends and then receives deadlocks
-/// once both directions' bounded buffers fill (the 1 MiB row), so echoes grant send credits.
+/// One connection keeping `inflight` messages in flight until told to stop, then draining: the
+/// window goes out first, then each echo is answered from the receiving loop, as an
+/// application would write it (`send` never waits: see `configuration(_:)`).
 func stream(_ options: Options, _ message: Message, _ counters: Counters) async {
     do {
         let ws = try await WebSocket.connect(to: options.url, configuration: configuration(options), loop: clientLoop)
@@ -146,24 +144,18 @@ func stream(_ options: Options, _ message: Message, _ counters: Counters) async 
 
 func pipeline(_ ws: WebSocket, _ options: Options, _ message: Message, _ counters: Counters) async throws {
     do {
-        let (credits, grant) = AsyncStream.makeStream(of: Void.self)
-        let sender = Task(executorPreference: options.loopExecutor ? ws.loop.taskExecutor : nil) {
-            for _ in 0..<options.inflight { try await ws.send(message) }
-            for await _ in credits { try await ws.send(message) }
-        }
+        for _ in 0..<options.inflight { try await ws.send(message) }
         var outstanding = options.inflight
         for try await echo in ws.messages {
             outstanding -= 1
             if echo != message { counters.errors.add(1, ordering: .relaxed) }
             counters.received.add(1, ordering: .relaxed)
             if !counters.stop.load(ordering: .relaxed) {
-                grant.yield()
+                try await ws.send(message)
                 outstanding += 1
             }
             if outstanding == 0 { break }
         }
-        grant.finish()
-        try await sender.value
         try await ws.close()
     } catch {
         counters.errors.add(1, ordering: .relaxed)
