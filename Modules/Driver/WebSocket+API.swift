@@ -16,22 +16,71 @@ extension WebSocket {
     ///   - message: the message.
     ///   - allowsCompression: `false` for data that does not compress.
     /// - Throws: ``WebSocketError`` when the connection is not open.
+    @inlinable
     public func send(_ message: Message, allowsCompression: Bool = true) async throws {
-        if loop.inEventLoop {
-            // On the loop (a server handler): no hop, no closure allocation; and the check for
-            // backpressure made here, because calling the async `waitUntilWritable` takes a
-            // frame from the task's allocator even when it returns at once.
-            try perform { (c: inout Connection) throws(ConnectionError) in try c.send(message, allowsCompression: allowsCompression) }
-            guard mustWaitUntilWritable() else { return }
-        } else if sendGate.load(ordering: .relaxed) {
-            queueOnLoop(message, allowsCompression: allowsCompression)
-            if unsentBytes.load(ordering: .relaxed) + bufferedBytes.load(ordering: .relaxed)
-                <= writeHighWaterMark { return }
-        } else {
-            // Not open, closing, or a fragmented message under way: the loop says which error.
-            try await onLoop { ws in try ws.perform { (c: inout Connection) throws(ConnectionError) in try c.send(message, allowsCompression: allowsCompression) } }
+        // Inlinable with the fast path behind one synchronous call, for the reason given at
+        // ``nextMessage()`` (an executor switch at the entry of each called async function).
+        // The common case returns before any await. The slow path waits on a continuation
+        // written here rather than in a called async function: after a call Swift hops back to
+        // the generic executor where the paths join (in an echo, the caller's loop), so every
+        // message paid for it; after a continuation the hop stays on the resumed path.
+        let progress = try startSend(message, allowsCompression: allowsCompression)
+        if progress == .done { return }
+        try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<Void, any Error>) in
+            finishSend(message, progress, allowsCompression: allowsCompression, continuation)
         }
-        try await waitUntilWritable()
+    }
+
+    /// The rest of a `send` that ``startSend(_:allowsCompression:)`` could not complete:
+    /// resumes `continuation` once the message went to the Core (``SendProgress/needsLoop``)
+    /// and the output is under the high-water mark, or with the error. The continuation is
+    /// resumed exactly once: at once, from a loop task, or when it leaves `writableWaiters`
+    /// (`channelWritable`, `finish`); with an error if the loop has stopped.
+    @usableFromInline
+    func finishSend(
+        _ message: Message, _ progress: SendProgress, allowsCompression: Bool,
+        _ continuation: UnsafeContinuation<Void, any Error>
+    ) {
+        let finish: @Sendable (WebSocket) -> Void = { ws in
+            if progress == .needsLoop {
+                do {
+                    try ws.perform { (c: inout Connection) throws(ConnectionError) in try c.send(message, allowsCompression: allowsCompression) }
+                } catch {
+                    return continuation.resume(throwing: error)
+                }
+            }
+            if ws.mustWaitUntilWritable() { ws.writableWaiters.append(continuation) } else { continuation.resume() }
+        }
+        if loop.inEventLoop { return finish(self) }
+        if !loop.tryExecute({ [self] in finish(self) }) {
+            continuation.resume(throwing: WebSocketError(.transport(TransportError(.eventLoopShutdown))))
+        }
+    }
+
+    /// What ``startSend(_:allowsCompression:)`` left to do.
+    @usableFromInline
+    enum SendProgress: Sendable {
+        /// Sent (on the loop) or queued for the loop, under the high-water mark.
+        case done
+        /// Sent or queued; the caller waits until the output drains below the mark.
+        case mustWait
+        /// Not open, closing, or a fragmented message under way: the loop says which error.
+        case needsLoop
+    }
+
+    /// The synchronous part of `send`: on the loop the message goes to the Core at once (no
+    /// hop, no closure allocation) and backpressure is checked in place; off the loop it is
+    /// queued for the loop while the connection takes whole messages (``sendGate``).
+    @usableFromInline
+    func startSend(_ message: Message, allowsCompression: Bool) throws -> SendProgress {
+        if loop.inEventLoop {
+            try perform { (c: inout Connection) throws(ConnectionError) in try c.send(message, allowsCompression: allowsCompression) }
+            return mustWaitUntilWritable() ? .mustWait : .done
+        }
+        guard sendGate.load(ordering: .relaxed) else { return .needsLoop }
+        queueOnLoop(message, allowsCompression: allowsCompression)
+        let pending = unsentBytes.load(ordering: .relaxed) + bufferedBytes.load(ordering: .relaxed)
+        return pending <= writeHighWaterMark ? .done : .mustWait
     }
 
     /// Off the loop: hands `message` to the loop without waiting (see ``send(_:allowsCompression:)``).
@@ -47,9 +96,11 @@ extension WebSocket {
     }
 
     /// Sends text.
+    @inlinable
     public func send(text: String) async throws { try await send(.text(text)) }
 
     /// Sends binary data.
+    @inlinable
     public func send(binary: [UInt8]) async throws { try await send(.binary(binary)) }
 
     /// Sends one fragment of a message (see ``WebSocketCore/Connection/sendFragment(_:opcode:isFinal:allowsCompression:)``).

@@ -18,26 +18,58 @@ extension WebSocket {
 
         /// The iterator.
         public struct Iterator: AsyncIteratorProtocol {
-            let socket: WebSocket
+            @usableFromInline let socket: WebSocket
+
+            init(socket: WebSocket) { self.socket = socket }
+
+            /// The next message; nil once the connection closed normally.
+            @inlinable
             public mutating func next() async throws -> Message? { try await socket.nextMessage() }
+
+            /// What `for try await` calls: the same as ``next()``, inlined into the caller so
+            /// that the loop takes no executor switch of its own (see ``WebSocket/nextMessage()``).
+            @inlinable
+            public mutating func next(isolation actor: isolated (any Actor)?) async throws -> Message? {
+                try await socket.nextMessage()
+            }
         }
     }
 
     /// Receives the next message; nil once the connection closed normally.
+    @inlinable
     public func receive() async throws -> Message? { try await nextMessage() }
 
+    /// The next message, or a wait for it.
+    ///
+    /// Inlinable, as `send`, because of what Swift's runtime does at the entry of every
+    /// nonisolated `async` function that is called rather than inlined: a `swift_task_switch`
+    /// to the generic executor, which for a task with an executor preference (a server's
+    /// handler task on its loop) looks the preference up under the task's status-record lock,
+    /// a mutex. The library's entry points, called per message from another module, made four
+    /// of those per echoed message (`perf probe`); inlined, the caller's own entry covers them.
+    /// What is not the fast path stays behind non-inlinable synchronous calls.
+    @inlinable
     func nextMessage() async throws -> Message? {
-        // A queued message is taken under the inbox's lock, from any thread: no suspension, no
-        // hop onto the loop.
-        let onLoop = loop.inEventLoop
-        let poll = inbox.poll(onLoop: onLoop)
+        if let ready = takeQueuedMessage() { return try ready.get() }
+        return try await withUnsafeThrowingContinuation { continuation in parkForMessage(continuation) }
+    }
+
+    /// A queued message or the end of the sequence, taken under the inbox's lock from any
+    /// thread (no suspension, no hop onto the loop); nil when the caller must wait.
+    @usableFromInline
+    func takeQueuedMessage() -> Result<Message?, any Error>? {
+        let poll = inbox.poll(onLoop: loop.inEventLoop)
         passOnCredit(poll)
-        if let ready = poll.result { return try ready.get() }
-        // Unsafe rather than checked: a checked continuation allocates per suspension, and the
-        // inbox resumes each parked continuation exactly once, under its lock (InboxTests).
-        return try await withUnsafeThrowingContinuation { continuation in
-            passOnCredit(inbox.poll(orPark: continuation, onLoop: onLoop))
-        }
+        return poll.result
+    }
+
+    /// Parks `continuation` until the loop delivers a message or the end, or resumes it at once
+    /// if one arrived meanwhile. The continuation is an unsafe one rather than checked (a
+    /// checked continuation allocates per suspension): the inbox resumes each parked
+    /// continuation exactly once, under its lock (InboxTests).
+    @usableFromInline
+    func parkForMessage(_ continuation: UnsafeContinuation<Message?, any Error>) {
+        passOnCredit(inbox.poll(orPark: continuation, onLoop: loop.inEventLoop))
     }
 
     /// Lets the Core read on past the messages the application finished with: on the loop at

@@ -52,6 +52,16 @@ public final class EventLoop: @unchecked Sendable {
     /// ``Channel``'s hot properties for the reason and the measurement).
     @exclusivity(unchecked) var registrations = RegistrationTable()
     #endif
+    /// Work queued with ``deferToEndOfRound(_:)``, and the array it is swapped into to run.
+    #if DEBUG
+    var deferred: [any LoopDeferredWork] = []
+    var deferredBatch: [any LoopDeferredWork] = []
+    #else
+    /// Appended to once per flush of a task-based connection: no dynamic exclusivity check in
+    /// release builds (as `registrations`).
+    @exclusivity(unchecked) var deferred: [any LoopDeferredWork] = []
+    @exclusivity(unchecked) var deferredBatch: [any LoopDeferredWork] = []
+    #endif
     /// Channels that stopped reading during this turn: their poller interest is updated once,
     /// just before the next poll (see ``Channel/isReadEnabled``).
     var channelsToResync: [Channel] = []
@@ -208,7 +218,8 @@ public final class EventLoop: @unchecked Sendable {
     /// for a reply and its flush, few enough that sockets are never starved.
     static let taskRoundsPerTurn = 4
 
-    /// Runs the tasks submitted so far. Returns false once a shutdown was requested.
+    /// Runs the tasks submitted so far, then the work they deferred to the end of the round.
+    /// Returns false once a shutdown was requested.
     private func runPendingTasks(_ batch: inout [LoopTask]) -> Bool {
         let keepRunning = lock.withLock { () -> Bool in
             swap(&pending, &batch)
@@ -222,6 +233,7 @@ public final class EventLoop: @unchecked Sendable {
             }
         }
         batch.removeAll(keepingCapacity: true)
+        runDeferredWork()
         return keepRunning
     }
 
