@@ -144,7 +144,7 @@ extension WebSocket: ChannelHandler, LoopDeferredWork {
     }
 
     /// The deferred flush (see ``scheduleFlush()``).
-    public func runDeferredWork() {
+    package func runDeferredWork() {
         flushScheduled = false
         flush()
     }

@@ -3,8 +3,9 @@
 ///
 /// Queued with ``EventLoop/deferToEndOfRound(_:)``: no closure to allocate and no lock to take
 /// (the queue is the loop thread's own), which an `execute` per message cost a task-based echo
-/// server (one closure context and two lock rounds per message).
-public protocol LoopDeferredWork: AnyObject {
+/// server (one closure context and two lock rounds per message). Package-wide rather than
+/// public: the Driver's flush is its one user so far.
+package protocol LoopDeferredWork: AnyObject {
     /// Runs the work, on the loop thread, once per ``EventLoop/deferToEndOfRound(_:)``.
     func runDeferredWork()
 }
@@ -19,7 +20,7 @@ extension EventLoop {
     /// buffered (the bytes' order is the connection's own). Queue an object once and track that
     /// in the object (a `flushScheduled` flag), or it runs as many times as it was queued.
     /// - Parameter work: the work; retained until it ran.
-    public func deferToEndOfRound(_ work: any LoopDeferredWork) {
+    package func deferToEndOfRound(_ work: any LoopDeferredWork) {
         assert(inEventLoop, "deferToEndOfRound must be called on the loop thread")
         deferred.append(work)
     }
