@@ -190,7 +190,10 @@ struct MessageHandlerTests {
         let server = try ClientServerTests.echoServer()
         var configuration = WebSocket.Configuration()
         configuration.compression = nil
-        configuration.idleMemoryReleaseDelay = .seconds(1)
+        // Long enough that no gap between reads reaches it while the echoes flow, even under
+        // the sanitizers with every suite running at once on two cores (with 1 s the memory
+        // was once released mid-burst in a CI run under the address sanitizer).
+        configuration.idleMemoryReleaseDelay = .seconds(4)
         let ws = try await WebSocket.connect(to: "ws://127.0.0.1:\(server.port)/", configuration: configuration)
         let received = Locked(0)
         let handling = Task {
@@ -207,7 +210,7 @@ struct MessageHandlerTests {
         }
         try await echo(3)
         #expect(await ws.holdsBurstMemory(), "kept right after the burst")
-        let deadline = ContinuousClock.now + .seconds(10)
+        let deadline = ContinuousClock.now + .seconds(20)
         while await ws.holdsBurstMemory(), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
         #expect(await ws.holdsBurstMemory() == false, "released once quiet")
         try await echo(2)
