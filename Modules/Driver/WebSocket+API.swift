@@ -33,27 +33,16 @@ extension WebSocket {
 
     /// The rest of a `send` that ``startSend(_:allowsCompression:)`` could not complete:
     /// resumes `continuation` once the message went to the Core (``SendProgress/needsLoop``)
-    /// and the output is under the high-water mark, or with the error. The continuation is
-    /// resumed exactly once: at once, from a loop task, or when it leaves `writableWaiters`
-    /// (`channelWritable`, `finish`); with an error if the loop has stopped.
+    /// and the output is under the high-water mark, or with the error (see
+    /// ``resumeWhenWritable(_:after:)``).
     @usableFromInline
     func finishSend(
         _ message: Message, _ progress: SendProgress, allowsCompression: Bool,
         _ continuation: UnsafeContinuation<Void, any Error>
     ) {
-        let finish: @Sendable (WebSocket) -> Void = { ws in
-            if progress == .needsLoop {
-                do {
-                    try ws.perform { (c: inout Connection) throws(ConnectionError) in try c.send(message, allowsCompression: allowsCompression) }
-                } catch {
-                    return continuation.resume(throwing: error)
-                }
-            }
-            if ws.mustWaitUntilWritable() { ws.writableWaiters.append(continuation) } else { continuation.resume() }
-        }
-        if loop.inEventLoop { return finish(self) }
-        if !loop.tryExecute({ [self] in finish(self) }) {
-            continuation.resume(throwing: WebSocketError(.transport(TransportError(.eventLoopShutdown))))
+        guard progress == .needsLoop else { return resumeWhenWritable(continuation) }
+        resumeWhenWritable(continuation) { ws in
+            try ws.perform { (c: inout Connection) throws(ConnectionError) in try c.send(message, allowsCompression: allowsCompression) }
         }
     }
 
@@ -172,13 +161,28 @@ extension WebSocket {
             try await withUnsafeThrowingContinuation { writableWaiters.append($0) }
             return
         }
-        try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<Void, any Error>) in
-            let accepted = loop.tryExecute { [self] in
-                if mustWaitUntilWritable() { writableWaiters.append(continuation) } else { continuation.resume() }
+        try await withUnsafeThrowingContinuation { resumeWhenWritable($0) }
+    }
+
+    /// On the loop (at once when called there, else from a loop task): runs `first`, then
+    /// resumes `continuation` once the output is under the high-water mark (at once, or when it
+    /// leaves `writableWaiters`: `channelWritable`, `finish`); with `first`'s error, or with
+    /// ``TransportError/Kind/eventLoopShutdown`` if the loop has stopped. Exactly once.
+    private func resumeWhenWritable(
+        _ continuation: UnsafeContinuation<Void, any Error>,
+        after first: (@Sendable (WebSocket) throws -> Void)? = nil
+    ) {
+        let resume: @Sendable (WebSocket) -> Void = { ws in
+            do {
+                try first?(ws)
+            } catch {
+                return continuation.resume(throwing: error)
             }
-            if !accepted {
-                continuation.resume(throwing: WebSocketError(.transport(TransportError(.eventLoopShutdown))))
-            }
+            if ws.mustWaitUntilWritable() { ws.writableWaiters.append(continuation) } else { continuation.resume() }
+        }
+        if loop.inEventLoop { return resume(self) }
+        if !loop.tryExecute({ [self] in resume(self) }) {
+            continuation.resume(throwing: WebSocketError(.transport(TransportError(.eventLoopShutdown))))
         }
     }
 
