@@ -8,7 +8,8 @@ extension Connection {
     /// Whether the connection holds memory sized for past traffic that ``releaseIdleMemory()``
     /// would release: the memory gathering split frames (kept between reads under
     /// ``keepsMemoryBetweenReads``), an empty output buffer grown past ``idleOutputCapacity``,
-    /// or an array offered by ``recycle(_:)``.
+    /// arrays offered by ``recycle(_:)``, or written arrays kept for output by
+    /// ``recycle(writtenChunks:)``.
     ///
     /// Inlinable: a driver asks after every read, and this is a few field reads. (A driver that
     /// keeps the connection in a class should ask through an `inout` access: a getter called on
@@ -26,6 +27,7 @@ extension Connection {
         stage.releaseIfIdle()
         if output.isEmpty, output.capacity > Self.idleOutputCapacity { output = [] }
         decoder.releaseRecycledStorage()
+        spareOutputs = []
         mayHoldRecycledPayload = false
     }
 
@@ -47,31 +49,46 @@ extension Connection {
     }
 
     /// Takes back the arrays of chunks the driver has written (``takeOutput(into:)-(inout [[UInt8]])``),
-    /// emptying `chunks` (its capacity kept): the last large payload among them is offered as by
-    /// ``recycle(_:)``, and a smaller one (the output sealed in front of a payload) becomes the
-    /// output buffer again if the output is empty and has no memory of its own, so the next
-    /// frame header is not written into a new array. One array of each kind is kept, so a write
-    /// that carried several messages brings one of each back: the 64 KiB echo through the
-    /// async API (64 in flight, ~4 messages per write) went from 2.06 to 0.90 allocations per
-    /// message, and from 10.8 page faults per message to 0.08 in a process where glibc trimmed.
+    /// emptying `chunks` (its capacity kept): the large payloads among them are offered as by
+    /// ``recycle(_:)``, and the smaller ones (the output sealed in front of a payload) become
+    /// the output buffer again if the output is empty and has no memory of its own, or else are
+    /// kept (up to ``maxSpareOutputs``, each of at most ``idleOutputCapacity``) for the output
+    /// sealed after the next large payloads, so that no frame header is written into a new
+    /// array. The 64 KiB echo through the async API went from 2.06 to 0.90 allocations per
+    /// message with one array of each kind taken back per write, and from 10.8 page faults per
+    /// message to 0.08 in a process where glibc trimmed; with a round's answers written
+    /// together (several messages per write), every array of the write comes back.
     ///
     /// As with ``recycle(_:)``, nothing anyone else holds is changed: an array still queued for
     /// writing or kept by the application is replaced by a new one when it is next written to.
     /// - Parameter chunks: the driver's list of written buffers.
     public mutating func recycle(writtenChunks chunks: inout [[UInt8]]) {
-        var payload: [UInt8]?
-        for index in chunks.indices.reversed() {
+        for index in chunks.indices {
             var chunk: [UInt8] = []
             swap(&chunk, &chunks[index])  // moved out, so that ours is the only reference left here
             if chunk.count >= Self.zeroCopyThreshold {
-                if payload == nil { payload = chunk }
+                recycle(chunk)
             } else if output.isEmpty, output.capacity == 0 {
                 swap(&output, &chunk)
                 output.removeAll(keepingCapacity: true)
+            } else if chunk.capacity <= Self.idleOutputCapacity, spareOutputs.count < Self.maxSpareOutputs {
+                spareOutputs.append(chunk)  // emptied when taken (`takeSpareOutput`)
+                mayHoldRecycledPayload = true
             }
         }
         chunks.removeAll(keepingCapacity: true)
-        if let payload { recycle(payload) }
+    }
+
+    /// How many small written arrays ``recycle(writtenChunks:)`` keeps for later output.
+    public static let maxSpareOutputs = 8
+
+    /// An empty array for the output after the previous one was sealed or taken: a spare kept
+    /// by ``recycle(writtenChunks:)`` (emptied in place when nobody else holds it), else a new
+    /// one.
+    mutating func takeSpareOutput() -> [UInt8] {
+        guard var spare = spareOutputs.popLast() else { return [] }
+        spare.removeAll(keepingCapacity: true)
+        return spare
     }
 
     /// A read ended between frames: the gathering memory goes, unless the driver keeps it.

@@ -113,7 +113,7 @@ extension Connection {
             sealedOutput.append(output)
             sealedOutput.append(encoded.payload)
             sealedOutputCount += output.count + encoded.payload.count
-            output = []
+            output = takeSpareOutput()
         } else {
             FrameEncoder.encode(encoded, maskingKey: key, into: &output)
         }

@@ -57,9 +57,9 @@ public struct Connection: Sendable {
     /// driver that calls ``releaseIdleMemory()`` once the connection goes quiet sets it, so that
     /// a busy connection reuses that memory instead of allocating it again for each split frame.
     public var keepsMemoryBetweenReads = false
-    /// Whether an array offered by ``recycle(_:)`` may still be held for the next large payload
-    /// (set by the offer, cleared by ``releaseIdleMemory()``; the decoder may have used it
-    /// meanwhile, which costs at most one needless idle check).
+    /// Whether arrays offered by ``recycle(_:)`` or kept by ``recycle(writtenChunks:)`` may
+    /// still be held (set by the offer, cleared by ``releaseIdleMemory()``; they may have been
+    /// used meanwhile, which costs at most one needless idle check).
     @usableFromInline var mayHoldRecycledPayload = false
 
     // Framing state.
@@ -92,6 +92,9 @@ public struct Connection: Sendable {
     /// with a payload of at least ``zeroCopyThreshold`` bytes), so asking costs no touch of the
     /// array's heap buffer.
     var sealedOutputCount = 0
+    /// Small arrays the driver has written (frame headers sealed in front of large payloads),
+    /// kept for the next headers: see ``recycle(writtenChunks:)``. Burst memory.
+    var spareOutputs: [[UInt8]] = []
     var events = EventQueue()
     /// Pongs written to ``output`` since the driver last took it.
     var queuedPongs = 0
@@ -196,7 +199,7 @@ public struct Connection: Sendable {
         sealedOutputCount = 0
         if !output.isEmpty {
             chunks.append(output)
-            output = []
+            output = takeSpareOutput()
         }
     }
 

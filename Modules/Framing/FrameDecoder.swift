@@ -44,9 +44,9 @@ public struct FrameDecoder: Sendable {
     /// frame limit); a longer payload's buffer grows geometrically as its bytes come in.
     static let maxUpfrontReservation = 1 << 20
 
-    /// An array offered by ``recycle(_:)`` for the next large payload (see
+    /// Arrays offered by ``recycle(_:)`` for the next large payloads, the newest last (see
     /// `FrameDecoder+Recycling.swift`); empty when none is held.
-    var recycled: [UInt8] = []
+    var recycled: [[UInt8]] = []
 
     /// Creates a decoder.
     /// - Parameters:

@@ -69,4 +69,45 @@ struct RecycledPayloadTests {
         }
         #expect(message.data == payload && Self.address(message.data) == payloadAddress)
     }
+
+    /// A write that carried several messages (a round's answers written together) brings every
+    /// array back: each header's for a later header, each payload's for a later payload.
+    @Test func aWriteOfSeveralMessagesBringsEveryArrayBack() throws {
+        var connection = try Harness.openServer()
+        var sent = (0..<3).map { index in [UInt8](repeating: UInt8(index), count: 20_000 + index) }
+        for payload in sent { try connection.send(.binary(payload)) }
+        var chunks: [[UInt8]] = []
+        connection.takeOutput(into: &chunks)
+        #expect(chunks.count == 6, "header, payload, three times")
+        let headers = Set(stride(from: 0, to: chunks.count, by: 2).map { Self.address(chunks[$0]) })
+        let payloads = Set(stride(from: 1, to: chunks.count, by: 2).map { Self.address(chunks[$0]) })
+        sent = []  // the sender is done with them
+        connection.recycle(writtenChunks: &chunks)
+        #expect(chunks.isEmpty && connection.retainsBurstMemory)
+
+        // Three more large messages sent: every header is written into one of the old arrays.
+        for index in 0..<3 { try connection.send(.binary([UInt8](repeating: 9, count: 30_000 + index))) }
+        connection.takeOutput(into: &chunks)
+        #expect(chunks.count == 6)
+        let newHeaders = Set(stride(from: 0, to: chunks.count, by: 2).map { Self.address(chunks[$0]) })
+        #expect(newHeaders == headers, "no new array for a header")
+        chunks.removeAll()
+
+        // Three large messages received: each lands in one of the old payload arrays.
+        var received = Set<UnsafePointer<UInt8>?>()
+        for index in 0..<3 {
+            let payload = (0..<(19_000 + index)).map { UInt8(truncatingIfNeeded: $0 &* 5 &+ index) }
+            connection.receiveFrame(0x2, payload)
+            guard case .message(let message)? = connection.nextEvent() else {
+                Issue.record("no message")
+                return
+            }
+            #expect(message.data == payload)
+            received.insert(Self.address(message.data))
+        }
+        #expect(received == payloads, "no new array for a payload")
+
+        connection.releaseIdleMemory()
+        #expect(!connection.retainsBurstMemory, "spares and offered arrays released when idle")
+    }
 }

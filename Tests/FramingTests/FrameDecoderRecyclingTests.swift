@@ -46,7 +46,7 @@ struct FrameDecoderRecyclingTests {
     func largePayloadUsesTheOfferedArray(chunks: Int) throws {
         var decoder = FrameDecoder(role: .server, maxFrameSize: 1 << 20)
         decoder.recycle(Self.written(64 * 1024))
-        let recycledAddress = Self.address(decoder.recycled)
+        let recycledAddress = Self.address(decoder.recycled.last ?? [])
         #expect(decoder.holdsRecycledStorage)
         let expected = Self.payload(60_000, seed: 5)
         let frames = try Self.decode(&decoder, Self.wire(expected), chunks: chunks)
@@ -80,7 +80,7 @@ struct FrameDecoderRecyclingTests {
         #expect(!decoder.holdsRecycledStorage, "over 1 MiB: not kept")
 
         decoder.recycle(Self.written(256 * 1024))
-        let recycledAddress = Self.address(decoder.recycled)
+        let recycledAddress = Self.address(decoder.recycled.last ?? [])
         let small = try Self.decode(&decoder, Self.wire(Self.payload(1000, seed: 2)))
         #expect(small.count == 1 && Self.address(small[0].payload) != recycledAddress)
         let quarter = try Self.decode(&decoder, Self.wire(Self.payload(64 * 1024, seed: 3)))
@@ -89,5 +89,35 @@ struct FrameDecoderRecyclingTests {
         #expect(decoder.holdsRecycledStorage, "still offered for a payload that fits it")
         decoder.releaseRecycledStorage()
         #expect(!decoder.holdsRecycledStorage)
+    }
+
+    @Test("several offers are kept, newest first, within 8 arrays and 1 MiB; the oldest make room")
+    func severalOffersAreKeptWithinTheBounds() throws {
+        var decoder = FrameDecoder(role: .server, maxFrameSize: 1 << 20)
+        var addresses: [UnsafePointer<UInt8>?] = []
+        for _ in 0..<3 {
+            let offer = Self.written(64 * 1024)  // the decoder's reference is the only one left
+            addresses.append(Self.address(offer))
+            decoder.recycle(offer)
+        }
+        #expect(decoder.recycled.count == 3)
+        var used: [UnsafePointer<UInt8>?] = []
+        for index in 0..<3 {
+            let expected = Self.payload(60_000, seed: UInt8(index))
+            let frames = try Self.decode(&decoder, Self.wire(expected))
+            #expect(frames.count == 1 && frames[0].payload == expected)
+            used.append(Self.address(frames[0].payload))
+        }
+        #expect(used == addresses.reversed(), "the newest offer first, each used once")
+        #expect(!decoder.holdsRecycledStorage)
+
+        for _ in 0..<(FrameDecoder.maxRecycledPayloads + 3) { decoder.recycle(Self.written(16 * 1024)) }
+        #expect(decoder.recycled.count == FrameDecoder.maxRecycledPayloads, "at most 8 arrays")
+        decoder.recycle(Self.written(960 * 1024))
+        #expect(decoder.recycled.count <= 5, "a 960 KiB offer leaves room for at most four of the older ones")
+        #expect(decoder.recycled.map(\.capacity).reduce(0, +) <= 1 << 20)
+        decoder.recycle(Self.written(512 * 1024))
+        #expect(decoder.recycled.map(\.capacity).reduce(0, +) <= 1 << 20)
+        #expect(decoder.recycled.last?.capacity ?? 0 >= 512 * 1024, "the newest is kept")
     }
 }
