@@ -59,7 +59,11 @@ extension WebSocket {
 
     /// The synchronous part of `send`: on the loop the message goes to the Core at once (no
     /// hop, no closure allocation) and backpressure is checked in place; off the loop it is
-    /// queued for the loop while the connection takes whole messages (``sendGate``).
+    /// queued for the loop while the connection takes whole messages (``sendGate``), and the
+    /// sender waits by the loop's rule (`mustWaitUntilWritable`) as the loop last published
+    /// it: over the mark, unless the socket takes everything and at most ``roundWriteBatch``
+    /// bytes are pending (without that, each message over the mark, e.g. 64 KiB under the
+    /// default, cost the sender a suspension and a trip through the loop).
     @usableFromInline
     func startSend(_ message: Message, allowsCompression: Bool) throws -> SendProgress {
         if loop.inEventLoop {
@@ -69,7 +73,8 @@ extension WebSocket {
         guard sendGate.load(ordering: .relaxed) else { return .needsLoop }
         queueOnLoop(message, allowsCompression: allowsCompression)
         let pending = unsentBytes.load(ordering: .relaxed) + bufferedBytes.load(ordering: .relaxed)
-        return pending <= writeHighWaterMark ? .done : .mustWait
+        if pending <= writeHighWaterMark { return .done }
+        return pending <= Self.roundWriteBatch && channelKeepsUp.load(ordering: .relaxed) ? .done : .mustWait
     }
 
     /// Off the loop: hands `message` to the loop without waiting (see ``send(_:allowsCompression:)``).

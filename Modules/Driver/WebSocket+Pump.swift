@@ -115,12 +115,20 @@ extension WebSocket: ChannelHandler, LoopDeferredWork {
         sendGate.store(open, ordering: .relaxed)
     }
 
-    /// Stores ``pendingWriteBytes`` in ``bufferedBytes``, if it changed (as `publishSendGate`).
+    /// Stores ``pendingWriteBytes`` in ``bufferedBytes`` and whether the channel queues
+    /// nothing in ``channelKeepsUp``, each if it changed (as `publishSendGate`).
     func publishBufferedBytes() {
         let bytes = pendingWriteBytes
-        guard bytes != publishedBufferedBytes else { return }
-        publishedBufferedBytes = bytes
-        bufferedBytes.store(bytes, ordering: .relaxed)
+        if bytes != publishedBufferedBytes {
+            publishedBufferedBytes = bytes
+            bufferedBytes.store(bytes, ordering: .relaxed)
+        }
+        // Apart from the total: a write the socket refused whole moves bytes without changing it.
+        let keepsUp = (channel?.pendingWriteBytes ?? 0) == 0
+        if keepsUp != publishedChannelKeepsUp {
+            publishedChannelKeepsUp = keepsUp
+            channelKeepsUp.store(keepsUp, ordering: .relaxed)
+        }
     }
 
     /// When the Core paused for lack of message credit: grants what the application freed

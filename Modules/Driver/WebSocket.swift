@@ -10,7 +10,8 @@ import Synchronization
 /// mutable state lives on one event loop thread: public methods hop onto the loop, channel
 /// callbacks already run there. Two things are shared with other threads instead, so that an
 /// application task off the loop pays no hop per message: received messages (``Inbox``) and
-/// what an off-loop `send` needs to know (``sendGate``, ``unsentBytes``, ``bufferedBytes``).
+/// what an off-loop `send` needs to know (``sendGate``, ``unsentBytes``, ``bufferedBytes``,
+/// ``channelKeepsUp``).
 ///
 /// ```swift
 /// let ws = try await WebSocket.connect(to: "ws://127.0.0.1:9001/chat")
@@ -53,9 +54,11 @@ public final class WebSocket: @unchecked Sendable {
     var readSinceIdleCheck = false
     var isTransportClosed = false
     var idleMemoryTimer: Scheduled?
-    /// The values last stored in ``sendGate`` and ``bufferedBytes`` (only the loop stores them).
+    /// The values last stored in ``sendGate``, ``bufferedBytes`` and ``channelKeepsUp`` (only
+    /// the loop stores them).
     var publishedSendGate = false
     var publishedBufferedBytes = 0
+    var publishedChannelKeepsUp = true
     var connection: Connection
     var finalCloseInfo: CloseInfo?
     #else
@@ -73,9 +76,11 @@ public final class WebSocket: @unchecked Sendable {
     @exclusivity(unchecked) var readSinceIdleCheck = false
     @exclusivity(unchecked) var isTransportClosed = false
     @exclusivity(unchecked) var idleMemoryTimer: Scheduled?
-    /// The values last stored in ``sendGate`` and ``bufferedBytes`` (only the loop stores them).
+    /// The values last stored in ``sendGate``, ``bufferedBytes`` and ``channelKeepsUp`` (only
+    /// the loop stores them).
     @exclusivity(unchecked) var publishedSendGate = false
     @exclusivity(unchecked) var publishedBufferedBytes = 0
+    @exclusivity(unchecked) var publishedChannelKeepsUp = true
     @exclusivity(unchecked) var connection: Connection
     @exclusivity(unchecked) var finalCloseInfo: CloseInfo?
     #endif
@@ -111,6 +116,10 @@ public final class WebSocket: @unchecked Sendable {
     let unsentBytes = Atomic<Int>(0)
     /// The loop's ``pendingWriteBytes`` as of its last step.
     let bufferedBytes = Atomic<Int>(0)
+    /// Whether the channel queued nothing as of the loop's last step (the socket took all it
+    /// was given): an off-loop `send` may then go past the mark up to the round batch, as one
+    /// on the loop may (``startSend(_:allowsCompression:)``).
+    let channelKeepsUp = Atomic<Bool>(true)
 
     /// Creates a driver for `connection` on `loop`; the channel is attached later.
     package init(connection: Connection, configuration: Configuration, loop: EventLoop) {

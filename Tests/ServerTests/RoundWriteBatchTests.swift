@@ -1,3 +1,4 @@
+import Dispatch
 import Synchronization
 import Testing
 import WebSocketClient
@@ -70,6 +71,61 @@ struct RoundWriteBatchTests {
             #expect(pending[3] < pending[0] + 3 * Self.frameSize, "\(pending)")
         }
         _ = try await ws.close()
+        await server.shutdown()
+    }
+
+    /// How many sends have returned.
+    final class Counter: Sendable {
+        private let value = Atomic<Int>(0)
+        func increment() { value.add(1, ordering: .relaxed) }
+        var count: Int { value.load(ordering: .relaxed) }
+
+        /// Waits up to `limit` for the count to reach `target`; returns the count.
+        func waitFor(_ target: Int, limit: Duration = .seconds(10)) async -> Int {
+            let deadline = ContinuousClock.now + limit
+            while count < target, ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(5)) }
+            return count
+        }
+    }
+
+    /// Off the loop the same rule holds, as the loop last published it: with the loop busy
+    /// (blocked here), two 100 KiB sends return at once, queued for it; the third would take
+    /// the pending bytes past the batch and waits for the loop. Before, the first already
+    /// waited: each message over the mark cost a suspension and a trip through the loop.
+    @Test func offTheLoopSendsOverTheMarkDoNotWaitWhileTheSocketKeepsUp() async throws {
+        let received = Mutex<[[UInt8]]>([])
+        var configuration = WebSocketServer.Configuration()
+        configuration.connection.compression = nil
+        let server = try WebSocketServer.start(configuration: configuration) { ws in
+            do {
+                for try await message in ws.messages { received.withLock { $0.append(message.data) } }
+            } catch {}
+        }
+        var clientConfiguration = WebSocket.Configuration()
+        clientConfiguration.compression = nil
+        let loop = EventLoop(name: "busy-loop")
+        let ws = try await WebSocket.connect(to: "ws://127.0.0.1:\(server.port)/", configuration: clientConfiguration, loop: loop)
+        let release = DispatchSemaphore(value: 0)
+        loop.execute { release.wait() }
+        let sent = Counter()
+        let sender = Task.detached {
+            for index in 0..<3 {
+                try await ws.send(.binary(Self.payload(index)))
+                sent.increment()
+            }
+        }
+        let beforeRelease = await sent.waitFor(2)
+        try await Task.sleep(for: .milliseconds(100))
+        let stillBlocked = sent.count
+        release.signal()
+        try await sender.value
+        #expect(beforeRelease == 2, "two sends over the mark returned while the loop was busy")
+        #expect(stillBlocked == 2, "the third, past the batch, waited for the loop")
+        let deadline = ContinuousClock.now + .seconds(20)
+        while received.withLock({ $0.count }) < 3, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(received.withLock { $0 } == (0..<3).map(Self.payload), "three messages, intact and in order")
+        _ = try await ws.close()
+        loop.syncShutdown()
         await server.shutdown()
     }
 }
