@@ -142,7 +142,7 @@ extension Connection {
     private mutating func lendStagedMessage() -> BorrowedMessage? {
         let (kind, payload) = stage.lend()
         guard hasRoomForMessage else { return nil }
-        spendMessageCredit()
+        spendMessageCredit(bytes: payload.count)
         return BorrowedMessage(kind: kind, bytes: payload)
     }
 
@@ -236,7 +236,7 @@ extension Connection {
             }
         }
         guard hasRoomForMessage else { return nil }
-        spendMessageCredit()
+        spendMessageCredit(bytes: payload.count)
         return BorrowedMessage(kind: kind, bytes: payload)
     }
 

@@ -115,18 +115,38 @@ extension Connection {
     }
 
     /// Limits how far the Core reads ahead of the application: each reported data message uses
-    /// one credit, and with none left the Core stops decoding (the bytes stay buffered) until
-    /// more is granted, or until we send a Close frame (see ``isInputPaused``). A driver grants
-    /// one credit each time the application asks for the next message, so that a violation that
-    /// follows a message is seen only after the application handled that message (Autobahn 3.2,
-    /// 4.1.3, 5.15 expect the echo before the close).
-    /// - Parameter count: credits to add; pass nil to remove the limit.
-    public mutating func grantMessageCredit(_ count: Int?) {
-        if let count, let current = messageCredit {
+    /// one credit and, once a byte limit was granted, its payload's length in byte credit; with
+    /// either used up the Core stops decoding (the bytes stay buffered) until more is granted,
+    /// or until we send a Close frame (see ``isInputPaused``). A message is reported whole
+    /// while any byte credit is left, so one larger than the limit still gets through. A
+    /// driver gives back what the application finished with, so that a violation that follows
+    /// a message is seen only after the application handled that message when the count is 1
+    /// (Autobahn 3.2, 4.1.3, 5.15 expect the echo before the close), while the byte limit
+    /// bounds the memory of a longer read-ahead of small messages.
+    ///
+    /// The limits are set by the first grant of a count to a Core without limits (the byte
+    /// limit with it, or none); later grants add to the limits that exist.
+    /// - Parameters:
+    ///   - count: credits to add; pass nil to remove both limits.
+    ///   - bytes: byte credit to add (or, with the first count, the byte limit); nil for none.
+    public mutating func grantMessageCredit(_ count: Int?, bytes: Int? = nil) {
+        guard let count else {
+            messageCredit = nil
+            messageByteCredit = nil
+            return resumeInputAfterGrant()
+        }
+        if let current = messageCredit {
             messageCredit = current + count
+            if let bytes, let currentBytes = messageByteCredit { messageByteCredit = currentBytes + bytes }
         } else {
             messageCredit = count
+            messageByteCredit = bytes
         }
+        resumeInputAfterGrant()
+    }
+
+    /// Decodes on after a grant, unless input is still paused.
+    private mutating func resumeInputAfterGrant() {
         guard !isInputPaused else { return }
         if phase == .open || phase == .closing { processInput() }
         handleEOFIfDrained()
@@ -137,9 +157,16 @@ extension Connection {
     /// to attempt to process data").
     var isDecodingFrames: Bool { (phase == .open || phase == .closing) && !closeReceived }
 
-    /// A data message was reported (as an event or lent): it uses one credit, if credit counts.
-    mutating func spendMessageCredit() {
+    /// A data message of `bytes` payload bytes was reported (as an event or lent): it uses one
+    /// credit and `bytes` of byte credit, where they count.
+    mutating func spendMessageCredit(bytes: Int) {
         if let credit = messageCredit { messageCredit = credit - 1 }
+        if let credit = messageByteCredit { messageByteCredit = credit - bytes }
+    }
+
+    /// Whether message credit (count and bytes) is left, nil counting as no limit.
+    var hasMessageCredit: Bool {
+        (messageCredit ?? 1) > 0 && (messageByteCredit ?? 1) > 0
     }
 
     /// Whether decoding is paused because no message credit is left.
@@ -150,15 +177,13 @@ extension Connection {
     /// messages decoded past the credit are dropped instead: the application asked to close,
     /// and what it has not made room for must not grow memory.
     public var isInputPaused: Bool {
-        guard let messageCredit, messageCredit <= 0 else { return false }
-        return !closeSent
+        !hasMessageCredit && !closeSent
     }
 
     /// Whether a decoded data message is reported: always, except past the message credit
     /// after we sent a Close frame (see ``isInputPaused``), where it is dropped.
     var hasRoomForMessage: Bool {
-        guard closeSent, let messageCredit else { return true }
-        return messageCredit > 0
+        !closeSent || hasMessageCredit
     }
 
     /// Decodes and handles every complete frame in the input buffer.
@@ -268,7 +293,7 @@ extension Connection {
         }
         if let message = try assembler.append(frame), hasRoomForMessage {
             events.append(.message(message))
-            spendMessageCredit()
+            spendMessageCredit(bytes: message.data.count)
         }
     }
 

@@ -71,8 +71,12 @@ public struct Connection: Sendable {
     var extensions = ExtensionStack()
     var pendingHeaderChecked = false
     /// How many more data messages may be reported before input processing pauses; nil means
-    /// no limit. See ``grantMessageCredit(_:)``.
+    /// no limit. See ``grantMessageCredit(_:bytes:)``.
     public internal(set) var messageCredit: Int?
+    /// How many more payload bytes may be reported before input processing pauses (a message
+    /// that crosses it is still reported whole); nil means no limit. See
+    /// ``grantMessageCredit(_:bytes:)``.
+    public internal(set) var messageByteCredit: Int?
 
     // Closing state.
     var closeSent = false

@@ -9,24 +9,51 @@ import WebSocketCore
 /// The loop is involved only when the consumer has to wait (the loop resumes it) and when the
 /// Core paused for lack of message credit (the consumer wakes the loop to grant it).
 ///
-/// Credit follows the Core's rule (``WebSocketCore/Connection/grantMessageCredit(_:)``): a
-/// message counts against the read-ahead until the application asks for the one after it; and
+/// Credit follows the Core's rule (``WebSocketCore/Connection/grantMessageCredit(_:bytes:)``): a
+/// message (and its payload's bytes) counts against the read-ahead until the application asks
+/// for the one after it; and
 /// credit freed off the loop reaches the Core only through a loop task queued behind that
 /// consumer's own sends, so a reply always leaves before a later frame can fail the connection.
 final class Inbox: Sendable {
+    /// Message credit the application freed: messages and their payload bytes, as the Core
+    /// counts them (``WebSocketCore/Connection/grantMessageCredit(_:bytes:)``).
+    struct Credit: Equatable {
+        var messages = 0
+        var bytes = 0
+
+        /// The credit of one message with `message`'s payload.
+        init(of message: Message) {
+            messages = 1
+            bytes = message.data.count
+        }
+
+        init(messages: Int = 0, bytes: Int = 0) {
+            self.messages = messages
+            self.bytes = bytes
+        }
+
+        /// Whether no message was freed (a message may have no bytes).
+        var isEmpty: Bool { messages == 0 }
+
+        static func += (lhs: inout Credit, rhs: Credit) {
+            lhs.messages += rhs.messages
+            lhs.bytes += rhs.bytes
+        }
+    }
+
     private struct State: ~Copyable {
         var queue = MessageQueue()
         var waiter: UnsafeContinuation<Message?, any Error>?
         /// The message the application holds (it has not asked for the next one yet).
-        var delivered = 0
+        var delivered = Credit()
         /// Messages an application task on the loop finished with, not yet granted to the Core
         /// as credit: the loop may take it whenever it likes (that task's sends are done).
-        var finished = 0
+        var finished = Credit()
         /// Messages an application task off the loop finished with and not yet handed to the
         /// loop: only a loop task queued by that consumer may grant it, behind the sends it
         /// queued before (granting it inline could decode, and fail on, a frame that arrived
         /// after a message whose echo still waits in the loop's queue: Autobahn 3.2, 5.15).
-        var finishedOffLoop = 0
+        var finishedOffLoop = Credit()
         /// The loop's Core stopped decoding for lack of credit: the next finished message must
         /// wake the loop.
         var loopAwaitsCredit = false
@@ -38,10 +65,19 @@ final class Inbox: Sendable {
     /// Finished messages that make waking the loop worth it while more are queued: half the
     /// read-ahead, so that a busy consumer wakes the loop once per batch, not per message.
     private let creditBatch: Int
+    /// The same in payload bytes: half the byte read-ahead.
+    private let creditByteBatch: Int
 
-    /// Creates an inbox for a read-ahead of `maxQueuedMessages`.
-    init(maxQueuedMessages: Int) {
+    /// Creates an inbox for a read-ahead of `maxQueuedMessages` holding up to about
+    /// `maxQueuedBytes` of payload.
+    init(maxQueuedMessages: Int, maxQueuedBytes: Int = .max) {
         creditBatch = max(1, maxQueuedMessages / 2)
+        creditByteBatch = max(1, maxQueuedBytes / 2)
+    }
+
+    /// Whether `credit` is worth handing to the loop while more messages are queued.
+    private func fillsABatch(_ credit: Credit) -> Bool {
+        credit.messages >= creditBatch || credit.bytes >= creditByteBatch
     }
 
     /// What ``poll(onLoop:)`` found.
@@ -51,8 +87,8 @@ final class Inbox: Sendable {
         /// On the loop: credit was freed while the loop waits for it; grant it now.
         var wakeLoop = false
         /// Off the loop: credit to grant with a loop task queued now (behind the caller's
-        /// earlier sends); 0 for none.
-        var creditForLoopTask = 0
+        /// earlier sends); empty for none.
+        var creditForLoopTask = Credit()
     }
 
     /// Consumer: takes the next message or the end of the sequence, if there is one.
@@ -77,25 +113,25 @@ final class Inbox: Sendable {
 
     private func poll(_ state: inout State, onLoop: Bool) -> Poll {
         let freed = state.delivered
-        state.delivered = 0
+        state.delivered = Credit()
         let message = state.queue.popFirst()
         var poll = Poll()
         // Pass credit on once a batch is free, or at once when the queue ran dry (the consumer
         // is about to wait for what the loop has not decoded yet).
         if onLoop {
             state.finished += freed
-            poll.wakeLoop = state.loopAwaitsCredit && state.finished > 0
-                && (state.finished >= creditBatch || state.queue.isEmpty)
+            poll.wakeLoop = state.loopAwaitsCredit && !state.finished.isEmpty
+                && (fillsABatch(state.finished) || state.queue.isEmpty)
             if poll.wakeLoop { state.loopAwaitsCredit = false }
         } else {
             state.finishedOffLoop += freed
-            if state.finishedOffLoop > 0 && (state.finishedOffLoop >= creditBatch || state.queue.isEmpty) {
+            if !state.finishedOffLoop.isEmpty && (fillsABatch(state.finishedOffLoop) || state.queue.isEmpty) {
                 poll.creditForLoopTask = state.finishedOffLoop
-                state.finishedOffLoop = 0
+                state.finishedOffLoop = Credit()
             }
         }
         if let message {
-            state.delivered = 1
+            state.delivered = Credit(of: message)
             poll.result = .success(message)
         } else {
             poll.result = state.end
@@ -111,7 +147,7 @@ final class Inbox: Sendable {
                 return nil
             }
             state.waiter = nil
-            state.delivered = 1
+            state.delivered = Credit(of: message)
             return waiter
         }
         waiter?.resume(returning: message)
@@ -122,23 +158,23 @@ final class Inbox: Sendable {
 
     /// Loop: the credit freed on the loop since the last call (messages the application
     /// finished with).
-    func takeCredit() -> Int {
+    func takeCredit() -> Credit {
         state.withLock { state in
-            defer { state.finished = 0 }
+            defer { state.finished = Credit() }
             return state.finished
         }
     }
 
     /// Loop, when the Core paused for lack of credit: the credit freed so far, or 0 after
     /// asking the consumer to wake the loop when it frees some.
-    func awaitCredit() -> Int {
+    func awaitCredit() -> Credit {
         state.withLock { state in
-            guard state.finished == 0 else {
-                defer { state.finished = 0 }
+            guard state.finished.isEmpty else {
+                defer { state.finished = Credit() }
                 return state.finished
             }
             state.loopAwaitsCredit = true
-            return 0
+            return Credit()
         }
     }
 

@@ -112,7 +112,8 @@ extension WebSocket {
     ///
     /// The socket is read on to the peer's Close whatever the application left unread; messages
     /// still queued stay readable from ``messages``, and data messages arriving past
-    /// ``Configuration/maxQueuedMessages`` from here on are dropped.
+    /// ``Configuration/maxQueuedMessages`` (or ``Configuration/maxQueuedBytes``) from here on
+    /// are dropped.
     /// - Parameters:
     ///   - code: the close code; 1000 by default.
     ///   - reason: at most 123 bytes of UTF-8.

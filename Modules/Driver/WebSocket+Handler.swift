@@ -19,7 +19,8 @@ extension WebSocket {
     /// synchronous ``sendNow(_:allowsCompression:)-(BorrowedMessage,_)``. `message.bytes` is valid
     /// only during the call (copy with `message.message` to keep it). Messages that were
     /// already queued for ``messages`` are handled first, in order. Read-ahead is not limited by
-    /// ``Configuration/maxQueuedMessages`` here (each message is handled as it is decoded);
+    /// ``Configuration/maxQueuedMessages`` or ``Configuration/maxQueuedBytes`` here (each
+    /// message is handled as it is decoded);
     /// instead the socket is not read while the output is over ``Configuration/writeHighWaterMark``.
     ///
     /// Because reads pause on the output, two peers that both stop reading while they cannot

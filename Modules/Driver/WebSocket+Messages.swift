@@ -8,8 +8,9 @@ extension WebSocket {
     public var messages: Messages { Messages(socket: self) }
 
     /// An `AsyncSequence` of received messages with a bounded buffer: while
-    /// ``Configuration/maxQueuedMessages`` wait unread, the socket is not read (until `close`
-    /// sends our Close frame: see ``WebSocket/close(code:reason:)``).
+    /// ``Configuration/maxQueuedMessages`` messages or ``Configuration/maxQueuedBytes`` of their
+    /// payloads wait unread, the socket is not read (until `close` sends our Close frame: see
+    /// ``WebSocket/close(code:reason:)``).
     public struct Messages: AsyncSequence, Sendable {
         public typealias Element = Message
         let socket: WebSocket
@@ -77,9 +78,9 @@ extension WebSocket {
     private func passOnCredit(_ poll: Inbox.Poll) {
         if poll.wakeLoop { grantFreedCredit() }
         let credit = poll.creditForLoopTask
-        guard credit > 0 else { return }
+        guard !credit.isEmpty else { return }
         loop.execute { [self] in
-            connection.grantMessageCredit(credit)
+            grant(credit)
             pump()
         }
     }
@@ -87,9 +88,14 @@ extension WebSocket {
     /// On the loop: grants the credit the application freed and decodes on.
     func grantFreedCredit() {
         let credit = inbox.takeCredit()
-        guard credit > 0 else { return }
-        connection.grantMessageCredit(credit)
+        guard !credit.isEmpty else { return }
+        grant(credit)
         pump()
+    }
+
+    /// Loop: gives the Core back the messages and payload bytes the application finished with.
+    func grant(_ credit: Inbox.Credit) {
+        connection.grantMessageCredit(credit.messages, bytes: credit.bytes)
     }
 
     /// The end of the message sequence: nil after a normal closure (1000, 1001, or no code),

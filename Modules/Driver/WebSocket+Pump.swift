@@ -17,7 +17,7 @@ extension WebSocket: ChannelHandler, LoopDeferredWork {
         defer { noteRead() }
         if messageHandler != nil { return readInPlace(bytes) }
         let credit = inbox.takeCredit()
-        if credit > 0 { connection.grantMessageCredit(credit) }
+        if !credit.isEmpty { grant(credit) }
         connection.receive(bytes)
         pump()
     }
@@ -136,8 +136,8 @@ extension WebSocket: ChannelHandler, LoopDeferredWork {
     private func decodeOnWithFreedCredit() -> Bool {
         guard connection.isInputPaused else { return false }
         let credit = inbox.awaitCredit()
-        guard credit > 0 else { return false }
-        connection.grantMessageCredit(credit)
+        guard !credit.isEmpty else { return false }
+        grant(credit)
         return true
     }
 
@@ -219,8 +219,8 @@ extension WebSocket: ChannelHandler, LoopDeferredWork {
     }
 
     /// Inbound backpressure: the Core stops decoding when the application is
-    /// ``Configuration/maxQueuedMessages`` messages behind (unless our Close frame is out);
-    /// then the socket is not read either.
+    /// ``Configuration/maxQueuedMessages`` messages or ``Configuration/maxQueuedBytes`` behind
+    /// (unless our Close frame is out); then the socket is not read either.
     func updateReadInterest() {
         guard let channel else { return }
         // With a synchronous handler, whose answers are not held back by awaiting, the output

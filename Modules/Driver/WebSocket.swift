@@ -127,8 +127,10 @@ public final class WebSocket: @unchecked Sendable {
         self.configuration = configuration
         self.writeHighWaterMark = configuration.writeHighWaterMark
         self.loop = loop
-        self.inbox = Inbox(maxQueuedMessages: max(1, configuration.maxQueuedMessages))
-        self.connection.grantMessageCredit(max(1, configuration.maxQueuedMessages))
+        let maxQueuedMessages = max(1, configuration.maxQueuedMessages)
+        let maxQueuedBytes = max(1, configuration.maxQueuedBytes)
+        self.inbox = Inbox(maxQueuedMessages: maxQueuedMessages, maxQueuedBytes: maxQueuedBytes)
+        self.connection.grantMessageCredit(maxQueuedMessages, bytes: maxQueuedBytes)
         self.connection.keepsMemoryBetweenReads = true  // released by `noteRead`'s timer
     }
 

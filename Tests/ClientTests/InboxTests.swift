@@ -20,20 +20,20 @@ struct InboxTests {
         #expect(Self.take(inbox).byte == nil)
         inbox.deliver(Self.message(1))
         #expect(Self.take(inbox).byte == 1)
-        #expect(inbox.takeCredit() == 0, "message 1 is still being handled")
+        #expect(inbox.takeCredit().messages == 0, "message 1 is still being handled")
         #expect(Self.take(inbox).byte == nil)
-        #expect(inbox.takeCredit() == 1, "asking again finished message 1")
-        #expect(inbox.takeCredit() == 0)
+        #expect(inbox.takeCredit().messages == 1, "asking again finished message 1")
+        #expect(inbox.takeCredit().messages == 0)
     }
 
     @Test("a waiting loop is woken once per half read-ahead, not per message")
     func wakesOncePerBatch() {
         let inbox = Inbox(maxQueuedMessages: 8)
         for byte in UInt8(1)...6 { inbox.deliver(Self.message(byte)) }
-        #expect(inbox.awaitCredit() == 0)
+        #expect(inbox.awaitCredit().messages == 0)
         let wakes = (1...5).map { _ in Self.take(inbox).wake }
         #expect(wakes == [false, false, false, false, true], "the 5th request finishes the 4th message")
-        #expect(inbox.takeCredit() == 4)
+        #expect(inbox.takeCredit().messages == 4)
         #expect(Self.take(inbox).wake == false, "nobody waits any more")
     }
 
@@ -41,11 +41,11 @@ struct InboxTests {
     func wakesWhenDry() {
         let inbox = Inbox(maxQueuedMessages: 16)
         inbox.deliver(Self.message(1))
-        #expect(inbox.awaitCredit() == 0)
+        #expect(inbox.awaitCredit().messages == 0)
         #expect(Self.take(inbox) == (1, false))
         let dry = Self.take(inbox)
         #expect(dry.byte == nil && dry.wake)
-        #expect(inbox.awaitCredit() == 1, "credit freed meanwhile is handed over at once")
+        #expect(inbox.awaitCredit().messages == 1, "credit freed meanwhile is handed over at once")
     }
 
     /// Credit freed off the loop is never taken inline by the loop (its consumer's sends may
@@ -55,13 +55,13 @@ struct InboxTests {
     func offLoopCreditNeedsALoopTask() {
         let inbox = Inbox(maxQueuedMessages: 8)
         for byte in UInt8(1)...6 { inbox.deliver(Self.message(byte)) }
-        #expect(inbox.awaitCredit() == 0)
-        let handed = (1...5).map { _ in inbox.poll(onLoop: false).creditForLoopTask }
+        #expect(inbox.awaitCredit().messages == 0)
+        let handed = (1...5).map { _ in inbox.poll(onLoop: false).creditForLoopTask.messages }
         #expect(handed == [0, 0, 0, 0, 4], "the 5th request finishes the 4th message")
-        #expect(inbox.takeCredit() == 0 && inbox.awaitCredit() == 0, "the loop never takes it inline")
-        #expect(inbox.poll(onLoop: false).creditForLoopTask == 1, "taking the last one (6) hands over 5's")
+        #expect(inbox.takeCredit().messages == 0 && inbox.awaitCredit().messages == 0, "the loop never takes it inline")
+        #expect(inbox.poll(onLoop: false).creditForLoopTask.messages == 1, "taking the last one (6) hands over 5's")
         let dry = inbox.poll(onLoop: false)
-        #expect(dry.creditForLoopTask == 1 && dry.result == nil, "then 6's, as the consumer is about to wait")
+        #expect(dry.creditForLoopTask.messages == 1 && dry.result == nil, "then 6's, as the consumer is about to wait")
         #expect(dry.wakeLoop == false)
     }
 
@@ -93,5 +93,23 @@ struct InboxTests {
         try await Task.sleep(for: .milliseconds(20))
         inbox.finish(.failure(CancellationError()))
         await #expect(throws: CancellationError.self) { try await second.value }
+    }
+
+    /// Payload bytes are credit too: a consumer that finished half the byte read-ahead hands it
+    /// over even when few messages were freed, with the bytes they held.
+    @Test("freed payload bytes fill a batch as messages do")
+    func bytesFillABatch() {
+        let inbox = Inbox(maxQueuedMessages: 256, maxQueuedBytes: 1000)
+        for byte in UInt8(1)...4 { inbox.deliver(.binary([UInt8](repeating: byte, count: 300))) }
+        let handed = (1...3).map { _ in inbox.poll(onLoop: false).creditForLoopTask }
+        #expect(handed == [Inbox.Credit(), Inbox.Credit(), Inbox.Credit(messages: 2, bytes: 600)],
+                "600 bytes freed by the 3rd request reach half of 1000")
+        #expect(inbox.awaitCredit() == Inbox.Credit())
+        inbox.deliver(.binary([]))
+        #expect(Self.take(inbox).wake == false, "the 3rd message's 300 bytes: under half")
+        #expect(Self.take(inbox).wake, "with the 4th's, 600: the waiting loop is woken")
+        #expect(inbox.takeCredit() == Inbox.Credit(messages: 2, bytes: 600))
+        #expect(Self.take(inbox).byte == nil && inbox.takeCredit() == Inbox.Credit(messages: 1, bytes: 0),
+                "the empty message frees one credit and no bytes")
     }
 }

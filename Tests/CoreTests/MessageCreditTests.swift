@@ -89,4 +89,71 @@ struct MessageCreditTests {
         #expect(connection.receivedMessages().count == 50)
         #expect(!connection.isInputPaused)
     }
+
+    /// A server granted `count` messages and `bytes` of payload, which then received `sizes`
+    /// binary messages (each filled with its index).
+    static func received(_ sizes: [Int], count: Int = 100, bytes: Int) throws -> Connection {
+        var connection = try Harness.openServer()
+        connection.grantMessageCredit(count, bytes: bytes)
+        var wire: [UInt8] = []
+        for (index, size) in sizes.enumerated() {
+            wire += Wire.frame(binaryOpcode, [UInt8](repeating: UInt8(index), count: size), masked: true)
+        }
+        connection.receive(wire)
+        return connection
+    }
+
+    @Test func decodingPausesWhenByteCreditRunsOut() throws {
+        var connection = try Self.received([40, 40, 40, 40], bytes: 100)
+        let first = connection.receivedMessages().map(\.data.count)
+        #expect(first == [40, 40, 40], "reported while byte credit was left: 100, 60, 20")
+        #expect(connection.isInputPaused)
+        #expect(connection.messageByteCredit == -20 && connection.messageCredit == 97)
+        connection.grantMessageCredit(1, bytes: 40)
+        #expect(connection.receivedMessages().map(\.data.count) == [40], "the fourth, for the 40 given back")
+        #expect(connection.messageByteCredit == -20)
+    }
+
+    @Test func aMessageLargerThanTheByteLimitGetsThroughAlone() throws {
+        var connection = try Self.received([500, 1], bytes: 100)
+        #expect(connection.receivedMessages().map(\.data.count) == [500])
+        #expect(connection.isInputPaused, "the next waits until the large one is given back")
+        connection.grantMessageCredit(1, bytes: 500)
+        #expect(connection.receivedMessages().map(\.data.count) == [1])
+    }
+
+    @Test func theCountStillLimitsMessagesWithoutBytes() throws {
+        var connection = try Self.received([0, 0, 0], count: 2, bytes: 100)
+        #expect(connection.receivedMessages().count == 2, "empty messages use no byte credit, one credit each")
+        #expect(connection.isInputPaused)
+    }
+
+    @Test func limitsAreSetByTheFirstCountAndRemovedByNil() throws {
+        var connection = try Harness.openServer()
+        connection.grantMessageCredit(0)
+        connection.grantMessageCredit(1, bytes: 10)
+        #expect(connection.messageCredit == 1 && connection.messageByteCredit == nil,
+                "a byte limit is set with the first count only; later grants add to what exists")
+        connection.grantMessageCredit(nil)
+        #expect(connection.messageCredit == nil && connection.messageByteCredit == nil)
+        connection.grantMessageCredit(4, bytes: 10)
+        #expect(connection.messageCredit == 4 && connection.messageByteCredit == 10)
+    }
+
+    /// Lent messages (``Connection/receiveBorrowing(_:offset:)``) use byte credit as reported ones do.
+    @Test func borrowedMessagesUseByteCredit() throws {
+        var connection = try Harness.openServer()
+        connection.grantMessageCredit(10, bytes: 50)
+        var wire: [UInt8] = []
+        for _ in 0..<3 { wire += Wire.frame(binaryOpcode, [UInt8](repeating: 7, count: 30), masked: true) }
+        var lent: [Int] = []
+        wire.withUnsafeMutableBytes { buffer in
+            var offset = 0
+            while offset < buffer.count, let message = connection.receiveBorrowing(buffer, offset: &offset) {
+                lent.append(message.bytes.count)
+            }
+        }
+        #expect(lent == [30, 30], "50, then 20 left: the third waits")
+        #expect(connection.isInputPaused && connection.messageByteCredit == -10)
+    }
 }

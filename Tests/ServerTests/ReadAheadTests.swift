@@ -1,0 +1,70 @@
+import Testing
+@testable import WebSocketDriver
+import WebSocketClient
+import WebSocketCore
+import WebSocketServer
+
+/// Inbound backpressure of ``WebSocket/messages``: a client that reads nothing has decoded
+/// ahead no more than ``WebSocket/Configuration/maxQueuedMessages`` messages and
+/// ``WebSocket/Configuration/maxQueuedBytes`` of payload (plus the message that crossed it),
+/// and then gets every message, in order, once it reads. (Internal state, hence `@testable`.)
+@Suite("Read-ahead: bounded by messages and by bytes", .timeLimit(.minutes(1)))
+struct ReadAheadTests {
+    static func payload(_ index: Int, size: Int) -> [UInt8] {
+        [UInt8](repeating: UInt8(truncatingIfNeeded: index), count: size)
+    }
+
+    /// A server that sends `count` binary messages of `size` bytes, then waits for the close;
+    /// a client (defaults, no compression) that reads nothing until the read-ahead settles.
+    /// Returns what the client had queued then, after checking every message arrives in order.
+    static func queuedWhileNotReading(count: Int, size: Int) async throws -> Int {
+        var connection = WebSocket.Configuration()
+        connection.compression = nil
+        var configuration = WebSocketServer.Configuration()
+        configuration.connection = connection
+        let server = try WebSocketServer.start(configuration: configuration) { ws in
+            do {
+                for index in 0..<count { try await ws.send(.binary(payload(index, size: size))) }
+                for try await _ in ws.messages {}
+            } catch {}
+        }
+        let ws = try await WebSocket.connect(to: "ws://127.0.0.1:\(server.port)/", configuration: connection)
+        let queued = await settledQueue(ws)
+        var received = 0
+        for try await message in ws.messages {
+            #expect(message.data == payload(received, size: size))
+            received += 1
+            if received == count { break }
+        }
+        #expect(received == count)
+        _ = try await ws.close()
+        await server.shutdown()
+        return queued
+    }
+
+    /// The client's queued message count once it has stopped changing for 300 ms.
+    static func settledQueue(_ ws: WebSocket) async -> Int {
+        var last = -1
+        var current = ws.inbox.queuedCount
+        while current == 0 || current != last {
+            last = current
+            try? await Task.sleep(for: .milliseconds(300))
+            current = ws.inbox.queuedCount
+        }
+        return current
+    }
+
+    /// 1 MiB of byte credit takes five 200 KiB messages and the sixth that crosses it; under
+    /// the count alone (16 before the byte limit) this was 3.2 MiB.
+    @Test func largeMessagesStopAtTheByteLimit() async throws {
+        let queued = try await Self.queuedWhileNotReading(count: 24, size: 200 * 1024)
+        #expect(queued == 6)
+    }
+
+    /// Small messages are read ahead up to the count, 256 by default.
+    @Test func smallMessagesStopAtTheCount() async throws {
+        let queued = try await Self.queuedWhileNotReading(count: 400, size: 16)
+        #expect(queued == WebSocket.Configuration().maxQueuedMessages)
+        #expect(queued == 256)
+    }
+}
