@@ -44,6 +44,8 @@ final class Inbox: Sendable {
     private struct State: ~Copyable {
         var queue = MessageQueue()
         var waiter: UnsafeContinuation<Message?, any Error>?
+        /// Whether ``waiter`` was parked by a consumer off the loop.
+        var waiterIsOffLoop = false
         /// The message the application holds (it has not asked for the next one yet).
         var delivered = Credit()
         /// Messages an application task on the loop finished with, not yet granted to the Core
@@ -103,7 +105,10 @@ final class Inbox: Sendable {
     func poll(orPark continuation: UnsafeContinuation<Message?, any Error>, onLoop: Bool) -> Poll {
         var poll = state.withLock { state -> Poll in
             let poll = self.poll(&state, onLoop: onLoop)
-            if poll.result == nil { state.waiter = continuation }
+            if poll.result == nil {
+                state.waiter = continuation
+                state.waiterIsOffLoop = !onLoop
+            }
             return poll
         }
         if let found = poll.result { continuation.resume(with: found) }
@@ -139,22 +144,42 @@ final class Inbox: Sendable {
         return poll
     }
 
-    /// Loop: hands `message` to a waiting consumer, or queues it.
-    func deliver(_ message: Message) {
-        let waiter = state.withLock { state -> UnsafeContinuation<Message?, any Error>? in
+    /// A consumer parked off the loop, taken with the message it is to be resumed with.
+    struct Handoff {
+        let waiter: UnsafeContinuation<Message?, any Error>
+        let message: Message
+
+        /// Resumes the consumer (exactly once: the inbox gave the waiter away).
+        func resume() { waiter.resume(returning: message) }
+    }
+
+    /// Loop: hands `message` to a waiting consumer, or queues it. A consumer on the loop is
+    /// resumed at once; one parked off the loop is returned instead, for the caller to resume
+    /// once the loop's round is over (see ``WebSocket/runDeferredWork()``): the messages that
+    /// round decodes meanwhile queue behind it, and the consumer takes them all for one
+    /// wake-up of its thread.
+    func deliver(_ message: Message) -> Handoff? {
+        let taken = state.withLock { state -> (UnsafeContinuation<Message?, any Error>, Bool)? in
             guard let waiter = state.waiter else {
                 state.queue.append(message)
                 return nil
             }
             state.waiter = nil
             state.delivered = Credit(of: message)
-            return waiter
+            return (waiter, state.waiterIsOffLoop)
         }
-        waiter?.resume(returning: message)
+        guard let (waiter, isOffLoop) = taken else { return nil }
+        let handoff = Handoff(waiter: waiter, message: message)
+        if isOffLoop { return handoff }
+        handoff.resume()
+        return nil
     }
 
     /// Messages waiting to be taken (for tests and diagnostics).
     var queuedCount: Int { state.withLock { $0.queue.count } }
+
+    /// Whether a consumer is parked (for tests and diagnostics).
+    var hasWaiter: Bool { state.withLock { $0.waiter != nil } }
 
     /// Loop: the credit freed on the loop since the last call (messages the application
     /// finished with).

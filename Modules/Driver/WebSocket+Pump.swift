@@ -148,11 +148,25 @@ extension WebSocket: ChannelHandler, LoopDeferredWork {
     func scheduleFlush() {
         guard !flushScheduled else { return }
         flushScheduled = true
+        queueDeferredWork()
+    }
+
+    /// Queues this connection's end-of-round work once.
+    private func queueDeferredWork() {
+        guard !deferredWorkQueued else { return }
+        deferredWorkQueued = true
         loop.deferToEndOfRound(self)
     }
 
-    /// The deferred flush (see ``scheduleFlush()``).
+    /// The end-of-round work: resumes a consumer off the loop that a message was handed to,
+    /// and runs the deferred flush (see ``scheduleFlush()``).
     package func runDeferredWork() {
+        deferredWorkQueued = false
+        if let handoff = pendingHandoff {
+            pendingHandoff = nil
+            handoff.resume()
+        }
+        guard flushScheduled else { return }
         flushScheduled = false
         flush()
     }
@@ -215,7 +229,12 @@ extension WebSocket: ChannelHandler, LoopDeferredWork {
 
     private func deliver(_ message: Message) {
         guard messageHandler == nil || isDrainingInbox else { return handle(message) }
-        inbox.deliver(message)
+        guard let handoff = inbox.deliver(message) else { return }
+        // One consumer parks again only after its handoff resumed it; a second one at once
+        // (misuse: "one consumer at a time") must not be left parked either.
+        pendingHandoff?.resume()
+        pendingHandoff = handoff
+        queueDeferredWork()
     }
 
     /// Inbound backpressure: the Core stops decoding when the application is

@@ -45,6 +45,10 @@ public final class WebSocket: @unchecked Sendable {
     var messageHandler: (@Sendable (BorrowedMessage) throws -> Void)?
     var writeChunks: [[UInt8]] = []
     var flushScheduled = false
+    /// Whether this connection is queued with `deferToEndOfRound` (for a flush, a handoff).
+    var deferredWorkQueued = false
+    /// A consumer off the loop to resume at the end of the round (see ``Inbox/deliver(_:)``).
+    var pendingHandoff: Inbox.Handoff?
     /// While `handleMessages` hands over the messages queued before it: newly decoded ones
     /// queue behind them.
     var isDrainingInbox = false
@@ -67,6 +71,10 @@ public final class WebSocket: @unchecked Sendable {
     @exclusivity(unchecked) var messageHandler: (@Sendable (BorrowedMessage) throws -> Void)?
     @exclusivity(unchecked) var writeChunks: [[UInt8]] = []
     @exclusivity(unchecked) var flushScheduled = false
+    /// Whether this connection is queued with `deferToEndOfRound` (for a flush, a handoff).
+    @exclusivity(unchecked) var deferredWorkQueued = false
+    /// A consumer off the loop to resume at the end of the round (see ``Inbox/deliver(_:)``).
+    @exclusivity(unchecked) var pendingHandoff: Inbox.Handoff?
     /// While `handleMessages` hands over the messages queued before it: newly decoded ones
     /// queue behind them.
     @exclusivity(unchecked) var isDrainingInbox = false

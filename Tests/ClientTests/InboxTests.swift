@@ -8,6 +8,11 @@ import WebSocketCore
 struct InboxTests {
     static func message(_ byte: UInt8) -> Message { .binary([byte]) }
 
+    /// Delivers `message` where no consumer waits: it is queued, nobody to resume.
+    static func queue(_ inbox: Inbox, _ message: Message) {
+        #expect(inbox.deliver(message) == nil)
+    }
+
     static func take(_ inbox: Inbox) -> (byte: UInt8?, wake: Bool) {
         let poll = inbox.poll(onLoop: true)
         let message = try? poll.result?.get()
@@ -18,7 +23,7 @@ struct InboxTests {
     func creditFollowsTheNextRequest() {
         let inbox = Inbox(maxQueuedMessages: 8)
         #expect(Self.take(inbox).byte == nil)
-        inbox.deliver(Self.message(1))
+        Self.queue(inbox, Self.message(1))
         #expect(Self.take(inbox).byte == 1)
         #expect(inbox.takeCredit().messages == 0, "message 1 is still being handled")
         #expect(Self.take(inbox).byte == nil)
@@ -29,7 +34,7 @@ struct InboxTests {
     @Test("a waiting loop is woken once per half read-ahead, not per message")
     func wakesOncePerBatch() {
         let inbox = Inbox(maxQueuedMessages: 8)
-        for byte in UInt8(1)...6 { inbox.deliver(Self.message(byte)) }
+        for byte in UInt8(1)...6 { Self.queue(inbox, Self.message(byte)) }
         #expect(inbox.awaitCredit().messages == 0)
         let wakes = (1...5).map { _ in Self.take(inbox).wake }
         #expect(wakes == [false, false, false, false, true], "the 5th request finishes the 4th message")
@@ -40,7 +45,7 @@ struct InboxTests {
     @Test("a waiting loop is woken at once when the queue runs dry")
     func wakesWhenDry() {
         let inbox = Inbox(maxQueuedMessages: 16)
-        inbox.deliver(Self.message(1))
+        Self.queue(inbox, Self.message(1))
         #expect(inbox.awaitCredit().messages == 0)
         #expect(Self.take(inbox) == (1, false))
         let dry = Self.take(inbox)
@@ -54,7 +59,7 @@ struct InboxTests {
     @Test("credit freed off the loop goes through a loop task, per batch")
     func offLoopCreditNeedsALoopTask() {
         let inbox = Inbox(maxQueuedMessages: 8)
-        for byte in UInt8(1)...6 { inbox.deliver(Self.message(byte)) }
+        for byte in UInt8(1)...6 { Self.queue(inbox, Self.message(byte)) }
         #expect(inbox.awaitCredit().messages == 0)
         let handed = (1...5).map { _ in inbox.poll(onLoop: false).creditForLoopTask.messages }
         #expect(handed == [0, 0, 0, 0, 4], "the 5th request finishes the 4th message")
@@ -68,7 +73,7 @@ struct InboxTests {
     @Test("the end comes after every queued message")
     func endAfterQueuedMessages() throws {
         let inbox = Inbox(maxQueuedMessages: 4)
-        inbox.deliver(Self.message(1))
+        Self.queue(inbox, Self.message(1))
         inbox.finish(.success(nil))
         #expect(Self.take(inbox).byte == 1)
         let end = inbox.poll(onLoop: true).result
@@ -83,7 +88,10 @@ struct InboxTests {
             _ = inbox.poll(orPark: continuation, onLoop: false)
         }
         try await Task.sleep(for: .milliseconds(20))
-        inbox.deliver(Self.message(7))
+        let handoff = inbox.deliver(Self.message(7))
+        #expect(handoff != nil, "a consumer parked off the loop is handed back for the end of the round")
+        #expect(inbox.queuedCount == 0)
+        handoff?.resume()
         #expect(try await first?.data == [7])
         let second = Task {
             try await withUnsafeThrowingContinuation { continuation in
@@ -100,16 +108,27 @@ struct InboxTests {
     @Test("freed payload bytes fill a batch as messages do")
     func bytesFillABatch() {
         let inbox = Inbox(maxQueuedMessages: 256, maxQueuedBytes: 1000)
-        for byte in UInt8(1)...4 { inbox.deliver(.binary([UInt8](repeating: byte, count: 300))) }
+        for byte in UInt8(1)...4 { Self.queue(inbox, .binary([UInt8](repeating: byte, count: 300))) }
         let handed = (1...3).map { _ in inbox.poll(onLoop: false).creditForLoopTask }
         #expect(handed == [Inbox.Credit(), Inbox.Credit(), Inbox.Credit(messages: 2, bytes: 600)],
                 "600 bytes freed by the 3rd request reach half of 1000")
         #expect(inbox.awaitCredit() == Inbox.Credit())
-        inbox.deliver(.binary([]))
+        Self.queue(inbox, .binary([]))
         #expect(Self.take(inbox).wake == false, "the 3rd message's 300 bytes: under half")
         #expect(Self.take(inbox).wake, "with the 4th's, 600: the waiting loop is woken")
         #expect(inbox.takeCredit() == Inbox.Credit(messages: 2, bytes: 600))
         #expect(Self.take(inbox).byte == nil && inbox.takeCredit() == Inbox.Credit(messages: 1, bytes: 0),
                 "the empty message frees one credit and no bytes")
+    }
+
+    @Test("a consumer parked on the loop is resumed at once, not handed back")
+    func aConsumerOnTheLoopIsResumedAtOnce() async throws {
+        let inbox = Inbox(maxQueuedMessages: 4)
+        async let first = withUnsafeThrowingContinuation { continuation in
+            _ = inbox.poll(orPark: continuation, onLoop: true)
+        }
+        while !inbox.hasWaiter { try await Task.sleep(for: .milliseconds(5)) }
+        #expect(inbox.deliver(Self.message(3)) == nil)
+        #expect(try await first?.data == [3])
     }
 }
