@@ -77,17 +77,34 @@ extension WebSocket {
         return pending <= Self.roundWriteBatch && channelKeepsUp.load(ordering: .relaxed) ? .done : .mustWait
     }
 
-    /// Off the loop: hands `message` to the loop without waiting (see ``send(_:allowsCompression:)``).
+    /// Off the loop: hands `message` to the loop without waiting (see ``send(_:allowsCompression:)``),
+    /// through the ``outbox``: the first message of a batch schedules the loop task that takes
+    /// them all.
     private func queueOnLoop(_ message: Message, allowsCompression: Bool) {
-        let size = message.data.count
-        unsentBytes.add(size, ordering: .relaxed)
-        loop.execute { [self] in
-            unsentBytes.subtract(size, ordering: .relaxed)
-            // A failure here means the connection began closing after the caller's check; the
-            // close itself is what the application hears about (`closed()`, `messages`).
-            try? perform { (c: inout Connection) throws(ConnectionError) in try c.send(message, allowsCompression: allowsCompression) }
-        }
+        unsentBytes.add(message.data.count, ordering: .relaxed)
+        guard outbox.append(message, allowsCompression: allowsCompression) else { return }
+        loop.execute { [self] in drainOutbox() }
     }
+
+    /// Loop: hands the off-loop sends queued so far to the Core, in order, then pumps once.
+    func drainOutbox() {
+        outbox.take(into: &outboxBatch)
+        var size = 0
+        for outgoing in outboxBatch {
+            size += outgoing.message.data.count
+            // A failure means the connection began closing after the sender's check; the close
+            // itself is what the application hears about (`closed()`, `messages`).
+            try? connection.send(outgoing.message, allowsCompression: outgoing.allowsCompression)
+        }
+        // The two arrays trade places at each drain; each keeps room for a usual batch only,
+        // so a connection past a burst holds at most ~3 KiB for it.
+        outboxBatch.removeAll(keepingCapacity: outboxBatch.capacity <= Self.outboxCapacityKept)
+        unsentBytes.subtract(size, ordering: .relaxed)
+        pump()
+    }
+
+    /// The most messages' room a drained batch array keeps (see ``drainOutbox()``).
+    static let outboxCapacityKept = 64
 
     /// Sends text.
     @inlinable

@@ -49,6 +49,8 @@ public final class WebSocket: @unchecked Sendable {
     var deferredWorkQueued = false
     /// A consumer off the loop to resume at the end of the round (see ``Inbox/deliver(_:)``).
     var pendingHandoff: Inbox.Handoff?
+    /// The drain task's batch of off-loop sends (see ``Outbox/take(into:)``).
+    var outboxBatch: [Outbox.Outgoing] = []
     /// While `handleMessages` hands over the messages queued before it: newly decoded ones
     /// queue behind them.
     var isDrainingInbox = false
@@ -75,6 +77,8 @@ public final class WebSocket: @unchecked Sendable {
     @exclusivity(unchecked) var deferredWorkQueued = false
     /// A consumer off the loop to resume at the end of the round (see ``Inbox/deliver(_:)``).
     @exclusivity(unchecked) var pendingHandoff: Inbox.Handoff?
+    /// The drain task's batch of off-loop sends (see ``Outbox/take(into:)``).
+    @exclusivity(unchecked) var outboxBatch: [Outbox.Outgoing] = []
     /// While `handleMessages` hands over the messages queued before it: newly decoded ones
     /// queue behind them.
     @exclusivity(unchecked) var isDrainingInbox = false
@@ -122,6 +126,8 @@ public final class WebSocket: @unchecked Sendable {
     let sendGate = Atomic<Bool>(false)
     /// Payload bytes of off-loop sends on their way to the loop.
     let unsentBytes = Atomic<Int>(0)
+    /// The off-loop sends themselves.
+    let outbox = Outbox()
     /// The loop's ``pendingWriteBytes`` as of its last step.
     let bufferedBytes = Atomic<Int>(0)
     /// Whether the channel queued nothing as of the loop's last step (the socket took all it

@@ -1,0 +1,66 @@
+import Dispatch
+import Synchronization
+import Testing
+@testable import WebSocketDriver
+import WebSocketClient
+import WebSocketCore
+import WebSocketServer
+import WebSocketTransport
+
+/// Off-loop sends go to the loop through the connection's ``Outbox``: the first of a batch
+/// schedules one loop task, which hands every message queued by then to the Core, in order.
+/// (Internal, hence `@testable`.)
+@Suite("Outbox: off-loop sends, one loop task per batch", .timeLimit(.minutes(1)))
+struct OutboxTests {
+    @Test func onlyTheFirstMessageOfABatchSchedulesTheDrain() {
+        let outbox = Outbox()
+        #expect(outbox.append(.binary([1]), allowsCompression: true))
+        #expect(!outbox.append(.binary([2]), allowsCompression: false))
+        #expect(!outbox.append(.text("3"), allowsCompression: true))
+        var batch: [Outbox.Outgoing] = []
+        outbox.take(into: &batch)
+        #expect(batch.map(\.message) == [.binary([1]), .binary([2]), .text("3")])
+        #expect(batch.map(\.allowsCompression) == [true, false, true])
+        #expect(outbox.count == 0)
+        #expect(outbox.append(.binary([4]), allowsCompression: true), "after a drain took them, the next schedules again")
+    }
+
+    /// With the client's loop busy, a burst of sends waits in the outbox (not as a loop task
+    /// each); once the loop is free they reach the server whole and in order, ahead of the
+    /// close that was asked for after them.
+    @Test func aBurstWaitsInTheOutboxAndLeavesInOrderBeforeTheClose() async throws {
+        let received = Mutex<[[UInt8]]>([])
+        var configuration = WebSocketServer.Configuration()
+        configuration.connection.compression = nil
+        let server = try WebSocketServer.start(configuration: configuration) { ws in
+            do {
+                for try await message in ws.messages { received.withLock { $0.append(message.data) } }
+            } catch {}
+        }
+        var clientConfiguration = WebSocket.Configuration()
+        clientConfiguration.compression = nil
+        let loop = EventLoop(name: "busy-loop")
+        let ws = try await WebSocket.connect(to: "ws://127.0.0.1:\(server.port)/", configuration: clientConfiguration, loop: loop)
+        let release = DispatchSemaphore(value: 0)
+        loop.execute { release.wait() }
+        let burst = (0..<20).map { [UInt8](repeating: UInt8($0), count: 100 + $0) }
+        let queued = try await Task.detached { () -> Int in
+            for payload in burst { try await ws.send(.binary(payload)) }
+            return ws.outbox.count
+        }.value
+        #expect(queued == burst.count, "every send of the burst waits in the outbox while the loop is busy")
+        let closing = Task.detached { try await ws.close() }
+        release.signal()
+        let info = try await closing.value
+        #expect(info.wasClean)
+        // The server's task may still be taking the last messages after the closing handshake.
+        let deadline = ContinuousClock.now + .seconds(20)
+        while received.withLock({ $0.count }) < burst.count, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        #expect(received.withLock { $0 } == burst, "the burst, whole and in order, before the close")
+        #expect(ws.outbox.count == 0)
+        loop.syncShutdown()
+        await server.shutdown()
+    }
+}
