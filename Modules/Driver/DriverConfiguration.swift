@@ -29,12 +29,15 @@ extension WebSocket {
         public var pingTimeout: Duration = .seconds(20)
         /// How many received messages may be decoded ahead of the application (inbound
         /// backpressure): past this, or past ``maxQueuedBytes``, the Core stops decoding and the
-        /// socket is not read until the application asks for the next message. Default 256:
-        /// a window of small messages in flight is read in one go rather than in slices the
-        /// application's requests let through (a client answering 64 echoes in flight from
-        /// Swift's pool woke a thread every 13 messages under a limit of 16, and ran at 0.6 of
-        /// the rate it reaches with 256: `make bench`, ANALYSIS.md); ``maxQueuedBytes`` bounds
-        /// the memory. With 1, a protocol violation that follows a message is seen only after
+        /// socket is not read until the application asks for the next message. Default 256,
+        /// for a consumer off the event loop (from its first request): a window of small
+        /// messages in flight is read in one go rather than in slices the application's
+        /// requests let through (a client answering 64 echoes in flight from Swift's pool woke a
+        /// thread every 13 messages under a limit of 16, and ran at 0.6 of the rate it reaches
+        /// with 256: `make bench`, ANALYSIS.md); ``maxQueuedBytes`` bounds the memory. A
+        /// consumer on the loop (a server's handler, a scoped client) reads at most 16 ahead,
+        /// where a request costs no thread wake-up and a short read-ahead answers while more
+        /// arrives (``WebSocket/onLoopReadAhead``). With 1, a protocol violation that follows a message is seen only after
         /// the application handled that message (strict request/response ordering, as Autobahn
         /// 3.2/4.1.3/5.15 expect). Once `close` has sent our Close frame, the socket is read on
         /// regardless, to the peer's Close (RFC 6455 §7.1.2), and messages that arrive past these

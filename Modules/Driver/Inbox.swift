@@ -61,25 +61,38 @@ final class Inbox: Sendable {
         var loopAwaitsCredit = false
         /// How the sequence ends, once the connection closed.
         var end: Result<Message?, any Error>?
+        /// Read-ahead a consumer off the loop adds to the loop's, handed over (with the credit
+        /// it frees) at its first request, then 0.
+        var offLoopExtension: Int
     }
 
-    private let state = Mutex(State())
+    private let state: Mutex<State>
     /// Finished messages that make waking the loop worth it while more are queued: half the
-    /// read-ahead, so that a busy consumer wakes the loop once per batch, not per message.
+    /// read-ahead, so that a busy consumer wakes the loop once per batch, not per message (on
+    /// the loop, of the loop's read-ahead; off the loop, of the extended one).
     private let creditBatch: Int
+    private let offLoopCreditBatch: Int
     /// The same in payload bytes: half the byte read-ahead.
     private let creditByteBatch: Int
 
     /// Creates an inbox for a read-ahead of `maxQueuedMessages` holding up to about
-    /// `maxQueuedBytes` of payload.
-    init(maxQueuedMessages: Int, maxQueuedBytes: Int = .max) {
-        creditBatch = max(1, maxQueuedMessages / 2)
+    /// `maxQueuedBytes` of payload, whichever consumer.
+    convenience init(maxQueuedMessages: Int, maxQueuedBytes: Int = .max) {
+        self.init(readAhead: maxQueuedMessages, offLoopReadAhead: maxQueuedMessages, maxQueuedBytes: maxQueuedBytes)
+    }
+
+    /// Creates an inbox whose Core was granted `readAhead` messages (and `maxQueuedBytes`):
+    /// a consumer off the loop extends that to `offLoopReadAhead` with its first request.
+    init(readAhead: Int, offLoopReadAhead: Int, maxQueuedBytes: Int) {
+        state = Mutex(State(offLoopExtension: max(0, offLoopReadAhead - readAhead)))
+        creditBatch = max(1, readAhead / 2)
+        offLoopCreditBatch = max(1, max(readAhead, offLoopReadAhead) / 2)
         creditByteBatch = max(1, maxQueuedBytes / 2)
     }
 
     /// Whether `credit` is worth handing to the loop while more messages are queued.
-    private func fillsABatch(_ credit: Credit) -> Bool {
-        credit.messages >= creditBatch || credit.bytes >= creditByteBatch
+    private func fillsABatch(_ credit: Credit, onLoop: Bool) -> Bool {
+        credit.messages >= (onLoop ? creditBatch : offLoopCreditBatch) || credit.bytes >= creditByteBatch
     }
 
     /// What ``poll(onLoop:)`` found.
@@ -126,11 +139,15 @@ final class Inbox: Sendable {
         if onLoop {
             state.finished += freed
             poll.wakeLoop = state.loopAwaitsCredit && !state.finished.isEmpty
-                && (fillsABatch(state.finished) || state.queue.isEmpty)
+                && (fillsABatch(state.finished, onLoop: true) || state.queue.isEmpty)
             if poll.wakeLoop { state.loopAwaitsCredit = false }
         } else {
             state.finishedOffLoop += freed
-            if !state.finishedOffLoop.isEmpty && (fillsABatch(state.finishedOffLoop) || state.queue.isEmpty) {
+            let extended = state.offLoopExtension > 0
+            state.finishedOffLoop.messages += state.offLoopExtension
+            state.offLoopExtension = 0
+            if !state.finishedOffLoop.isEmpty
+                && (extended || fillsABatch(state.finishedOffLoop, onLoop: false) || state.queue.isEmpty) {
                 poll.creditForLoopTask = state.finishedOffLoop
                 state.finishedOffLoop = Credit()
             }

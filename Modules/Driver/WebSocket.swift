@@ -135,6 +135,14 @@ public final class WebSocket: @unchecked Sendable {
     /// on the loop may (``startSend(_:allowsCompression:)``).
     let channelKeepsUp = Atomic<Bool>(true)
 
+    /// The most messages decoded ahead of a consumer on the loop (or of one that has not asked
+    /// for a message yet): a consumer off the loop extends it to
+    /// ``Configuration/maxQueuedMessages`` with its first request. On the loop a request costs
+    /// no thread wake-up, and a short read-ahead lets the consumer answer while more arrives:
+    /// with 256, our client on its loop against our TLS server ran at 0.7 of its rate with 16
+    /// (1 KiB, 64 in flight), answering in bursts that left each peer waiting for the other.
+    static let onLoopReadAhead = 16
+
     /// Creates a driver for `connection` on `loop`; the channel is attached later.
     package init(connection: Connection, configuration: Configuration, loop: EventLoop) {
         self.connection = connection
@@ -142,9 +150,10 @@ public final class WebSocket: @unchecked Sendable {
         self.writeHighWaterMark = configuration.writeHighWaterMark
         self.loop = loop
         let maxQueuedMessages = max(1, configuration.maxQueuedMessages)
+        let readAhead = min(maxQueuedMessages, Self.onLoopReadAhead)
         let maxQueuedBytes = max(1, configuration.maxQueuedBytes)
-        self.inbox = Inbox(maxQueuedMessages: maxQueuedMessages, maxQueuedBytes: maxQueuedBytes)
-        self.connection.grantMessageCredit(maxQueuedMessages, bytes: maxQueuedBytes)
+        self.inbox = Inbox(readAhead: readAhead, offLoopReadAhead: maxQueuedMessages, maxQueuedBytes: maxQueuedBytes)
+        self.connection.grantMessageCredit(readAhead, bytes: maxQueuedBytes)
         self.connection.keepsMemoryBetweenReads = true  // released by `noteRead`'s timer
     }
 

@@ -131,4 +131,17 @@ struct InboxTests {
         #expect(inbox.deliver(Self.message(3)) == nil)
         #expect(try await first?.data == [3])
     }
+
+    /// A consumer off the loop extends the read-ahead with its first request, through the same
+    /// loop task as the credit it frees; a consumer on the loop never does.
+    @Test("the first request off the loop hands over the extended read-ahead")
+    func offLoopConsumerExtendsTheReadAhead() {
+        let inbox = Inbox(readAhead: 16, offLoopReadAhead: 256, maxQueuedBytes: 1 << 20)
+        Self.queue(inbox, Self.message(1))
+        #expect(inbox.poll(onLoop: true).wakeLoop == false)
+        let first = inbox.poll(onLoop: false)
+        #expect(first.creditForLoopTask == Inbox.Credit(messages: 241, bytes: 1),
+                "240 more messages, with message 1, which the request finished")
+        #expect(inbox.poll(onLoop: false).creditForLoopTask == Inbox.Credit(), "once")
+    }
 }
