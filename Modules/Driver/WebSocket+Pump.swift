@@ -147,21 +147,21 @@ extension WebSocket: ChannelHandler, LoopDeferredWork {
     /// submitted with `execute`: no closure and no lock per message of a `for try await` echo.
     func scheduleFlush() {
         guard !flushScheduled else { return }
-        flushScheduled = true
         queueDeferredWork()
+        flushScheduled = true
     }
 
-    /// Queues this connection's end-of-round work once.
+    /// Queues this connection's end-of-round work, unless a flush or a handoff already has:
+    /// called before either is set, which is what marks the connection queued.
     private func queueDeferredWork() {
-        guard !deferredWorkQueued else { return }
-        deferredWorkQueued = true
+        guard !flushScheduled, pendingHandoff == nil else { return }
         loop.deferToEndOfRound(self)
     }
 
     /// The end-of-round work: resumes a consumer off the loop that a message was handed to,
-    /// and runs the deferred flush (see ``scheduleFlush()``).
+    /// and runs the deferred flush (see ``scheduleFlush()``). Each is cleared before it runs,
+    /// so that what it leads to may queue the connection again.
     package func runDeferredWork() {
-        deferredWorkQueued = false
         if let handoff = pendingHandoff {
             pendingHandoff = nil
             handoff.resume()
@@ -230,11 +230,11 @@ extension WebSocket: ChannelHandler, LoopDeferredWork {
     private func deliver(_ message: Message) {
         guard messageHandler == nil || isDrainingInbox else { return handle(message) }
         guard let handoff = inbox.deliver(message) else { return }
+        queueDeferredWork()
         // One consumer parks again only after its handoff resumed it; a second one at once
         // (misuse: "one consumer at a time") must not be left parked either.
         pendingHandoff?.resume()
         pendingHandoff = handoff
-        queueDeferredWork()
     }
 
     /// Inbound backpressure: the Core stops decoding when the application is

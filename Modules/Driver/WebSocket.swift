@@ -45,8 +45,6 @@ public final class WebSocket: @unchecked Sendable {
     var messageHandler: (@Sendable (BorrowedMessage) throws -> Void)?
     var writeChunks: [[UInt8]] = []
     var flushScheduled = false
-    /// Whether this connection is queued with `deferToEndOfRound` (for a flush, a handoff).
-    var deferredWorkQueued = false
     /// A consumer off the loop to resume at the end of the round (see ``Inbox/deliver(_:)``).
     var pendingHandoff: Inbox.Handoff?
     /// The drain task's batch of off-loop sends (see ``Outbox/take(into:)``).
@@ -73,8 +71,6 @@ public final class WebSocket: @unchecked Sendable {
     @exclusivity(unchecked) var messageHandler: (@Sendable (BorrowedMessage) throws -> Void)?
     @exclusivity(unchecked) var writeChunks: [[UInt8]] = []
     @exclusivity(unchecked) var flushScheduled = false
-    /// Whether this connection is queued with `deferToEndOfRound` (for a flush, a handoff).
-    @exclusivity(unchecked) var deferredWorkQueued = false
     /// A consumer off the loop to resume at the end of the round (see ``Inbox/deliver(_:)``).
     @exclusivity(unchecked) var pendingHandoff: Inbox.Handoff?
     /// The drain task's batch of off-loop sends (see ``Outbox/take(into:)``).

@@ -1,5 +1,4 @@
 import Dispatch
-import Synchronization
 import Testing
 @testable import WebSocketDriver
 import WebSocketClient
@@ -29,18 +28,8 @@ struct OutboxTests {
     /// each); once the loop is free they reach the server whole and in order, ahead of the
     /// close that was asked for after them.
     @Test func aBurstWaitsInTheOutboxAndLeavesInOrderBeforeTheClose() async throws {
-        let received = Mutex<[[UInt8]]>([])
-        var configuration = WebSocketServer.Configuration()
-        configuration.connection.compression = nil
-        let server = try WebSocketServer.start(configuration: configuration) { ws in
-            do {
-                for try await message in ws.messages { received.withLock { $0.append(message.data) } }
-            } catch {}
-        }
-        var clientConfiguration = WebSocket.Configuration()
-        clientConfiguration.compression = nil
         let loop = EventLoop(name: "busy-loop")
-        let ws = try await WebSocket.connect(to: "ws://127.0.0.1:\(server.port)/", configuration: clientConfiguration, loop: loop)
+        let (server, ws, received) = try await recordingServer(clientOn: loop)
         let release = DispatchSemaphore(value: 0)
         loop.execute { release.wait() }
         let burst = (0..<20).map { [UInt8](repeating: UInt8($0), count: 100 + $0) }
@@ -53,12 +42,7 @@ struct OutboxTests {
         release.signal()
         let info = try await closing.value
         #expect(info.wasClean)
-        // The server's task may still be taking the last messages after the closing handshake.
-        let deadline = ContinuousClock.now + .seconds(20)
-        while received.withLock({ $0.count }) < burst.count, ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(10))
-        }
-        #expect(received.withLock { $0 } == burst, "the burst, whole and in order, before the close")
+        #expect(try await received.waitFor(burst.count) == burst, "the burst, whole and in order, before the close")
         #expect(ws.outbox.count == 0)
         loop.syncShutdown()
         await server.shutdown()

@@ -93,18 +93,8 @@ struct RoundWriteBatchTests {
     /// the pending bytes past the batch and waits for the loop. Before, the first already
     /// waited: each message over the mark cost a suspension and a trip through the loop.
     @Test func offTheLoopSendsOverTheMarkDoNotWaitWhileTheSocketKeepsUp() async throws {
-        let received = Mutex<[[UInt8]]>([])
-        var configuration = WebSocketServer.Configuration()
-        configuration.connection.compression = nil
-        let server = try WebSocketServer.start(configuration: configuration) { ws in
-            do {
-                for try await message in ws.messages { received.withLock { $0.append(message.data) } }
-            } catch {}
-        }
-        var clientConfiguration = WebSocket.Configuration()
-        clientConfiguration.compression = nil
         let loop = EventLoop(name: "busy-loop")
-        let ws = try await WebSocket.connect(to: "ws://127.0.0.1:\(server.port)/", configuration: clientConfiguration, loop: loop)
+        let (server, ws, received) = try await recordingServer(clientOn: loop)
         let release = DispatchSemaphore(value: 0)
         loop.execute { release.wait() }
         let sent = Counter()
@@ -121,9 +111,7 @@ struct RoundWriteBatchTests {
         try await sender.value
         #expect(beforeRelease == 2, "two sends over the mark returned while the loop was busy")
         #expect(stillBlocked == 2, "the third, past the batch, waited for the loop")
-        let deadline = ContinuousClock.now + .seconds(20)
-        while received.withLock({ $0.count }) < 3, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
-        #expect(received.withLock { $0 } == (0..<3).map(Self.payload), "three messages, intact and in order")
+        #expect(try await received.waitFor(3) == (0..<3).map(Self.payload), "three messages, intact and in order")
         _ = try await ws.close()
         loop.syncShutdown()
         await server.shutdown()
