@@ -44,6 +44,18 @@ final class Outbox: Sendable {
         }
     }
 
+    /// Any thread, when the drain could not be scheduled (the loop has stopped): drops every
+    /// queued message, so that the next `append` tries again, and returns their payload bytes.
+    func discardAll() -> Int {
+        state.withLock { state in
+            defer {
+                state.messages.removeAll()
+                state.isDrainScheduled = false
+            }
+            return state.messages.reduce(0) { $0 + $1.message.data.count }
+        }
+    }
+
     /// Messages waiting for the drain (for tests and diagnostics).
     var count: Int { state.withLock { $0.messages.count } }
 }

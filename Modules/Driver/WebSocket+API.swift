@@ -71,7 +71,7 @@ extension WebSocket {
             return mustWaitUntilWritable() ? .mustWait : .done
         }
         guard sendGate.load(ordering: .relaxed) else { return .needsLoop }
-        queueOnLoop(message, allowsCompression: allowsCompression)
+        try queueOnLoop(message, allowsCompression: allowsCompression)
         let pending = unsentBytes.load(ordering: .relaxed) + bufferedBytes.load(ordering: .relaxed)
         if pending <= writeHighWaterMark { return .done }
         return pending <= Self.roundWriteBatch && channelKeepsUp.load(ordering: .relaxed) ? .done : .mustWait
@@ -79,11 +79,17 @@ extension WebSocket {
 
     /// Off the loop: hands `message` to the loop without waiting (see ``send(_:allowsCompression:)``),
     /// through the ``outbox``: the first message of a batch schedules the loop task that takes
-    /// them all.
-    private func queueOnLoop(_ message: Message, allowsCompression: Bool) {
+    /// them all. A loop that stopped takes no drain task: the queued messages can never leave,
+    /// so they are dropped and the sender hears ``TransportError/Kind/eventLoopShutdown``
+    /// rather than a success (the loop's shutdown also closes the connection, so later sends
+    /// fail at ``sendGate``; this covers a send racing that shutdown).
+    private func queueOnLoop(_ message: Message, allowsCompression: Bool) throws {
         unsentBytes.add(message.data.count, ordering: .relaxed)
         guard outbox.append(message, allowsCompression: allowsCompression) else { return }
-        loop.execute { [self] in drainOutbox() }
+        guard loop.tryExecute({ [self] in drainOutbox() }) else {
+            unsentBytes.subtract(outbox.discardAll(), ordering: .relaxed)
+            throw WebSocketError(.transport(TransportError(.eventLoopShutdown)))
+        }
     }
 
     /// Loop: hands the off-loop sends queued so far to the Core, in order, then pumps once.

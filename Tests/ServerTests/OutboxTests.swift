@@ -1,4 +1,5 @@
 import Dispatch
+import Synchronization
 import Testing
 @testable import WebSocketDriver
 import WebSocketClient
@@ -45,6 +46,38 @@ struct OutboxTests {
         #expect(try await received.waitFor(burst.count) == burst, "the burst, whole and in order, before the close")
         #expect(ws.outbox.count == 0)
         loop.syncShutdown()
+        await server.shutdown()
+    }
+
+    @Test func discardingEmptiesTheOutboxAndCountsTheBytes() {
+        let outbox = Outbox()
+        #expect(outbox.append(.binary([1, 2, 3]), allowsCompression: true))
+        #expect(!outbox.append(.text("hello"), allowsCompression: true))
+        #expect(outbox.discardAll() == 8)
+        #expect(outbox.count == 0)
+        #expect(outbox.append(.binary([4]), allowsCompression: true), "the next message schedules a drain again")
+    }
+
+    /// A send that passed the open-connection check just before the loop stopped (simulated:
+    /// the gate is set again after the shutdown) must not report success for a message no loop
+    /// will ever take: it throws `eventLoopShutdown` and leaves nothing queued.
+    @Test func aSendRacingTheLoopsShutdownThrowsAndQueuesNothing() async throws {
+        let loop = EventLoop(name: "stopping-loop")
+        let (server, ws, _) = try await recordingServer(clientOn: loop)
+        loop.syncShutdown()
+        ws.sendGate.store(true, ordering: .relaxed)
+        for payload: [UInt8] in [[1, 2, 3], [4]] {
+            let error = await #expect(throws: WebSocketError.self) {
+                try await Task.detached { try await ws.send(.binary(payload)) }.value
+            }
+            guard case .transport(let transport)? = error?.kind else {
+                Issue.record("expected a transport error, got \(String(describing: error))")
+                continue
+            }
+            #expect(transport.kind == .eventLoopShutdown)
+        }
+        #expect(ws.outbox.count == 0)
+        #expect(ws.unsentBytes.load(ordering: .relaxed) == 0)
         await server.shutdown()
     }
 }

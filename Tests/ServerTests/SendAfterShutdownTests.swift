@@ -26,4 +26,18 @@ struct SendAfterShutdownTests {
         #expect(transport.kind == .eventLoopShutdown)
         await server.shutdown()
     }
+
+    /// The same without closing first: the loop's shutdown closes the connection, so a `send`
+    /// from off the loop must not be queued for a loop that will never run it.
+    @Test func sendAfterTheLoopStoppedUnderAnOpenConnectionThrows() async throws {
+        let server = try WebSocketServer.start(configuration: WebSocketServer.Configuration()) { ws in
+            do { for try await _ in ws.messages {} } catch {}
+        }
+        let loop = EventLoop(name: "stopped-loop")
+        let ws = try await WebSocket.connect(to: "ws://127.0.0.1:\(server.port)/", loop: loop)
+        loop.syncShutdown()
+        await #expect(throws: WebSocketError.self) { try await ws.send(text: "late") }
+        await #expect(throws: WebSocketError.self) { try await ws.send(binary: [1, 2, 3]) }
+        await server.shutdown()
+    }
 }
