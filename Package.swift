@@ -252,7 +252,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TransportTests",
-            dependencies: ["WebSocketTransport"],
+            dependencies: ["WebSocketTransport", "WebSocketTestSupport"],
             path: "Tests/TransportTests",
             swiftSettings: strictSettings
         ),

@@ -1,4 +1,3 @@
-import Foundation
 import Synchronization
 import Testing
 import WebSocketClient
@@ -6,6 +5,7 @@ import WebSocketCore
 import WebSocketDriver
 import WebSocketFraming
 import WebSocketServer
+import WebSocketTestSupport
 
 /// Outbound backpressure of `send`: once more than ``WebSocket/Configuration/writeHighWaterMark``
 /// waits to be written, `send` returns only after the peer has read enough, both where the
@@ -19,16 +19,9 @@ struct SendBackpressureTests {
     /// from /proc where there is one: autotuning may grow a receive buffer to 32 MiB), so that
     /// a sender without backpressure would finish while the peer reads nothing.
     static let messageCount: Int = {
-        let buffers = maximumBufferSize("/proc/sys/net/ipv4/tcp_rmem") + maximumBufferSize("/proc/sys/net/ipv4/tcp_wmem")
+        let buffers = TCPBufferLimits.receive(.maximum) + TCPBufferLimits.send(.maximum)
         return max(64, buffers / messageSize + 16)
     }()
-
-    /// The third field of a `min default max` sysctl file, or 16 MiB when it cannot be read.
-    static func maximumBufferSize(_ path: String) -> Int {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8),
-              let field = text.split(whereSeparator: \.isWhitespace).last, let value = Int(field) else { return 16 << 20 }
-        return value
-    }
 
     /// How many sends have returned.
     final class Counter: Sendable {

@@ -1,6 +1,7 @@
 import Glibc
 import Synchronization
 import Testing
+import WebSocketTestSupport
 import WebSocketTransport
 
 /// A test waited too long.
@@ -196,14 +197,5 @@ let ipv6LoopbackAvailable: Bool = {
 /// `tcp_rmem`: Linux grows a receive buffer only as its application reads). 16 MiB for a
 /// field that cannot be read.
 func unreadSocketCapacity() -> Int {
-    func field(_ index: Int, of path: String) -> Int {
-        guard let file = fopen(path, "r") else { return 16 << 20 }
-        defer { fclose(file) }
-        var line = [CChar](repeating: 0, count: 128)
-        guard fgets(&line, Int32(line.count), file) != nil else { return 16 << 20 }
-        let text = line.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
-        let fields = text.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" })
-        return fields.count == 3 ? Int(fields[index]) ?? 16 << 20 : 16 << 20
-    }
-    return field(2, of: "/proc/sys/net/ipv4/tcp_wmem") + field(1, of: "/proc/sys/net/ipv4/tcp_rmem")
+    TCPBufferLimits.send(.maximum) + TCPBufferLimits.receive(.initial)
 }
