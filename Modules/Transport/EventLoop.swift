@@ -1,3 +1,4 @@
+import Synchronization
 /// One thread that waits on the poller (epoll on Linux, kqueue on Darwin) and runs everything
 /// belonging to it: I/O callbacks of its channels, its timers, submitted tasks, and the jobs of
 /// actors that use it as their executor (DESIGN.md §5: many connections per thread, no thread
@@ -69,6 +70,10 @@ public final class EventLoop: @unchecked Sendable {
     var isFinishing = false
     /// Serializes actor jobs that arrive after the thread ended (see `EventLoop+Executor`).
     let orphans = OrphanJobs()
+    /// The loop thread's ``Syscall/currentThreadIdentity()`` while it runs, 0 before and after
+    /// (see ``inEventLoop``). Last among the stored properties: those after an `Atomic` are
+    /// reached through an offset loaded first.
+    private let threadIdentity = Atomic<UInt>(0)
 
     /// Starts a loop on a new thread.
     /// - Parameter name: the thread's name, for debuggers and `top -H`.
@@ -97,9 +102,13 @@ public final class EventLoop: @unchecked Sendable {
     }
 
     /// Whether the calling thread is this loop's thread.
+    ///
+    /// False everywhere once the loop's thread has ended: a new thread may get the handle of a
+    /// joined one (glibc reuses the descriptor with the stack), and it must not pass for the
+    /// loop (a `send` would run the loop's code on it).
     public var inEventLoop: Bool {
-        guard let thread else { return false }
-        return Syscall.isCurrentThread(thread)
+        let identity = threadIdentity.load(ordering: .relaxed)
+        return identity != 0 && identity == Syscall.currentThreadIdentity()
     }
 
     /// Whether the loop still accepts tasks (it has not finished shutting down).
@@ -166,12 +175,14 @@ public final class EventLoop: @unchecked Sendable {
     // MARK: The loop
 
     private func threadMain() {
+        threadIdentity.store(Syscall.currentThreadIdentity(), ordering: .relaxed)
         lock.withLockBroadcasting {
             thread = Syscall.currentThread()
             started = true
         }
         run()
         finish()
+        threadIdentity.store(0, ordering: .relaxed)
         lock.withLockBroadcasting {
             state = .stopped
             finished = true

@@ -68,6 +68,18 @@ extension Syscall {
     static func isCurrentThread(_ thread: ThreadHandle) -> Bool {
         pthread_equal(pthread_self(), thread) != 0
     }
+
+    /// The calling thread's handle as a number, never 0 for a running thread: what
+    /// ``EventLoop/inEventLoop`` compares with the identity its thread published. (A handle
+    /// is reused for a new thread once the old one was joined, so a loop clears its copy
+    /// before its thread ends.)
+    static func currentThreadIdentity() -> UInt {
+        #if canImport(Darwin)
+        UInt(bitPattern: pthread_self())
+        #else
+        UInt(pthread_self())
+        #endif
+    }
 }
 
 #if canImport(Darwin)

@@ -14,6 +14,22 @@ struct EventLoopTests {
         }
     }
 
+    /// A thread started after the loop's thread was joined may get its handle (glibc reuses a
+    /// joined thread's descriptor with its stack, so the next thread of the same stack size
+    /// usually does): it must not pass for the loop, or the loop's code (a `send`) would run on
+    /// it. Found by TSan's slower scheduling: a task on the pool took the loop's path there.
+    @Test func noThreadPassesForTheLoopAfterItsThreadEnded() async throws {
+        let loop = EventLoop(name: "ended-loop")
+        #expect(try await onLoop(loop) { loop.inEventLoop })
+        loop.syncShutdown()
+        for _ in 0..<8 {
+            let seen = Mutex<Bool?>(nil)
+            let thread = try Syscall.spawnThread(name: "after-loop") { seen.withLock { $0 = loop.inEventLoop } }
+            Syscall.join(thread)
+            #expect(seen.withLock { $0 } == false)
+        }
+    }
+
     @Test func executeIsFIFOPerSubmitterAcrossThreads() async throws {
         try await withLoops { loops in
             let loop = loops[0]
