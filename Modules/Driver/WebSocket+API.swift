@@ -88,7 +88,7 @@ extension WebSocket {
         guard outbox.append(message, allowsCompression: allowsCompression) else { return }
         guard loop.tryExecute({ [self] in drainOutbox() }) else {
             unsentBytes.subtract(outbox.discardAll(), ordering: .relaxed)
-            throw WebSocketError(.transport(TransportError(.eventLoopShutdown)))
+            throw Self.loopShutdownError
         }
     }
 
@@ -141,6 +141,9 @@ extension WebSocket {
     ///   - code: the close code; 1000 by default.
     ///   - reason: at most 123 bytes of UTF-8.
     /// - Returns: how the connection ended.
+    /// - Throws: ``WebSocketError``: `.closed` when the connection had already closed,
+    ///   ``TransportError/Kind/eventLoopShutdown`` when its event loop has stopped (the
+    ///   loop's shutdown closed it: ``closed()`` says how).
     @discardableResult
     public func close(code: CloseCode = .normalClosure, reason: String = "") async throws -> CloseInfo {
         try await onLoop { ws in try ws.perform { (c: inout Connection) throws(ConnectionError) in try c.close(code: code, reason: reason) } }
@@ -150,12 +153,15 @@ extension WebSocket {
     /// Waits until the connection and its transport are closed; returns how it ended.
     public func closed() async -> CloseInfo {
         await withCheckedContinuation { continuation in
-            loop.execute { [self] in
+            submit({ [self] in
                 if isTransportClosed, let info = finalCloseInfo {
                     continuation.resume(returning: info)
                 } else {
                     closeWaiters.append(continuation)
                 }
+            }) {
+                // The loop's shutdown closed the connection first (1006, unless it had ended).
+                continuation.resume(returning: endingCloseInfo)
             }
         }
     }
@@ -210,9 +216,7 @@ extension WebSocket {
             if ws.mustWaitUntilWritable() { ws.writableWaiters.append(continuation) } else { continuation.resume() }
         }
         if loop.inEventLoop { return resume(self) }
-        if !loop.tryExecute({ [self] in resume(self) }) {
-            continuation.resume(throwing: WebSocketError(.transport(TransportError(.eventLoopShutdown))))
-        }
+        submit({ [self] in resume(self) }) { continuation.resume(throwing: Self.loopShutdownError) }
     }
 
     /// Loop: whether a sender must wait for the channel to drain. Over the high-water mark, the

@@ -38,7 +38,10 @@ extension WebSocket {
             if loop.inEventLoop {
                 installHandler(handler, continuation)
             } else {
-                loop.execute { [self] in installHandler(handler, continuation) }
+                // A stopped loop closed the connection: end as `messages` ends.
+                submit({ [self] in installHandler(handler, continuation) }) {
+                    continuation.resume(with: endOfMessages().map { _ in () })
+                }
             }
         }
     }

@@ -11,7 +11,7 @@ extension WebSocket {
     /// - Throws: ``WebSocketError`` when the handshake fails, times out, or the transport drops.
     package func open(on channel: Channel, timeout: Duration) async throws -> OpenInfo {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<OpenInfo, any Error>) in
-            loop.execute { [self] in
+            submit({ [self] in
                 // The transport may already be gone: between the connect and this task, the peer
                 // can close (a 503 before our request, a TLS 1.3 alert right after the
                 // handshake), and then no later event would resume the waiter.
@@ -26,6 +26,8 @@ extension WebSocket {
                     self.channel?.close()
                 }
                 attach(channel)
+            }) {
+                continuation.resume(throwing: Self.loopShutdownError)
             }
         }
     }

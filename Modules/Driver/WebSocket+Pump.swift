@@ -270,6 +270,13 @@ extension WebSocket: ChannelHandler, LoopDeferredWork {
         return WebSocketError(.closed(info))
     }
 
+    /// How the connection ended, or ends now that its transport is gone: the Core's close, or
+    /// 1006 (abnormal closure) when it never saw one.
+    var endingCloseInfo: CloseInfo {
+        finalCloseInfo ?? connection.closeInfo ??
+            CloseInfo(code: .abnormalClosure, reason: "", wasClean: false, error: ConnectionError(.abnormalClosure))
+    }
+
     /// Once the transport is gone: fail every waiter, cancel every timer.
     func finish() {
         closeTimer?.cancel()
@@ -277,8 +284,7 @@ extension WebSocket: ChannelHandler, LoopDeferredWork {
         idleMemoryTimer?.cancel()
         idleMemoryTimer = nil
         stopKeepalive()
-        let info = finalCloseInfo ?? connection.closeInfo ??
-            CloseInfo(code: .abnormalClosure, reason: "", wasClean: false, error: ConnectionError(.abnormalClosure))
+        let info = endingCloseInfo
         finalCloseInfo = info
         closed(info)
         let writers = writableWaiters

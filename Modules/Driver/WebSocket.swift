@@ -161,12 +161,27 @@ public final class WebSocket: @unchecked Sendable {
 
     /// Runs `body` on the loop and returns its result: directly when the caller already runs on
     /// the loop (a task with the loop as its executor preference), else with one hop.
+    /// - Throws: `body`'s error, or ``TransportError/Kind/eventLoopShutdown`` when the loop has
+    ///   stopped (it takes no task, and the caller would wait forever).
     func onLoop<T: Sendable>(_ body: @escaping @Sendable (WebSocket) throws -> T) async throws -> T {
         if loop.inEventLoop { return try body(self) }
         return try await withCheckedThrowingContinuation { continuation in
-            loop.execute { [self] in
-                continuation.resume(with: Result { try body(self) })
+            submit({ [self] in continuation.resume(with: Result { try body(self) }) }) {
+                continuation.resume(throwing: Self.loopShutdownError)
             }
         }
+    }
+
+    /// Queues `task` on the loop, or runs `ifStopped` at once when the loop has stopped and
+    /// would never run it, so that no caller waits for a task that is dropped. What the loop
+    /// did before it stopped (the connection's end: ``finalCloseInfo``) is visible to
+    /// `ifStopped`: the loop's lock orders the loop's last writes before the refusal.
+    func submit(_ task: @escaping @Sendable () -> Void, orIfStopped ifStopped: () -> Void) {
+        if !loop.tryExecute(task) { ifStopped() }
+    }
+
+    /// What a call that needs the loop reports once the loop has stopped.
+    static var loopShutdownError: WebSocketError {
+        WebSocketError(.transport(TransportError(.eventLoopShutdown)))
     }
 }
