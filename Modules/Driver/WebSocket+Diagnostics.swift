@@ -6,8 +6,10 @@ extension WebSocket {
     /// there while the channel is over its high-water mark). For tests and diagnostics.
     package func pendingOutput() async -> (channel: Int, connection: Int) {
         await withCheckedContinuation { continuation in
-            loop.execute { [self] in
+            submit({ [self] in
                 continuation.resume(returning: (channel?.pendingWriteBytes ?? 0, connection.pendingOutputCount))
+            }) {
+                continuation.resume(returning: (0, connection.pendingOutputCount))  // no channel left
             }
         }
     }
@@ -25,7 +27,9 @@ extension WebSocket {
     /// has read nothing for ``Configuration/idleMemoryReleaseDelay``. For tests.
     package func holdsBurstMemory() async -> Bool {
         await withCheckedContinuation { continuation in
-            loop.execute { [self] in continuation.resume(returning: retainsBurstMemory) }
+            submit({ [self] in continuation.resume(returning: retainsBurstMemory) }) {
+                continuation.resume(returning: retainsBurstMemory)  // as the stopped loop left it
+            }
         }
     }
 }

@@ -1,4 +1,5 @@
 import Synchronization
+
 /// One thread that waits on the poller (epoll on Linux, kqueue on Darwin) and runs everything
 /// belonging to it: I/O callbacks of its channels, its timers, submitted tasks, and the jobs of
 /// actors that use it as their executor (DESIGN.md §5: many connections per thread, no thread
