@@ -11,13 +11,20 @@ import WebSocketTransport
 /// shutdown closes the connection first: 1006, not clean.)
 @Suite("calls after the connection's loop stopped", .timeLimit(.minutes(1)))
 struct CallsAfterShutdownTests {
-    /// A client connection on a loop of its own, and that loop stopped under it.
-    static func connectionOnAStoppedLoop() async throws -> (WebSocketServer, WebSocket) {
-        let server = try WebSocketServer.start(configuration: WebSocketServer.Configuration()) { ws in
+    /// A server that reads and drops every message.
+    static func drainingServer() throws -> WebSocketServer {
+        try WebSocketServer.start(configuration: WebSocketServer.Configuration()) { ws in
             do { for try await _ in ws.messages {} } catch {}
         }
+    }
+
+    /// A client connection on a loop of its own, and that loop stopped under it; with
+    /// `closingFirst`, after a normal close.
+    static func connectionOnAStoppedLoop(closingFirst: Bool = false) async throws -> (WebSocketServer, WebSocket) {
+        let server = try drainingServer()
         let loop = EventLoop(name: "stopped-loop")
         let ws = try await WebSocket.connect(to: "ws://127.0.0.1:\(server.port)/", loop: loop)
+        if closingFirst { try await ws.close() }
         loop.syncShutdown()
         return (server, ws)
     }
@@ -33,13 +40,7 @@ struct CallsAfterShutdownTests {
     /// it submitted with `execute`), whether the connection was closed before or the loop's
     /// shutdown closed it.
     @Test func sendAfterACloseThrowsEventLoopShutdown() async throws {
-        let server = try WebSocketServer.start(configuration: WebSocketServer.Configuration()) { ws in
-            do { for try await _ in ws.messages {} } catch {}
-        }
-        let loop = EventLoop(name: "stopped-loop")
-        let ws = try await WebSocket.connect(to: "ws://127.0.0.1:\(server.port)/", loop: loop)
-        try await ws.close()
-        loop.syncShutdown()
+        let (server, ws) = try await Self.connectionOnAStoppedLoop(closingFirst: true)
         let error = await #expect(throws: WebSocketError.self) { try await ws.send(text: "late") }
         #expect(Self.isLoopShutdown(error))
         await server.shutdown()
@@ -84,9 +85,7 @@ struct CallsAfterShutdownTests {
     }
 
     @Test func connectingOnAStoppedLoopThrows() async throws {
-        let server = try WebSocketServer.start(configuration: WebSocketServer.Configuration()) { ws in
-            do { for try await _ in ws.messages {} } catch {}
-        }
+        let server = try Self.drainingServer()
         let loop = EventLoop(name: "stopped-loop")
         loop.syncShutdown()
         await #expect(throws: WebSocketError.self) {
