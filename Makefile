@@ -3,7 +3,7 @@ SWIFT        ?= swift
 SWIFT_FLAGS  ?=
 PROTOCOL_MODULES := Modules/Framing Modules/Handshake Modules/Extensions Modules/Core
 
-.PHONY: all build release test deps unit lint bench clean help peers autobahn autobahn-client autobahn-client-quick autobahn-client-tls autobahn-client-tls-quick autobahn-server autobahn-server-quick autobahn-server-handler autobahn-server-handler-quick autobahn-install autobahn-driver \
+.PHONY: all build release test deps unit simd-kernels lint bench clean help peers autobahn autobahn-client autobahn-client-quick autobahn-client-tls autobahn-client-tls-quick autobahn-server autobahn-server-quick autobahn-server-handler autobahn-server-handler-quick autobahn-install autobahn-driver \
 	fuzz fuzz-build fuzz-quick sanitize sanitize-address sanitize-thread soak
 
 all: build
@@ -12,6 +12,7 @@ help:
 	@echo "make build    debug build of every target"
 	@echo "make test     everything a change must pass (lint, unit and integration tests)"
 	@echo "make lint     protocol modules import neither Foundation nor Glibc"
+	@echo "make simd-kernels  the C UTF-8 kernels against a reference, natively and NEON under qemu"
 	@echo "make bench    loopback benchmark vs peers + codec benchmark (BENCH_QUICK=1: ~2 min)"
 	@echo "make autobahn the whole Autobahn|Testsuite (517 cases) against our client (over ws:// and wss://) and our server; installs it first"
 	@echo "make fuzz     every libFuzzer target for FUZZ_SECONDS (default 60) each; fails on any crash, timeout or OOM"
@@ -28,7 +29,7 @@ release:
 ## The gate: `.ci/run` calls exactly this: lint, unit and integration tests (attack tests and
 ## fuzz regressions included), a short fuzz run, the sanitizer runs, then the quick Autobahn set
 ## (every case of 1.x-10.x, most of 12.x/13.x) with the committed expectations.
-test: deps lint unit fuzz-quick sanitize autobahn-client-quick autobahn-server-quick autobahn-server-handler-quick
+test: deps lint unit simd-kernels fuzz-quick sanitize autobahn-client-quick autobahn-server-quick autobahn-server-handler-quick
 
 ## System libraries the package links (zlib for permessage-deflate, OpenSSL 3 for TLS),
 ## installed from Debian's archive when missing (root or sudo; elsewhere install them yourself).
@@ -47,6 +48,10 @@ peers:
 unit: peers
 	$(SWIFT) build --build-tests $(SWIFT_FLAGS)
 	$(SWIFT) test --skip-build $(SWIFT_FLAGS)
+
+## The C UTF-8 kernels against a byte-wise reference, natively and (NEON) on AArch64 under qemu.
+simd-kernels:
+	bash Tests/CSIMD/run.sh
 
 autobahn-install:
 	bash Tools/Autobahn/install.sh

@@ -3,8 +3,9 @@
 // the byte before it through three 16-entry tables indexed by nibbles (one pshufb each); the
 // bitwise AND of the three lookups is non-zero exactly where a rule of Unicode table 3-7 is
 // broken, except bit 7 (two continuation bytes in a row), which must be set exactly where the
-// byte is the 3rd or 4th of a sequence. The caller (UTF8Validator.scanVectors) starts at a
-// character boundary with 3 bytes readable before it and resumes from the last boundary.
+// byte is the 3rd or 4th of a sequence. Kernels: SSSE3 and AVX2 on x86-64, NEON on AArch64.
+// The caller (UTF8Validator.scanVectors) starts at a character boundary with 3 bytes readable
+// before it and resumes from the last boundary.
 #include "CWebSocketSIMD.h"
 
 #include <stdatomic.h>
@@ -126,6 +127,39 @@ static intptr_t scan_ssse3(const uint8_t *base, intptr_t start, intptr_t end) {
     if (_mm_movemask_epi8(_mm_cmpeq_epi8(error, zero)) != 0xFFFF) return -1;
     return offset;
 }
+#elif defined(__aarch64__)
+#include <arm_neon.h>
+
+// The SSSE3 kernel's steps with AdvSIMD, which every AArch64 CPU has: `tbl` is the table lookup
+// (`pshufb`), and the shift is a true 8-bit shift, so no mask is needed after it.
+static intptr_t scan_neon(const uint8_t *base, intptr_t start, intptr_t end) {
+    const uint8x16_t tableFirstHigh = vld1q_u8(firstHigh);
+    const uint8x16_t tableFirstLow = vld1q_u8(firstLow);
+    const uint8x16_t tableSecondHigh = vld1q_u8(secondHigh);
+    const uint8x16_t nibble = vdupq_n_u8(0x0F);
+    const uint8x16_t thirdBias = vdupq_n_u8(0xE0 - 0x80);
+    const uint8x16_t fourthBias = vdupq_n_u8(0xF0 - 0x80);
+    const uint8x16_t bit7 = vdupq_n_u8(0x80);
+    uint8x16_t error = vdupq_n_u8(0);
+    intptr_t offset = start;
+    while (offset + 16 <= end) {
+        const uint8x16_t input = vld1q_u8(base + offset);
+        const uint8x16_t previous1 = vld1q_u8(base + offset - 1);
+        const uint8x16_t previous2 = vld1q_u8(base + offset - 2);
+        const uint8x16_t previous3 = vld1q_u8(base + offset - 3);
+        const uint8x16_t rules = vandq_u8(
+            vandq_u8(vqtbl1q_u8(tableFirstHigh, vshrq_n_u8(previous1, 4)),
+                     vqtbl1q_u8(tableFirstLow, vandq_u8(previous1, nibble))),
+            vqtbl1q_u8(tableSecondHigh, vshrq_n_u8(input, 4)));
+        const uint8x16_t mustContinue = vandq_u8(
+            vorrq_u8(vqsubq_u8(previous2, thirdBias), vqsubq_u8(previous3, fourthBias)), bit7);
+        error = vorrq_u8(error, veorq_u8(rules, mustContinue));
+        offset += 16;
+        if (((offset - start) & 63) == 0 && vmaxvq_u8(error) != 0) return -1;
+    }
+    if (vmaxvq_u8(error) != 0) return -1;
+    return offset;
+}
 #endif
 
 swiftws_utf8_kernel swiftws_utf8_best_kernel(void) {
@@ -138,6 +172,8 @@ swiftws_utf8_kernel swiftws_utf8_best_kernel(void) {
         __builtin_cpu_init();
         if (__builtin_cpu_supports("avx2")) kernel = SWIFTWS_UTF8_KERNEL_AVX2;
         else if (__builtin_cpu_supports("ssse3")) kernel = SWIFTWS_UTF8_KERNEL_SSSE3;
+#elif defined(__aarch64__)
+        kernel = SWIFTWS_UTF8_KERNEL_NEON;
 #endif
         atomic_store_explicit(&best, kernel, memory_order_relaxed);
     }
@@ -154,6 +190,8 @@ intptr_t swiftws_utf8_scan(swiftws_utf8_kernel kernel, const uint8_t *base, intp
     case SWIFTWS_UTF8_KERNEL_SSSE3: return scan_ssse3(base, start, end);
     default: break;
     }
+#elif defined(__aarch64__)
+    if (kernel == SWIFTWS_UTF8_KERNEL_NEON) return scan_neon(base, start, end);
 #else
     (void)kernel; (void)base; (void)end;
 #endif

@@ -10,12 +10,15 @@ extension UTF8Validator {
         case ssse3
         /// Table lookup in C, 32 bytes per step, x86-64 with AVX2.
         case avx2
+        /// Table lookup in C, 16 bytes per step, AArch64 (AdvSIMD `tbl`, on every AArch64 CPU).
+        case neon
 
         package var description: String {
             switch self {
             case .portable: "portable (Swift SIMD)"
             case .ssse3: "SSSE3 table lookup"
             case .avx2: "AVX2 table lookup"
+            case .neon: "NEON table lookup"
             }
         }
     }
@@ -25,6 +28,7 @@ extension UTF8Validator {
         let best = swiftws_utf8_best_kernel()
         if best == SWIFTWS_UTF8_KERNEL_AVX2 { return .avx2 }
         if best == SWIFTWS_UTF8_KERNEL_SSSE3 { return .ssse3 }
+        if best == SWIFTWS_UTF8_KERNEL_NEON { return .neon }
         return .portable
     }()
 
@@ -34,6 +38,7 @@ extension UTF8Validator {
         case .portable: [.portable]
         case .ssse3: [.portable, .ssse3]
         case .avx2: [.portable, .ssse3, .avx2]
+        case .neon: [.portable, .neon]
         }
     }
 
@@ -48,6 +53,7 @@ extension UTF8Validator {
         case .portable: return scanVectors(base, from: start, to: end)
         case .ssse3: native = SWIFTWS_UTF8_KERNEL_SSSE3
         case .avx2: native = SWIFTWS_UTF8_KERNEL_AVX2
+        case .neon: native = SWIFTWS_UTF8_KERNEL_NEON
         }
         let stop = swiftws_utf8_scan(native, base.assumingMemoryBound(to: UInt8.self), start, end)
         if stop < 0 { return nil }

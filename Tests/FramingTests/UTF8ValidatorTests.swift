@@ -226,7 +226,8 @@ struct UTF8ValidatorTests {
     /// Long multi-byte text (no ASCII runs to skip), with at most one corruption anywhere,
     /// so that a vector kernel handles most of it: every verdict and state must equal the
     /// byte-wise automaton's, whole and in chunks. Runs every kernel this CPU has (the Swift
-    /// SIMD one everywhere; SSSE3 and AVX2 table lookups on x86-64).
+    /// SIMD one everywhere; SSSE3 and AVX2 table lookups on x86-64, NEON on AArch64, which
+    /// `Tests/CSIMD` also checks under qemu on other machines).
     @Test("each vector kernel equals the byte-wise automaton on long non-ASCII text",
           arguments: UTF8Validator.availableKernels)
     func vectorPathAgainstBytewiseTwin(kernel: UTF8Validator.VectorKernel) {
@@ -306,10 +307,12 @@ struct UTF8ValidatorTests {
         }
     }
 
-    /// The default path picks the fastest kernel, and on x86-64 that is a table lookup in C.
+    /// The default path picks the fastest kernel: a table lookup in C on x86-64 and AArch64.
     @Test func theBestKernelIsChosenByDefault() {
         #if arch(x86_64)
         #expect(UTF8Validator.bestKernel != .portable)
+        #elseif arch(arm64)
+        #expect(UTF8Validator.bestKernel == .neon)
         #endif
         #expect(UTF8Validator.availableKernels.last == UTF8Validator.bestKernel)
         let greek = Array(String(repeating: "κόσμε ", count: 100).utf8)

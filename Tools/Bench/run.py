@@ -694,7 +694,11 @@ def goals(results):
                               "achieved": f"{ours / peers[best]:.2f}x", "met": ours >= peers[best]})
     for entry in results.get("codec", {}).get("rows", []):
         operation = entry["operation"]
-        if operation.startswith(("mask", "copy + unmask", "UTF-8")) and "byte-wise" not in operation:
+        # The per-kernel UTF-8 rows break the validator's own rows down (it runs the best kernel the
+        # CPU has: AVX2 or SSSE3 on x86-64, NEON on AArch64, the portable Swift path only elsewhere),
+        # so they stay in the codec table and are not goals of their own.
+        if operation.startswith(("mask", "copy + unmask", "UTF-8")) and "byte-wise" not in operation \
+                and not operation.endswith(" kernel"):
             found.append({"goal": f"codec {entry['operation']} {entry['size']}", "target": "≥ 5 GB/s",
                           "achieved": f"{entry['gb_per_s']:.2f} GB/s", "met": entry["gb_per_s"] >= 5})
     for name, how in (("ours", ""), ("ours+handler", ", handleMessages")):

@@ -1,6 +1,7 @@
 // Vector kernels that Swift's SIMD types cannot express well: a byte shuffle (pshufb) is the
 // core of table-lookup UTF-8 validation, and Swift has none. Plain C with x86 intrinsics behind
-// runtime CPU checks; every other target reports no kernel and Swift's own vector path runs.
+// runtime CPU checks and AArch64's AdvSIMD (NEON, part of every AArch64 CPU); every other target
+// reports no kernel and Swift's own vector path runs.
 // The reference for every kernel is the automaton in WebSocketFraming (UTF8Validator), and the
 // tests run each kernel against it.
 #ifndef CWEBSOCKETSIMD_H
@@ -14,6 +15,7 @@ typedef enum {
     SWIFTWS_UTF8_KERNEL_NONE = 0,   ///< none on this CPU or architecture
     SWIFTWS_UTF8_KERNEL_SSSE3 = 1,  ///< 16 bytes per step (x86-64 with SSSE3)
     SWIFTWS_UTF8_KERNEL_AVX2 = 2,   ///< 32 bytes per step (x86-64 with AVX2)
+    SWIFTWS_UTF8_KERNEL_NEON = 3,   ///< 16 bytes per step (AArch64: AdvSIMD `tbl`)
 } swiftws_utf8_kernel;
 
 /// The fastest kernel this CPU runs (checked once).
