@@ -6,7 +6,7 @@ extension Channel {
     /// non-blocking `connect` completed on the loop; the first that connects wins. The socket is
     /// non-blocking, close-on-exec, `TCP_NODELAY` (and `SO_NOSIGPIPE` on Darwin). `handler` is
     /// installed and gets ``ChannelHandler/channelActive(_:)`` on the loop before this returns.
-    /// Cancelling the calling task abandons the attempt.
+    /// Cancelling the calling task abandons the attempt, the name lookup included.
     ///
     /// With `tls`, the TLS handshake (RFC 8446 §4, RFC 5246 §7) runs on the connected socket
     /// before this returns, under the same `timeout`: the server's certificate is verified
@@ -16,7 +16,7 @@ extension Channel {
     ///   - host: a name, or a numeric IPv4/IPv6 address (`[::1]` accepted).
     ///   - port: the TCP port.
     ///   - timeout: the limit for resolution, connection and TLS handshake together, enforced by
-    ///     a loop timer.
+    ///     loop timers (a name lookup still running when it passes is abandoned, not waited for).
     ///   - tls: a client ``TLSContext`` for a TLS connection; nil for plain TCP.
     ///   - loop: the loop the channel will belong to.
     ///   - handler: the channel's handler.
@@ -33,7 +33,8 @@ extension Channel {
             throw TransportError(.tlsConfiguration("connect needs a client TLS context"))
         }
         let start = Syscall.monotonicNanoseconds()
-        let addresses = try await SocketAddress.resolveInBackground(host: host, port: port).get()
+        let addresses = try await SocketAddress.resolveInBackground(
+            host: host, port: port, timeout: timeout, on: loop).get()
         let elapsed = Syscall.monotonicNanoseconds() &- start
         let budget = EventLoop.nanoseconds(timeout)
         guard elapsed < budget else {

@@ -27,24 +27,4 @@ extension SocketAddress {
         }
         return unique
     }
-
-    /// ``resolve(host:port:)`` without blocking the caller: numeric hosts are parsed inline,
-    /// names are resolved on a short-lived helper thread (`getaddrinfo` blocks).
-    static func resolveInBackground(
-        host: String, port: Int
-    ) async -> Result<[SocketAddress], TransportError> {
-        if let numeric = SocketAddress(ipAddress: host, port: port) { return .success([numeric]) }
-        return await withCheckedContinuation { continuation in
-            let work: @Sendable () -> Void = {
-                continuation.resume(returning: Result { () throws(TransportError) in
-                    try resolve(host: host, port: port)
-                })
-            }
-            do {
-                try Syscall.spawnDetachedThread(name: "ws-resolve", work)
-            } catch {
-                work()
-            }
-        }
-    }
 }
