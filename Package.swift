@@ -245,7 +245,7 @@ let package = Package(
             name: "AttackTests",
             dependencies: [
                 "AttackProbe", "WebSocketAttackSupport", "WebSocketServer", "WebSocketClient", "WebSocketDriver", "WebSocketCore",
-                "WebSocketFraming", "WebSocketHandshake", "WebSocketTransport", "WebSocketTestSupport",
+                "WebSocketExtensions", "WebSocketFraming", "WebSocketHandshake", "WebSocketTransport", "WebSocketTestSupport",
             ],
             path: "Tests/AttackTests",
             swiftSettings: strictSettings
