@@ -10,7 +10,7 @@ extension EventLoop {
     /// - Returns: a handle to ``Scheduled/cancel()`` the task.
     @discardableResult
     public func scheduleTask(in delay: Duration, _ task: @escaping @Sendable () -> Void) -> Scheduled {
-        let deadline = Syscall.monotonicNanoseconds() &+ Self.nanoseconds(delay)
+        let deadline = Self.deadline(after: Self.nanoseconds(delay), from: Syscall.monotonicNanoseconds())
         let scheduled = Scheduled(loop: self, deadline: deadline, task: task)
         if inEventLoop {
             timers.insert(scheduled)
@@ -22,13 +22,20 @@ extension EventLoop {
         return scheduled
     }
 
-    /// `delay` in nanoseconds, clamped to 0...about 290 years.
+    /// `delay` in nanoseconds, clamped to 0...`Int64.max` (about 292 years): a delay of
+    /// `.seconds(.max)`, meaning "never", must not wrap around to a small number.
     static func nanoseconds(_ delay: Duration) -> UInt64 {
         let (seconds, attoseconds) = delay.components
         guard seconds >= 0, attoseconds >= 0 || seconds > 0 else { return 0 }
-        guard seconds < 9_000_000_000 else { return UInt64(seconds) &* 1_000_000_000 }
+        guard seconds < 9_000_000_000 else { return UInt64(Int64.max) }
         let total = seconds * 1_000_000_000 + attoseconds / 1_000_000_000
         return total > 0 ? UInt64(total) : 0
+    }
+
+    /// `now` plus `nanoseconds`, saturating at the clock's end instead of wrapping into the past.
+    static func deadline(after nanoseconds: UInt64, from now: UInt64) -> UInt64 {
+        let (sum, overflow) = now.addingReportingOverflow(nanoseconds)
+        return overflow ? .max : sum
     }
 
     /// How long until the nearest timer, nil when there is none.

@@ -105,6 +105,26 @@ struct EventLoopTests {
         }
     }
 
+    /// `.seconds(.max)` (a user's "never") wrapped around to a deadline in the past and fired
+    /// at once; it must stay the latest of all timers.
+    @Test func aDelayOfSecondsMaxDoesNotWrapAround() async throws {
+        try await withLoops { loops in
+            let loop = loops[0]
+            let never = Atomic<Bool>(false)
+            let forever = loop.scheduleTask(in: .seconds(Int64.max)) { never.store(true, ordering: .relaxed) }
+            let soon = Promise<Bool>("the 10 ms timer")
+            loop.scheduleTask(in: .milliseconds(10)) { soon.fulfill(never.load(ordering: .relaxed)) }
+            let firedFirst = try await soon.value()
+            #expect(!firedFirst)
+            forever.cancel()
+        }
+        #expect(EventLoop.nanoseconds(.seconds(Int64.max)) == UInt64(Int64.max))
+        #expect(EventLoop.nanoseconds(.seconds(9_000_000_000)) == UInt64(Int64.max))
+        #expect(EventLoop.nanoseconds(.milliseconds(1500)) == 1_500_000_000)
+        #expect(EventLoop.deadline(after: .max, from: 5) == .max)
+        #expect(EventLoop.deadline(after: 7, from: 5) == 12)
+    }
+
     @Test func cancelledTimersNeverRun() async throws {
         try await withLoops { loops in
             let loop = loops[0]
