@@ -98,6 +98,8 @@ public final class WebSocket: @unchecked Sendable {
     var writableWaiters: [UnsafeContinuation<Void, any Error>] = []
     var closeWaiters: [CheckedContinuation<CloseInfo, Never>] = []
     var openTimer: Scheduled?
+    /// Set when the task waiting in `open` was cancelled (see `abandonOpen`).
+    var isOpenCancelled = false
     var closeTimer: Scheduled?
     var pingTimer: Scheduled?
     var pongDeadline: Scheduled?
