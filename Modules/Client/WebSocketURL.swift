@@ -1,10 +1,11 @@
 import WebSocketDriver
+import WebSocketTransport
 
 /// A parsed `ws://` or `wss://` URL (RFC 6455 §3).
 public struct WebSocketURL: Hashable, Sendable {
     /// Whether the scheme is `wss`.
     public var isSecure: Bool
-    /// The host, without IPv6 brackets.
+    /// The host, without IPv6 brackets; an IPv6 zone ID as `%zone` (the URL's `%25zone`).
     public var host: String
     /// The port: explicit, or 80/443 by scheme.
     public var port: Int
@@ -15,7 +16,7 @@ public struct WebSocketURL: Hashable, Sendable {
 
     /// Parses a URL string.
     /// - Throws: ``WebSocketError`` `.invalidURL` for another scheme, a missing host, a bad
-    ///   port, or a fragment. RFC 6455 §3: "Fragment identifiers are meaningless in the context
+    ///   port, an IPv6 address without brackets or brackets around anything else, or a fragment. RFC 6455 §3: "Fragment identifiers are meaningless in the context
     ///   of WebSocket URIs and MUST NOT be used on these URIs."
     public init(_ string: String) throws {
         let lower = string.lowercased()
@@ -38,26 +39,65 @@ public struct WebSocketURL: Hashable, Sendable {
         (host, port, hasExplicitPort) = try Self.parseAuthority(authority, defaultPort: isSecure ? 443 : 80, url: string)
     }
 
+    /// `host [ ":" port ]` (RFC 3986 §3.2.2-3.2.3). An IPv6 address must be in brackets ("A host
+    /// identified by an Internet Protocol literal address, version 6 [RFC3513] or later, is
+    /// distinguished by enclosing the IP literal within square brackets"), and only an IPv6
+    /// address may be (no IPvFuture); a zone ID follows as `%25` (RFC 6874 §2). The port is
+    /// digits only; an empty port means the scheme's default.
     private static func parseAuthority(_ authority: Substring, defaultPort: Int, url: String) throws -> (String, Int, Bool) {
-        var hostPart = authority
+        let hostPart: String
         var portPart: Substring?
         if authority.first == "[" {
             guard let close = authority.firstIndex(of: "]") else { throw WebSocketError(.invalidURL("\(url): unclosed [")) }
-            hostPart = authority[authority.index(after: authority.startIndex)..<close]
+            hostPart = try ipv6Host(authority[authority.index(after: authority.startIndex)..<close], url: url)
             let after = authority[authority.index(after: close)...]
             if !after.isEmpty {
                 guard after.first == ":" else { throw WebSocketError(.invalidURL("\(url): bad authority")) }
                 portPart = after.dropFirst()
             }
-        } else if let colon = authority.lastIndex(of: ":") {
-            hostPart = authority[..<colon]
+        } else if let colon = authority.firstIndex(of: ":") {
+            hostPart = String(authority[..<colon])
             portPart = authority[authority.index(after: colon)...]
+        } else {
+            hostPart = String(authority)
         }
         guard !hostPart.isEmpty else { throw WebSocketError(.invalidURL("\(url): missing host")) }
-        guard let portPart else { return (String(hostPart), defaultPort, false) }
-        guard let port = Int(portPart), (1...65535).contains(port) else {
-            throw WebSocketError(.invalidURL("\(url): invalid port"))
+        guard let portPart, !portPart.isEmpty else { return (hostPart, defaultPort, false) }
+        guard portPart.allSatisfy({ $0.isASCII && $0.isNumber }), let port = Int(portPart), (1...65535).contains(port) else {
+            throw WebSocketError(.invalidURL("\(url): invalid port (an IPv6 address goes in brackets: ws://[::1]:9001/)"))
         }
-        return (String(hostPart), port, true)
+        return (hostPart, port, true)
+    }
+
+    /// What lies between the brackets: an IPv6 address, optionally `%25` and a zone ID (RFC 6874
+    /// §2: `IPv6addrz = IPv6address "%25" ZoneID`), returned with the zone as `%zone`, the form
+    /// `getaddrinfo` takes.
+    private static func ipv6Host(_ literal: Substring, url: String) throws -> String {
+        var address = literal
+        var zone: Substring?
+        if let percent = literal.firstIndex(of: "%") {
+            address = literal[..<percent]
+            let rest = literal[percent...]
+            guard rest.hasPrefix("%25") else { throw WebSocketError(.invalidURL("\(url): a zone ID is written %25zone")) }
+            zone = rest.dropFirst(3)
+            guard let zone, !zone.isEmpty, zone.utf8.allSatisfy(isUnreserved) else {
+                throw WebSocketError(.invalidURL("\(url): invalid IPv6 zone ID"))
+            }
+        }
+        guard let parsed = SocketAddress(ipAddress: String(address), port: 0), parsed.family == .ipv6 else {
+            throw WebSocketError(.invalidURL("\(url): [\(literal)] is not an IPv6 address"))
+        }
+        return zone.map { "\(address)%\($0)" } ?? String(address)
+    }
+
+    /// `unreserved = ALPHA / DIGIT / "-" / "." / "_" / "~"` (RFC 3986 §2.3).
+    private static func isUnreserved(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+            UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."),
+            UInt8(ascii: "_"), UInt8(ascii: "~"):
+            true
+        default: false
+        }
     }
 }

@@ -34,22 +34,29 @@ enum HostHeader {
         return first == HTTPGrammar.colon && rest.dropFirst().allSatisfy(isDigit)
     }
 
-    /// The host as it appears in `Host`: IPv6 literals bracketed.
+    /// The host as it appears in `Host`: IPv6 literals bracketed and without a zone ID (RFC 6874
+    /// §4: "An HTTP client, proxy, or other intermediary MUST remove any ZoneID attached to an
+    /// outgoing URI, as it has only local significance at the sending host").
     private static func hostLiteral(_ host: String) throws(HandshakeError) -> String {
         let bytes = Array(host.utf8)
         if bytes.first == UInt8(ascii: "[") {
             guard bytes.count > 2, bytes.last == UInt8(ascii: "]"),
                 isIPv6Literal(bytes[1..<(bytes.count - 1)]) else { throw HandshakeError(.invalidHost) }
-            return host
+            return "[" + withoutZone(bytes[1..<(bytes.count - 1)]) + "]"
         }
         if bytes.contains(HTTPGrammar.colon) {
             guard isIPv6Literal(bytes[...]) else { throw HandshakeError(.invalidHost) }
-            return "[" + host + "]"
+            return "[" + withoutZone(bytes[...]) + "]"
         }
         guard !bytes.isEmpty, bytes.allSatisfy(isRegisteredNameCharacter) else {
             throw HandshakeError(.invalidHost)
         }
         return host
+    }
+
+    /// An IPv6 literal up to its zone ID (`%...`), if it has one.
+    private static func withoutZone(_ literal: ArraySlice<UInt8>) -> String {
+        String(decoding: literal.prefix { $0 != UInt8(ascii: "%") }, as: UTF8.self)
     }
 
     /// Hex digits, `:` and `.` (IPv4-mapped), plus a zone ID after `%` (RFC 6874). A loose

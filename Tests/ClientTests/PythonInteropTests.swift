@@ -148,32 +148,6 @@ struct PythonInteropTests {
     }
 }
 
-@Suite("RFC 6455 §3 WebSocket URIs")
-struct WebSocketURLTests {
-    @Test func parsesHostPortAndTarget() throws {
-        let url = try WebSocketURL("ws://example.com:8080/chat?room=1")
-        #expect(url.host == "example.com" && url.port == 8080 && url.requestTarget == "/chat?room=1")
-        #expect(!url.isSecure)
-    }
-
-    @Test func defaultsPortsAndPath() throws {
-        #expect(try WebSocketURL("ws://example.com").port == 80)
-        #expect(try WebSocketURL("wss://example.com").port == 443)
-        #expect(try WebSocketURL("ws://example.com").requestTarget == "/")
-        #expect(try WebSocketURL("ws://example.com?x=1").requestTarget == "/?x=1")
-    }
-
-    @Test func ipv6LiteralLosesItsBrackets() throws {
-        let url = try WebSocketURL("ws://[::1]:9001/")
-        #expect(url.host == "::1" && url.port == 9001)
-    }
-
-    @Test("Invalid URLs are refused", arguments: ["http://x/", "ws://", "ws://x:0/", "ws://x:99999/", "ws://x/#frag", "ws://[::1/", "ws://u@x/"])
-    func invalidURLs(url: String) {
-        #expect(throws: WebSocketError.self) { try WebSocketURL(url) }
-    }
-}
-
 /// Our client against python-websockets over TLS (Python's `ssl`, i.e. an OpenSSL server we did
 /// not configure through our own code): RFC 6455 §4.1 /secure/.
 @Suite("Client interop with python-websockets over wss://", .serialized, .timeLimit(.minutes(1)))

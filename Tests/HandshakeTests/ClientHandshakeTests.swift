@@ -55,7 +55,8 @@ struct ClientRequestTests {
         #expect(request.headers.count == 5)
     }
 
-    /// RFC 6455 §4.1 item 4: the port only if it is not the default; IPv6 in brackets.
+    /// RFC 6455 §4.1 item 4: the port only if it is not the default; IPv6 in brackets, without
+    /// a zone ID.
     @Test(arguments: [
         ("example.com", nil, false, "example.com"),
         ("example.com", 80, false, "example.com"),
@@ -71,6 +72,9 @@ struct ClientRequestTests {
         ("[2001:db8::1]", 443, true, "[2001:db8::1]"),
         ("2001:db8::ffff:192.0.2.1", nil, true, "[2001:db8::ffff:192.0.2.1]"),
         ("xn--bcher-kva.example", nil, false, "xn--bcher-kva.example"),
+        // RFC 6874 §4: the zone ID has only local significance; the client MUST remove it.
+        ("fe80::1%eth0", 9000, false, "[fe80::1]:9000"),
+        ("[fe80::1%eth0]", nil, true, "[fe80::1]"),
     ] as [(String, Int?, Bool, String)])
     func writesHost(host: String, port: Int?, isSecure: Bool, expected: String) throws {
         let request = try requestHead(try client(host: host, port: port, isSecure: isSecure))
