@@ -25,15 +25,34 @@ public enum ExtensionNegotiation {
         var seen: Set<String> = []
         for element in response {
             let name = element.name.lowercased()
-            guard let factory = factories.first(where: { $0.name.lowercased() == name }) else {
+            let offered = factories.filter { $0.name.lowercased() == name }
+            guard !offered.isEmpty else {
                 throw ExtensionError(.negotiationFailed, "the server chose \(element.name), which was not offered")
             }
             guard seen.insert(name).inserted else {
                 throw ExtensionError(.negotiationFailed, "the server chose \(element.name) twice")
             }
-            accepted.append(try factory.acceptServerResponse(element))
+            accepted.append(try acceptResponse(element, offeredBy: offered))
         }
         return try ExtensionStack(accepted)
+    }
+
+    /// The extension for a response element that several offers of its name may have asked for
+    /// (RFC 7692 §5: "This set of elements MAY include multiple PMCEs with the same extension name
+    /// to offer the possibility to use the same algorithm with different configuration parameters"):
+    /// the first offer, in order, whose factory accepts the response; the first refusal otherwise.
+    private static func acceptResponse(
+        _ element: ExtensionElement, offeredBy factories: [any ExtensionFactory]
+    ) throws(ExtensionError) -> any WebSocketExtension {
+        var firstRefusal: ExtensionError?
+        for factory in factories {
+            do throws(ExtensionError) {
+                return try factory.acceptServerResponse(element)
+            } catch {
+                firstRefusal = firstRefusal ?? error
+            }
+        }
+        throw firstRefusal ?? ExtensionError(.negotiationFailed, "no offer of \(element.name) accepts the response")
     }
 
     /// The outcome of server-side negotiation.

@@ -235,6 +235,25 @@ struct NegotiationTests {
         #expect(Direction(bits: settings.incomingMaxWindowBits, noContextTakeover: settings.incomingNoContextTakeover) == row.incoming)
     }
 
+    /// RFC 7692 §5: offers of the same extension with different parameters are fallbacks; the
+    /// server's answer belongs to whichever offer it fits, not always to the first one.
+    @Test("A response to the second of two offers opens with the second's settings")
+    func fallbackOffer() throws {
+        let factories: [any ExtensionFactory] = [PerMessageDeflate(serverMaxWindowBits: 10), PerMessageDeflate()]
+        #expect(ExtensionNegotiation.clientOffers(factories).map(\.description)
+            == ["permessage-deflate; server_max_window_bits=10; client_max_window_bits", "permessage-deflate; client_max_window_bits"])
+        let plain = try parseHeader("permessage-deflate")
+        let second = try ExtensionNegotiation.clientAccept(plain, factories: factories)
+        let settings = try #require((second.extensions.first as? PerMessageDeflateExtension)?.settings)
+        #expect(settings.incomingMaxWindowBits == 15)
+        let first = try ExtensionNegotiation.clientAccept(try parseHeader("permessage-deflate; server_max_window_bits=10"), factories: factories)
+        #expect((first.extensions.first as? PerMessageDeflateExtension)?.settings.incomingMaxWindowBits == 10)
+        // A response that fits no offer is refused, with the first offer's reason.
+        #expect(throws: ExtensionError.self) {
+            _ = try ExtensionNegotiation.clientAccept(try parseHeader("permessage-deflate; x_unknown"), factories: factories)
+        }
+    }
+
     @Test("A failed response is a negotiation failure")
     func failureKind() throws {
         let response = try #require(try parseHeader("permessage-deflate; x_unknown").first)
