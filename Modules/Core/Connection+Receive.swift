@@ -209,9 +209,17 @@ extension Connection {
     /// The largest frame payload acceptable now: the frame limit, lowered to what is left of
     /// the message limit (never below 125 so that control frames between fragments still pass;
     /// the message total is checked again after the frame is decoded).
+    ///
+    /// With an extension in use the payload on the wire may be an encoding of the message
+    /// (permessage-deflate), and the message limit applies to the decoded message, which the
+    /// extension checks as it decodes. Incompressible data grows when deflated (5 bytes per
+    /// stored block, 1 per empty final block), so a message just under the limit may arrive a
+    /// few bytes over it: the wire allows 0.1% + 64 bytes over what is left.
     var frameLimit: Int {
         let left = configuration.maxMessageSize - assembler.count
-        return max(125, min(configuration.maxFrameSize, left))
+        guard !extensions.isEmpty else { return max(125, min(configuration.maxFrameSize, left)) }
+        let (allowed, overflow) = left.addingReportingOverflow(max(0, left) / 1024 + 64)
+        return max(125, min(configuration.maxFrameSize, overflow ? .max : allowed))
     }
 
     /// Checks a frame whose header has arrived but whose payload is still coming, so that an

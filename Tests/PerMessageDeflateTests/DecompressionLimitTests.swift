@@ -87,6 +87,26 @@ struct DecompressionLimitTests {
         }
     }
 
+    /// The limit is on the decoded message: incompressible data grows by a few bytes when
+    /// deflated, and a message of exactly the limit arrives a little over it on the wire.
+    @Test("An incompressible message of exactly the limit passes, one byte more fails with 1009")
+    func incompressibleMessageAtTheLimit() throws {
+        var random = SeededRandom(seed: 11)
+        let limit = 100_000
+        let payload = (0..<limit).map { _ in UInt8.random(in: 0...255, using: &random) }
+        let atLimit = try #require(try compressedFrames([payload]).first)
+        #expect(atLimit.count > limit)
+        var server = try deflateServer(maxMessageSize: limit)
+        server.receiveFrame(0x2, atLimit, rsv: rsv1)
+        let received = server.receivedMessages()
+        #expect(received.count == 1 && received.first?.data == payload, "\(received.count) messages")
+        #expect(server.phase == .open)
+        let over = try #require(try compressedFrames([payload + [0x2A]]).first)
+        var strict = try deflateServer(maxMessageSize: limit)
+        strict.receiveFrame(0x2, over, rsv: rsv1)
+        try expectFailure(&strict, code: 1009)
+    }
+
     @Test("Corrupt DEFLATE data fails with 1007", arguments: [
         [UInt8]([0xFF, 0xFF, 0xFF, 0xFF]),              // BTYPE 11 is reserved
         [0x00, 0x05, 0x00, 0x00, 0x00, 0x48],           // stored block whose NLEN is not ~LEN
