@@ -74,7 +74,17 @@ final class MessageDecompressor: @unchecked Sendable {
             try inflate(payload, limit: limit)
         }
         if isFinal && messageInputCount > 0 && !stream.isAtStreamStart {
-            try inflate(MessageCompressor.flushMarker, limit: limit)
+            let decoded = output.count
+            try inflate(MessageCompressor.flushMarker, limit: limit, stoppingAtBlockEnd: true)
+            // RFC 7692 §7.2.1: the sender removed the 4 octets of an empty stored block, so that
+            // "the last octet of the compressed data contains (possibly part of) the DEFLATE
+            // header bits with the "BTYPE" bits set to 00"; appended, they end that block and
+            // decode to nothing. A payload cut inside a block takes them as data instead (or
+            // leaves the block unfinished).
+            guard output.count == decoded, stream.isAtBlockBoundary || stream.isAtStreamStart else {
+                throw ExtensionError(.invalidPayload,
+                    "permessage-deflate: the message does not end with an empty stored block's header (RFC 7692 §7.2.1)")
+            }
         }
         if output.capacity > Self.retainedCapacity {
             defer { output = [] }
@@ -83,10 +93,10 @@ final class MessageDecompressor: @unchecked Sendable {
         return Array(output)
     }
 
-    private func inflate(_ input: [UInt8], limit: Int) throws(ExtensionError) {
+    private func inflate(_ input: [UInt8], limit: Int, stoppingAtBlockEnd: Bool = false) throws(ExtensionError) {
         let outcome: ZlibStream.InflateOutcome
         do {
-            outcome = try stream.inflate(input, appendingTo: &output, maxCount: limit)
+            outcome = try stream.inflate(input, appendingTo: &output, maxCount: limit, stoppingAtBlockEnd: stoppingAtBlockEnd)
         } catch {
             // RFC 7692 names no close code for corrupt data. Like ws (python-websockets says
             // 1002) we answer 1007: the data is "not consistent with the type of the message"

@@ -53,6 +53,11 @@ struct ZlibStream: ~Copyable {
     /// Decompression only: whether no input was consumed since the stream started or restarted.
     private(set) var isAtStreamStart = true
 
+    /// Decompression only: whether the last ``inflate(_:appendingTo:maxCount:stoppingAtBlockEnd:)``
+    /// with `stoppingAtBlockEnd` stopped right after a block (zlib's `data_type` bit 128, which
+    /// `Z_BLOCK` reports), not inside one.
+    var isAtBlockBoundary: Bool { stream.pointee.data_type & 128 != 0 }
+
     private init(stream: UnsafeMutablePointer<z_stream>, direction: Direction) {
         self.stream = stream
         self.direction = direction
@@ -188,9 +193,14 @@ struct ZlibStream: ~Copyable {
     ///   - input: compressed bytes.
     ///   - output: where to append the decompressed bytes.
     ///   - maxCount: the most bytes `output` may hold.
+    ///   - stoppingAtBlockEnd: inflate with `Z_BLOCK`, so that ``isAtBlockBoundary`` tells
+    ///     afterwards whether the input ended between blocks.
     /// - Returns: `.limitExceeded` if the output would pass `maxCount`.
     /// - Throws: ``ZlibError`` for corrupt data or a zlib failure.
-    mutating func inflate(_ input: [UInt8], appendingTo output: inout [UInt8], maxCount: Int) throws(ZlibError) -> InflateOutcome {
+    mutating func inflate(
+        _ input: [UInt8], appendingTo output: inout [UInt8], maxCount: Int, stoppingAtBlockEnd: Bool = false
+    ) throws(ZlibError) -> InflateOutcome {
+        let flush = stoppingAtBlockEnd ? Z_BLOCK : Z_NO_FLUSH
         let stream = self.stream
         var isAtStreamStart = self.isAtStreamStart
         defer { self.isAtStreamStart = isAtStreamStart }
@@ -209,7 +219,7 @@ struct ZlibStream: ~Copyable {
                 let room = Self.inflateRoom(
                     inputCount: source.count, outputCount: output.count, spareCapacity: output.capacity - output.count,
                     maxCount: maxCount)
-                let status = Self.inflateStep(stream, room: room, into: &output)
+                let status = Self.inflateStep(stream, room: room, flush: flush, into: &output)
                 if stream.pointee.avail_in != inputBefore { isAtStreamStart = false }
                 switch status {
                 case Z_OK, Z_BUF_ERROR:
@@ -248,8 +258,10 @@ struct ZlibStream: ~Copyable {
     }
 
     /// One call to `inflate` with `room` bytes of output space at the end of `output`.
-    private static func inflateStep(_ stream: UnsafeMutablePointer<z_stream>, room: Int, into output: inout [UInt8]) -> Int32 {
-        appendOutput(of: stream, room: room, into: &output) { CZlib.inflate($0, Z_NO_FLUSH) }
+    private static func inflateStep(
+        _ stream: UnsafeMutablePointer<z_stream>, room: Int, flush: Int32, into output: inout [UInt8]
+    ) -> Int32 {
+        appendOutput(of: stream, room: room, into: &output) { CZlib.inflate($0, flush) }
     }
 
     /// Lets one zlib call (`body`) write up to `room` bytes straight into the spare capacity at

@@ -111,6 +111,10 @@ struct DecompressionLimitTests {
         [UInt8]([0xFF, 0xFF, 0xFF, 0xFF]),              // BTYPE 11 is reserved
         [0x00, 0x05, 0x00, 0x00, 0x00, 0x48],           // stored block whose NLEN is not ~LEN
         [0xF2, 0x48, 0xCD, 0xC9, 0xC9, 0x07, 0x00, 0xFF, 0xFF, 0xFF],
+        // RFC 7692 §7.2.1: the message must end where an empty stored block's LEN would follow;
+        // cut short, the appended 00 00 ff ff became data ([48 65 00 00 ff ff] was delivered).
+        [0x00, 0x06, 0x00, 0xF9, 0xFF, 0x48, 0x65],     // a stored block of 6 bytes with 2
+        [0xF2, 0x48, 0xCD, 0xC9, 0xC9],                 // "Hello" cut inside its fixed-code block
     ])
     func corruptData(_ payload: [UInt8]) throws {
         var server = try deflateServer()
