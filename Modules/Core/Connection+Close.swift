@@ -106,10 +106,18 @@ extension Connection {
     /// and reports the closure once.
     mutating func finishClosing(_ info: CloseInfo) {
         phase = .closed
+        releaseExtensions()
         if role == .server { shouldCloseTransport = true }
         guard closeInfo == nil else { return }
         closeInfo = info
         events.append(.closed(info))
+    }
+
+    /// Drops the extensions' per-connection state once no frame can pass them any more: a
+    /// permessage-deflate compressor and decompressor hold ~300 KiB (windows, zlib's tables),
+    /// which a closed connection the application still references should not keep.
+    mutating func releaseExtensions() {
+        if !extensions.isEmpty { extensions = ExtensionStack() }
     }
 
     /// A close reason for a failure: the description, cut to the 123 bytes a close frame allows

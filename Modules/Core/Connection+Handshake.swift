@@ -160,6 +160,7 @@ extension Connection {
     mutating func failHandshake(_ error: ConnectionError) {
         guard phase != .closed else { return }
         phase = .closed
+        releaseExtensions()
         shouldCloseTransport = true
         input.removeAll()
         let info = CloseInfo(code: .abnormalClosure, reason: "", wasClean: false, error: error)
