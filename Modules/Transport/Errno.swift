@@ -57,4 +57,16 @@ public struct Errno: Error, Hashable, Sendable, CustomStringConvertible {
     public static let outOfMemory = Errno(rawValue: ENOMEM)
     /// `EBADF`: not an open descriptor.
     public static let badDescriptor = Errno(rawValue: EBADF)
+
+    /// `accept` errors that end one pending connection and not the listener (see
+    /// `Listener.reaction(to:)`).
+    static let acceptErrorsOfOneConnection: Set<Int32> = {
+        var errors: Set<Int32> = [
+            ECONNABORTED, EPROTO, ENOPROTOOPT, EHOSTDOWN, EHOSTUNREACH, EOPNOTSUPP, ENETDOWN, ENETUNREACH, EPERM,
+        ]
+        #if os(Linux)
+        errors.insert(ENONET)
+        #endif
+        return errors
+    }()
 }

@@ -154,13 +154,35 @@ extension Listener: Selectable {
                 return
             case .success(.processed(let (accepted, peer))):
                 hand(Socket(adopting: accepted), from: peer)
-            case .failure(.connectionAborted):
-                continue
-            case .failure:
-                pause()
-                return
+            case .failure(let error):
+                switch Self.reaction(to: error) {
+                case .next: continue
+                case .pause:
+                    pause()
+                    return
+                }
             }
         }
+    }
+
+    /// What a failed `accept` calls for.
+    enum AcceptReaction: Equatable {
+        /// That connection is gone; the next may be fine.
+        case next
+        /// Stop accepting for ``pauseAfterFailure`` (resources ran out, or the listener itself
+        /// failed): the backlog stays, and a level-triggered poller would report it in a loop.
+        case pause
+    }
+
+    /// accept(2): "Linux accept() passes already-pending network errors on the new socket as an
+    /// error code from accept() ... For reliable operation the application should detect the
+    /// network errors defined for the protocol after accept() and treat them like EAGAIN by
+    /// retrying" (ENETDOWN, EPROTO, ENOPROTOOPT, EHOSTDOWN, ENONET, EHOSTUNREACH, EOPNOTSUPP,
+    /// ENETUNREACH); so is a connection aborted before it was accepted (ECONNABORTED) or refused
+    /// by a firewall rule (EPERM). Those end one connection, not the listener; anything else
+    /// pauses accepting.
+    static func reaction(to error: Errno) -> AcceptReaction {
+        Errno.acceptErrorsOfOneConnection.contains(error.rawValue) ? .next : .pause
     }
 
     func loopWillShutDown() {
@@ -170,7 +192,10 @@ extension Listener: Selectable {
     /// Configures an accepted socket and hands it to its loop.
     private func hand(_ accepted: consuming Socket, from peer: SocketAddress?) {
         try? accepted.setNoDelay()
-        try? accepted.setNoSignalPipe()
+        // Darwin has no MSG_NOSIGNAL: without SO_NOSIGPIPE a write to a reset peer raises
+        // SIGPIPE and ends the process. The option fails (EINVAL) on a socket the peer already
+        // reset, which is then dropped like a failed accept. (A no-op elsewhere.)
+        guard (try? accepted.setNoSignalPipe()) != nil else { return }
         let local = accepted.localAddress
         let child = childLoops[nextChild % childLoops.count]
         nextChild &+= 1
