@@ -46,7 +46,18 @@ extension Channel: Selectable {
     }
 
     private func receivedEOF() {
-        if let tls, tlsReceivedEOF(tls) { return }
+        if let tls {
+            // What the session still holds comes before the FIN behind it: plaintext a paused
+            // read left there, the peer's close_notify. A resumed read drains it in a task,
+            // which the poll that reports the FIN can precede.
+            if tls.isEstablished, tls.session.hasBufferedInput {
+                deliverPlaintext(tls)
+                // Closed or ended by close_notify; or paused again with records left, and then
+                // the FIN, which stays readable, is reported again once reads resume.
+                guard state == .active, !inputClosed, !tls.session.hasBufferedInput else { return }
+            }
+            if tlsReceivedEOF(tls) { return }
+        }
         deliverEOF()
     }
 

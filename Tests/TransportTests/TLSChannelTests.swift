@@ -44,12 +44,18 @@ final class ReplyingHandler: ChannelHandler {
 /// Sends `message` in one write when the first bytes arrive.
 final class SendOnceHandler: ChannelHandler {
     let message: [UInt8]
+    let closes: Bool
     private var sent = false
-    init(_ message: [UInt8]) { self.message = message }
+    /// - Parameter closes: whether to close (`close_notify`, then FIN) right after the message.
+    init(_ message: [UInt8], closes: Bool = false) {
+        self.message = message
+        self.closes = closes
+    }
     func channelRead(_ channel: Channel, _ bytes: UnsafeRawBufferPointer) {
         guard !sent else { return }
         sent = true
         channel.write(message)
+        if closes { channel.closeAfterFlush() }
     }
 }
 
@@ -301,6 +307,42 @@ struct TLSChannelTests {
             #expect(try await recorder.bytesSignal.value() == message)
             loops[1].execute { channel.close() }
             #expect(try await recorder.inactive.value() == nil)
+        }
+    }
+
+    /// The peer's last records and its `close_notify` can wait in the session while reads are
+    /// paused, its FIN in the socket. Reads resumed in a turn's last round of tasks let the
+    /// next poll report the FIN before the queued drain of the session ran: the TCP EOF must
+    /// not be judged (an unclean shutdown, the plaintext lost) before what the session holds.
+    @Test func aTCPEOFWaitsForWhatTheSessionStillHolds() async throws {
+        try await withLoops(2) { loops in
+            let message = pattern(40_000, seed: 5)
+            let server = try tlsListener(on: loops[0]) { SendOnceHandler(message, closes: true) }
+            defer { server.close() }
+            let paused = Mutex(false)
+            let recorder = Recorder(expecting: message.count, onRead: { channel, _ in
+                let first = paused.withLock { wasPaused in
+                    defer { wasPaused = true }
+                    return !wasPaused
+                }
+                guard first else { return }
+                channel.isReadEnabled = false
+                let loop = channel.loop
+                loop.scheduleTask(in: .milliseconds(100)) {
+                    // Resume in the last round of the turn's tasks (EventLoop.taskRoundsPerTurn).
+                    loop.execute { loop.execute { loop.execute { loop.execute { channel.isReadEnabled = true } } } }
+                }
+            })
+            let channel = try await Channel.connect(
+                host: "127.0.0.1", port: server.localAddress.port, timeout: .seconds(10), tls: try TLSFixtures.client(),
+                on: loops[1], handler: recorder)
+            loops[1].execute { channel.write([1]) }
+            let inactive = try await recorder.inactive.value()
+            #expect(inactive == nil, "\(String(describing: inactive))")
+            let received = recorder.bytes
+            #expect(received == message, "\(received.count) of \(message.count) bytes")
+            #expect(recorder.counts.withLock { $0.eof } == 1)
+            _ = channel
         }
     }
 }
