@@ -96,6 +96,9 @@ extension WebSocket: ChannelHandler, LoopDeferredWork {
         if connection.shouldCloseTransport {
             flush()
             channel?.closeAfterFlush()
+            // Output still queued: a peer that stopped reading would keep the socket (and a
+            // server's connection slot) forever; the close timeout ends the wait.
+            if channel != nil, closeTimer == nil { armCloseTimer() }
         } else if connection.isCloseExpected, closeTimer == nil {
             armCloseTimer()
         }
