@@ -54,7 +54,7 @@ extension WebSocket {
         /// `send` suspends while more than this many bytes wait to be written (outbound
         /// backpressure). Default 64 KiB. The sends of one event-loop round are written together
         /// at its end: while the socket takes everything it is given, up to 256 KiB of them wait
-        /// for that write without suspending the sender.
+        /// for that write without suspending the sender. Negative values count as 0.
         public var writeHighWaterMark: Int = 64 * 1024
         /// A connection that has read nothing for this long releases the memory sized for its
         /// last burst: the memory that gathers frames split across reads and an output (write)

@@ -145,7 +145,9 @@ public final class WebSocket: @unchecked Sendable {
     package init(connection: Connection, configuration: Configuration, loop: EventLoop) {
         self.connection = connection
         self.configuration = configuration
-        self.writeHighWaterMark = configuration.writeHighWaterMark
+        // A negative mark would count every write as over it and hold back even the opening
+        // handshake's response: it means "no buffering", as 0 does.
+        self.writeHighWaterMark = max(0, configuration.writeHighWaterMark)
         self.loop = loop
         let maxQueuedMessages = max(1, configuration.maxQueuedMessages)
         let readAhead = min(maxQueuedMessages, Self.onLoopReadAhead)

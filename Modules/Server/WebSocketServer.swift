@@ -33,14 +33,17 @@ public final class WebSocketServer: Sendable {
     ///     subprotocol). Runs on the connection's loop: keep it short and non-blocking. Accepts
     ///     everything by default.
     ///   - handler: runs once per open connection, in its own task.
-    /// - Throws: ``WebSocketError`` when the address cannot be bound or the TLS configuration
-    ///   cannot be used (unreadable or mismatched certificate and key).
+    /// - Throws: ``WebSocketError`` when the address cannot be bound, the TLS configuration
+    ///   cannot be used (unreadable or mismatched certificate and key), or `loops` is empty.
     public static func start(
         configuration: Configuration = Configuration(),
         loops: [EventLoop]? = nil,
         shouldUpgrade: @escaping @Sendable (UpgradeRequest) -> UpgradeDecision = { _ in .accept() },
         handler: @escaping @Sendable (WebSocket) async -> Void
     ) throws -> WebSocketServer {
+        if let loops, loops.isEmpty {
+            throw WebSocketError(.connection(ConnectionError(.invalidState("start(loops:) needs at least one event loop"))))
+        }
         let serving = loops ?? (0..<max(1, configuration.eventLoopCount)).map { EventLoop(name: "ws-server-\($0)") }
         let server = try WebSocketServer(configuration: configuration, loops: serving, ownsLoops: loops == nil,
                                          shouldUpgrade: shouldUpgrade, handler: handler)
