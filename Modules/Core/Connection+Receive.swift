@@ -206,8 +206,8 @@ extension Connection {
         }
     }
 
-    /// The largest frame payload acceptable now: the frame limit, lowered to what is left of
-    /// the message limit (never below 125 so that control frames between fragments still pass;
+    /// The largest data frame payload acceptable now: the frame limit, lowered to what is left
+    /// of the message limit (control frames have their own limit of 125 bytes in the decoder;
     /// the message total is checked again after the frame is decoded).
     ///
     /// With an extension in use the payload on the wire may be an encoding of the message
@@ -217,9 +217,9 @@ extension Connection {
     /// few bytes over it: the wire allows 0.1% + 64 bytes over what is left.
     var frameLimit: Int {
         let left = configuration.maxMessageSize - assembler.count
-        guard !extensions.isEmpty else { return max(125, min(configuration.maxFrameSize, left)) }
+        guard !extensions.isEmpty else { return max(0, min(configuration.maxFrameSize, left)) }
         let (allowed, overflow) = left.addingReportingOverflow(max(0, left) / 1024 + 64)
-        return max(125, min(configuration.maxFrameSize, overflow ? .max : allowed))
+        return max(0, min(configuration.maxFrameSize, overflow ? .max : allowed))
     }
 
     /// Checks a frame whose header has arrived but whose payload is still coming, so that an

@@ -21,6 +21,18 @@ struct LimitTests {
         try expectFailure(&connection, code: 1009)
     }
 
+    /// A frame limit under 125 holds for data frames too (only control frames have 125 of
+    /// their own); it was raised to 125 for every frame.
+    @Test func aFrameLimitUnder125AppliesToDataFrames() throws {
+        var connection = try Harness.openServer(limited(frame: 16))
+        connection.receiveFrame(binaryOpcode, Array(repeating: 0, count: 16))
+        connection.receiveFrame(pingOpcode, Array(repeating: 2, count: 125))
+        #expect(connection.receivedMessages().map(\.data.count) == [16])
+        expectStillOpen(&connection)
+        connection.receiveFrame(binaryOpcode, Array(repeating: 0, count: 100))
+        try expectFailure(&connection, code: 1009)
+    }
+
     @Test func accumulatedMessageOverTheLimitFailsWith1009() throws {
         var connection = try Harness.openServer(limited(message: 1000))
         connection.receiveFrame(binaryOpcode, Array(repeating: 1, count: 600), fin: false)
