@@ -115,10 +115,21 @@ final class Inbox: Sendable {
     /// Consumer: takes the next message or the end, or else parks `continuation` until the loop
     /// delivers one (checked under the same lock, so no delivery slips between the two).
     /// - Returns: the credit to pass on, as for ``poll(onLoop:)``; `result` is always nil.
+    /// A second consumer, while one is parked, is resumed at once with ``secondConsumerError``.
     func poll(orPark continuation: UnsafeContinuation<Message?, any Error>, onLoop: Bool) -> Poll {
         var poll = state.withLock { state -> Poll in
-            let poll = self.poll(&state, onLoop: onLoop)
+            if state.waiter != nil, state.queue.isEmpty, state.end == nil {
+                return Poll(result: .failure(Self.secondConsumerError))
+            }
+            var poll = self.poll(&state, onLoop: onLoop)
             if poll.result == nil {
+                // Cancelled before parking: the cancellation handler already ran and found
+                // nothing to end (it takes this lock after the task's flag is set, so a park
+                // that saw no flag is ended by it). The credit freed above still goes on.
+                if Task.isCancelled {
+                    poll.result = .failure(CancellationError())
+                    return poll
+                }
                 state.waiter = continuation
                 state.waiterIsOffLoop = !onLoop
             }
@@ -127,6 +138,22 @@ final class Inbox: Sendable {
         if let found = poll.result { continuation.resume(with: found) }
         poll.result = nil
         return poll
+    }
+
+    /// What a task waiting for a message while another one waits gets: the messages have one
+    /// consumer at a time, and the one already waiting keeps its place.
+    static let secondConsumerError = WebSocketError(.connection(ConnectionError(.invalidState(
+        "another task is already waiting for the next message (one consumer at a time)"))))
+
+    /// Ends the parked consumer's wait with `CancellationError`, if it is still parked (a
+    /// message handed to it meanwhile is its to keep). Any thread.
+    func cancelWait() {
+        let waiter = state.withLock { state -> UnsafeContinuation<Message?, any Error>? in
+            guard let waiter = state.waiter else { return nil }
+            state.waiter = nil
+            return waiter
+        }
+        waiter?.resume(throwing: CancellationError())
     }
 
     private func poll(_ state: inout State, onLoop: Bool) -> Poll {
