@@ -1,3 +1,4 @@
+import Synchronization
 import WebSocketCore
 import WebSocketDriver
 import WebSocketHandshake
@@ -9,6 +10,14 @@ final class Session: Sendable {
     let registry: ConnectionRegistry
     let shouldUpgrade: @Sendable (UpgradeRequest) -> UpgradeDecision
     let handler: @Sendable (WebSocket) async -> Void
+    /// Refused connections (503) waiting for their client to close: each holds a descriptor
+    /// for up to the close timeout, so their number is bounded (``maxLingeringRefusals``).
+    let lingeringRefusals = Atomic<Int>(0)
+
+    /// The most refused connections that linger at once; past it a refusal closes as soon as
+    /// its 503 is written. Without a bound, a client opening connections over the limit in a
+    /// loop held one descriptor per attempt for the close timeout, up to `EMFILE`.
+    static let maxLingeringRefusals = 256
 
     init(configuration: WebSocketServer.Configuration, registry: ConnectionRegistry,
          shouldUpgrade: @escaping @Sendable (UpgradeRequest) -> UpgradeDecision,
@@ -24,14 +33,7 @@ final class Session: Sendable {
         let socket = WebSocket(connection: Connection.server(configuration: configuration.connection.effectiveConnection),
                                configuration: configuration.connection, loop: channel.loop)
         guard registry.admit(socket, limit: configuration.maxConnections) else {
-            channel.write(ServerHandshakeResponse.reject(status: 503))
-            // A lingering close, as HTTP servers do: half-close and let the client close first.
-            // Closing at once, with the client's request still to come (over TLS it follows the
-            // handshake that carries the 503), would answer it with a reset that can destroy
-            // the 503 before the client reads it. The close timeout bounds the wait.
-            channel.shutdownWrite()
-            channel.loop.scheduleTask(in: configuration.connection.closeTimeout) { channel.close() }
-            return
+            return refuse(channel)
         }
         let remote = channel.remoteAddress?.description
         socket.onUpgradeRequest = { [self] socket, request in
@@ -48,5 +50,26 @@ final class Session: Sendable {
             registry.remove(socket)
         }
         socket.attachAccepted(channel, handshakeTimeout: configuration.connection.openTimeout)
+    }
+
+    /// Answers a connection over `maxConnections` with 503.
+    ///
+    /// A lingering close, as HTTP servers do: half-close and let the client close first.
+    /// Closing at once, with the client's request still to come (over TLS it follows the
+    /// handshake that carries the 503), would answer it with a reset that can destroy the 503
+    /// before the client reads it. The close timeout bounds the wait, and
+    /// ``maxLingeringRefusals`` the number of such waits.
+    private func refuse(_ channel: Channel) {
+        channel.write(ServerHandshakeResponse.reject(status: 503))
+        let lingering = lingeringRefusals.add(1, ordering: .relaxed).newValue
+        guard lingering <= Self.maxLingeringRefusals else {
+            lingeringRefusals.subtract(1, ordering: .relaxed)
+            return channel.closeAfterFlush()
+        }
+        channel.shutdownWrite()
+        channel.loop.scheduleTask(in: configuration.connection.closeTimeout) { [self] in
+            channel.close()
+            lingeringRefusals.subtract(1, ordering: .relaxed)
+        }
     }
 }

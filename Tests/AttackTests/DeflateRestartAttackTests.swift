@@ -34,10 +34,12 @@ extension Attacks {
                 ordinaryTime = min(ordinaryTime, try Self.receiveTime(ordinary))
             }
             let ratio = attackTime / ordinaryTime
-            #expect(ratio <= 30, "\(restarts) restarts took \(attackTime), \(ratio)x \(ordinary.count) ordinary bytes")
+            // 8-11x in debug and ASan builds, 17x under ThreadSanitizer (its instrumented Swift
+            // glue around zlib's uninstrumented C); the window copies made it 88x.
+            #expect(ratio <= 45, "\(restarts) restarts took \(attackTime), \(ratio)x \(ordinary.count) ordinary bytes")
             print("attack: a \(attack.count)-byte compressed message of \(restarts) empty final DEFLATE blocks: "
                 + "\(attackTime), \(HandshakeAttacks.ratio(ratio))x an ordinary compressed message of "
-                + "\(ordinary.count) bytes (\(ordinaryTime); bound 30x)")
+                + "\(ordinary.count) bytes (\(ordinaryTime); bound 45x)")
         }
 
         /// One compressed binary message of `payload` received by a fresh server; its time.

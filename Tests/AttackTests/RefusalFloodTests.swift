@@ -1,0 +1,59 @@
+#if os(Linux)  // /proc, glibc and Linux socket options: the attacks run on Linux
+import Glibc
+import Testing
+import WebSocketAttackSupport
+import WebSocketDriver
+import WebSocketServer
+
+extension Attacks {
+    /// Connections over `maxConnections` get a 503 and a lingering close (the server half-closes
+    /// and waits up to the close timeout for the client to close first). A client that opens
+    /// such connections in a loop and never closes them must not hold a server descriptor each
+    /// for the close timeout: past 256 lingering refusals, a refusal closes once its 503 is out.
+    @Suite("Refused connections: a flood over the connection limit")
+    struct RefusalFlood {
+        @Test func refusalsPastTheLingeringBoundCloseAtOnce() async throws {
+            var configuration = WebSocketServer.Configuration()
+            configuration.maxConnections = 1
+            configuration.connection.pingInterval = nil
+            configuration.connection.closeTimeout = .seconds(60)
+            let server = try WebSocketServer.start(configuration: configuration) { ws in _ = await ws.closed() }
+            let holder = try RawSocket(port: server.port)
+            _ = try holder.upgrade()
+            let port = server.port
+            let (lingered, closed) = try await onThread { () throws -> (Int, Int) in
+                var sockets: [RawSocket] = []
+                for _ in 0..<(256 + 40) {
+                    // Connects and sends nothing: the server refuses at accept, so nothing of
+                    // ours is unread when it closes (which would reset the 503 away).
+                    let attacker = try RawSocket(port: port)
+                    // The 503, then the server's FIN (a half-close or a close: both end the stream).
+                    let answer = try attacker.readUntilClosed(timeout: .seconds(10))
+                    guard String(decoding: answer.prefix(12), as: UTF8.self) == "HTTP/1.1 503" else {
+                        throw AttackError("expected a 503, got \(answer.prefix(40))")
+                    }
+                    sockets.append(attacker)
+                }
+                // A byte to each: a server socket still open (lingering) takes it silently, a
+                // closed one answers with a reset, after which a second write fails.
+                var lingered = 0, closed = 0
+                var byte: UInt8 = 0x41
+                for attacker in sockets { _ = Glibc.send(attacker.descriptor, &byte, 1, Int32(MSG_NOSIGNAL)) }
+                usleep(200_000)
+                for attacker in sockets {
+                    let sent = Glibc.send(attacker.descriptor, &byte, 1, Int32(MSG_NOSIGNAL))
+                    if sent < 0 && (errno == EPIPE || errno == ECONNRESET) { closed += 1 } else { lingered += 1 }
+                    attacker.close()
+                }
+                return (lingered, closed)
+            }
+            #expect(lingered <= 256, "\(lingered) refused connections lingered")
+            #expect(closed >= 40, "\(closed) refused connections were closed at once")
+            print("attack: \(256 + 40) connections over maxConnections = 1 that never close: \(lingered) linger "
+                + "(bound 256, close timeout 60 s), \(closed) closed once their 503 was written")
+            holder.close()
+            await server.shutdown()
+        }
+    }
+}
+#endif
