@@ -1,4 +1,5 @@
 import WebSocketDriver
+import WebSocketHandshake
 import WebSocketTransport
 
 /// A parsed `ws://` or `wss://` URL (RFC 6455 §3).
@@ -80,7 +81,7 @@ public struct WebSocketURL: Hashable, Sendable {
             let rest = literal[percent...]
             guard rest.hasPrefix("%25") else { throw WebSocketError(.invalidURL("\(url): a zone ID is written %25zone")) }
             zone = rest.dropFirst(3)
-            guard let zone, !zone.isEmpty, zone.utf8.allSatisfy(isUnreserved) else {
+            guard let zone, !zone.isEmpty, zone.utf8.allSatisfy(HostHeader.isUnreserved) else {
                 throw WebSocketError(.invalidURL("\(url): invalid IPv6 zone ID"))
             }
         }
@@ -88,16 +89,5 @@ public struct WebSocketURL: Hashable, Sendable {
             throw WebSocketError(.invalidURL("\(url): [\(literal)] is not an IPv6 address"))
         }
         return zone.map { "\(address)%\($0)" } ?? String(address)
-    }
-
-    /// `unreserved = ALPHA / DIGIT / "-" / "." / "_" / "~"` (RFC 3986 §2.3).
-    private static func isUnreserved(_ byte: UInt8) -> Bool {
-        switch byte {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-            UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."),
-            UInt8(ascii: "_"), UInt8(ascii: "~"):
-            true
-        default: false
-        }
     }
 }

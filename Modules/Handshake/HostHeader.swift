@@ -1,6 +1,6 @@
 /// The `Host` header of a WebSocket request (RFC 6455 §4.1 item 4, RFC 7230 §5.4,
 /// RFC 3986 §3.2.2): `uri-host [ ":" port ]`, with IPv6 literals in brackets.
-enum HostHeader {
+package enum HostHeader {
     /// The `Host` value for connecting to `host`:`port`.
     ///
     /// - `host` may be a registered name, an IPv4 address, or an IPv6 literal with or without
@@ -72,8 +72,9 @@ enum HostHeader {
         isUnreserved(byte) || Array("%!$&'()*+,;=".utf8).contains(byte)
     }
 
-    /// `unreserved = ALPHA / DIGIT / "-" / "." / "_" / "~"` (RFC 3986 §2.3).
-    private static func isUnreserved(_ byte: UInt8) -> Bool {
+    /// `unreserved = ALPHA / DIGIT / "-" / "." / "_" / "~"` (RFC 3986 §2.3); also what the client's
+    /// URL parser allows in an IPv6 zone ID.
+    package static func isUnreserved(_ byte: UInt8) -> Bool {
         switch byte {
         case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
             UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."),
