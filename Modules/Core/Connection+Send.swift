@@ -84,6 +84,12 @@ extension Connection {
     /// (§5.4). A driver can publish this to threads that queue messages for it.
     public var canSendMessage: Bool { phase == .open && !closeSent && outgoingMessage == nil }
 
+    /// Whether a fragmented message we send is under way and can still end: the connection is
+    /// open, no Close frame was sent, and its final fragment has not been sent. A whole message
+    /// must wait for that fragment (RFC 6455 §5.4: "the fragments of one message MUST NOT be
+    /// interleaved between the fragments of another").
+    public var isSendingFragmentedMessage: Bool { phase == .open && !closeSent && outgoingMessage != nil }
+
     /// RFC 6455 §5.5.1: "The application MUST NOT send any more data frames after sending a
     /// Close frame."
     func checkCanSend() throws(ConnectionError) {

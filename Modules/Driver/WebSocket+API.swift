@@ -11,7 +11,10 @@ extension WebSocket {
     /// message). If the connection starts closing between that check and the loop's turn (the
     /// peer's close frame crossing the message), the message is dropped, as a browser drops a
     /// message sent while closing (WHATWG WebSockets, `send()`), and ``closed()`` reports how
-    /// the connection ended.
+    /// the connection ended. While a fragmented message of ours is under way
+    /// (``sendFragment(_:opcode:isFinal:)``), a whole message is refused with
+    /// ``WebSocketCore/ConnectionError/Kind/fragmentSequence`` (RFC 6455 §5.4); one queued off
+    /// the loop just as that message began is not lost: it leaves after the final fragment.
     /// - Parameters:
     ///   - message: the message.
     ///   - allowsCompression: `false` for data that does not compress.
@@ -93,7 +96,14 @@ extension WebSocket {
     }
 
     /// Loop: hands the off-loop sends queued so far to the Core, in order, then pumps once.
+    ///
+    /// While a fragmented message of ours is under way the queued messages stay in the outbox
+    /// (``isOutboxHeld``) until its final fragment, when ``pump()`` drains them: their senders
+    /// saw ``sendGate`` open before that message began and have returned, so a refusal by the
+    /// Core (`fragmentSequence`) would lose them silently.
     func drainOutbox() {
+        isOutboxHeld = connection.isSendingFragmentedMessage
+        if isOutboxHeld { return }
         outbox.take(into: &outboxBatch)
         var size = 0
         for outgoing in outboxBatch {

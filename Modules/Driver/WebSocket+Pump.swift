@@ -105,6 +105,8 @@ extension WebSocket: ChannelHandler, LoopDeferredWork {
         updateReadInterest()
         publishSendGate()
         publishBufferedBytes()
+        // The final fragment went out (or the connection closed): the held messages go now.
+        if isOutboxHeld, !connection.isSendingFragmentedMessage { drainOutbox() }
     }
 
     /// Stores whether the Core takes a whole message now in ``sendGate``, if that changed.

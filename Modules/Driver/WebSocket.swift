@@ -49,6 +49,8 @@ public final class WebSocket: @unchecked Sendable {
     var pendingHandoff: Inbox.Handoff?
     /// The drain task's batch of off-loop sends (see ``Outbox/take(into:)``).
     var outboxBatch: [Outbox.Outgoing] = []
+    /// Off-loop sends wait in the outbox for the final fragment of our fragmented message.
+    var isOutboxHeld = false
     /// While `handleMessages` hands over the messages queued before it: newly decoded ones
     /// queue behind them.
     var isDrainingInbox = false
@@ -75,6 +77,8 @@ public final class WebSocket: @unchecked Sendable {
     @exclusivity(unchecked) var pendingHandoff: Inbox.Handoff?
     /// The drain task's batch of off-loop sends (see ``Outbox/take(into:)``).
     @exclusivity(unchecked) var outboxBatch: [Outbox.Outgoing] = []
+    /// Off-loop sends wait in the outbox for the final fragment of our fragmented message.
+    @exclusivity(unchecked) var isOutboxHeld = false
     /// While `handleMessages` hands over the messages queued before it: newly decoded ones
     /// queue behind them.
     @exclusivity(unchecked) var isDrainingInbox = false

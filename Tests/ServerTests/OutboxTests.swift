@@ -4,6 +4,7 @@ import Testing
 @testable import WebSocketDriver
 import WebSocketClient
 import WebSocketCore
+import WebSocketFraming
 import WebSocketServer
 import WebSocketTransport
 
@@ -44,6 +45,36 @@ struct OutboxTests {
         let info = try await closing.value
         #expect(info.wasClean)
         #expect(try await received.waitFor(burst.count) == burst, "the burst, whole and in order, before the close")
+        #expect(ws.outbox.count == 0)
+        loop.syncShutdown()
+        await server.shutdown()
+    }
+
+    /// A send off the loop that found the connection taking whole messages, queued just as
+    /// another task began a fragmented message (the loop starts it ahead of the drain task),
+    /// leaves after that message's final fragment (RFC 6455 §5.4). Its `send` had returned:
+    /// the Core's refusal (`fragmentSequence`) dropped it silently before.
+    @Test func aSendQueuedAsAFragmentedMessageBeginsLeavesAfterTheFinalFragment() async throws {
+        let loop = EventLoop(name: "fragmenting-loop")
+        let (server, ws, received) = try await recordingServer(clientOn: loop)
+        let queued = DispatchSemaphore(value: 0)
+        loop.execute {
+            queued.wait()
+            do {
+                try ws.perform { (c: inout Connection) throws(ConnectionError) in
+                    try c.sendFragment([1], opcode: .binary, isFinal: false)
+                }
+            } catch {
+                Issue.record("the first fragment: \(error)")
+            }
+        }
+        try await Task.detached { try await ws.send(.binary([9, 9])) }.value
+        #expect(ws.outbox.count == 1, "queued behind the loop's task that begins the fragmented message")
+        queued.signal()
+        try await Task.detached { try await ws.sendFragment([2], opcode: .continuation, isFinal: true) }.value
+        let info = try await Task.detached { try await ws.close() }.value
+        #expect(info.wasClean)
+        #expect(try await received.waitFor(2) == [[1, 2], [9, 9]], "the fragmented message, then the message queued as it began")
         #expect(ws.outbox.count == 0)
         loop.syncShutdown()
         await server.shutdown()
