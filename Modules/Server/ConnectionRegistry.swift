@@ -1,10 +1,13 @@
 import Synchronization
 import WebSocketDriver
+import WebSocketTransport
 
 /// The server's live connections, shared by every loop.
 final class ConnectionRegistry: Sendable {
     private struct State: ~Copyable {
         var open: [ObjectIdentifier: WebSocket] = [:]
+        /// The handler tasks that have not returned, by their connection.
+        var handlers: [ObjectIdentifier: Task<Void, Never>] = [:]
         var isShuttingDown = false
     }
 
@@ -30,6 +33,30 @@ final class ConnectionRegistry: Sendable {
             state.isShuttingDown = true
             return Array(state.open.values)
         }
+    }
+
+    /// Starts `socket`'s handler task on its loop and tracks the task until it returns.
+    ///
+    /// Called on the socket's loop: the task's first job runs there after this returns, so it
+    /// is tracked before it can end and forget itself.
+    func startHandler(for socket: WebSocket, _ handler: @escaping @Sendable (WebSocket) async -> Void) {
+        let id = ObjectIdentifier(socket)
+        state.withLock { state in
+            state.handlers[id] = Task(executorPreference: socket.loop.taskExecutor) { [self] in
+                await handler(socket)
+                _ = self.state.withLock { $0.handlers.removeValue(forKey: id) }
+            }
+        }
+    }
+
+    /// How many handler tasks have not returned.
+    var handlerCount: Int { state.withLock { $0.handlers.count } }
+
+    /// Cancels every handler task still running; returns how many there are.
+    func cancelHandlers() -> Int {
+        let running = state.withLock { Array($0.handlers.values) }
+        for task in running { task.cancel() }
+        return running.count
     }
 
     /// The tracked sockets.

@@ -44,7 +44,7 @@ final class Session: Sendable {
         }
         socket.onOpen = { [self] socket in
             // The handler runs on the connection's loop: receiving and sending cost no thread hop.
-            Task(executorPreference: socket.loop.taskExecutor) { [handler] in await handler(socket) }
+            registry.startHandler(for: socket, handler)
         }
         socket.onFinish = { [self] socket in
             registry.remove(socket)

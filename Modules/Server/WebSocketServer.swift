@@ -73,20 +73,36 @@ public final class WebSocketServer: Sendable {
     /// The number of connections currently tracked (handshaking or open).
     public var connectionCount: Int { registry.count }
 
-    /// Stops the server gracefully: stops accepting, sends close 1001 to every connection,
-    /// waits for the closing handshakes up to the close timeout, then closes what is left.
+    /// Stops the server gracefully: stops accepting, sends close 1001 to every connection, and
+    /// waits up to the close timeout for the closing handshakes and for the handler tasks to
+    /// return. Then it closes the connections left and cancels the handlers still running
+    /// (waiting on something other than their connection), and waits for those up to the
+    /// close timeout again: once `shutdown` returns, no handler runs unless it ignored
+    /// cancellation for that long.
+    ///
+    /// Cancelling the task that calls `shutdown` ends both waits at once (connections still
+    /// open are closed without their closing handshake, handlers are cancelled).
     public func shutdown() async {
         listener.close()
         for socket in registry.beginShutdown() {
             socket.loop.execute { socket.beginClose(code: .goingAway, reason: "server shutting down") }
         }
-        let deadline = ContinuousClock.now + configuration.connection.closeTimeout
-        while connectionCount > 0, ContinuousClock.now < deadline {
-            try? await Task.sleep(for: .milliseconds(10))
-        }
+        await waitWhile(configuration.connection.closeTimeout) { connectionCount > 0 || registry.handlerCount > 0 }
         for socket in registry.sockets {
             socket.loop.execute { socket.forceClose() }
         }
+        // A handler starts when its connection opens, so none starts after the force close;
+        // cancelling again on each round catches one that started just before it.
+        await waitWhile(configuration.connection.closeTimeout) { registry.cancelHandlers() > 0 }
         if ownsLoops { for loop in loops { loop.syncShutdown() } }
+    }
+
+    /// Polls `condition` every 10 ms while it holds, for `timeout` at most or until the
+    /// calling task is cancelled.
+    private func waitWhile(_ timeout: Duration, _ condition: () -> Bool) async {
+        let deadline = ContinuousClock.now + timeout
+        while condition(), ContinuousClock.now < deadline, !Task.isCancelled {
+            try? await Task.sleep(for: .milliseconds(10))
+        }
     }
 }
