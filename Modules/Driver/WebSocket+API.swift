@@ -29,22 +29,21 @@ extension WebSocket {
         // message paid for it; after a continuation the hop stays on the resumed path.
         let progress = try startSend(message, allowsCompression: allowsCompression)
         if progress == .done { return }
-        try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<Void, any Error>) in
-            finishSend(message, progress, allowsCompression: allowsCompression, continuation)
-        }
+        let waiter = WritableWaiter()
+        finishSend(message, progress, allowsCompression: allowsCompression, waiter)
+        try await waiter.wait()
     }
 
-    /// The rest of a `send` that ``startSend(_:allowsCompression:)`` could not complete:
-    /// resumes `continuation` once the message went to the Core (``SendProgress/needsLoop``)
-    /// and the output is under the high-water mark, or with the error (see
+    /// The rest of a `send` that ``startSend(_:allowsCompression:)`` could not complete: ends
+    /// `waiter`'s wait once the message went to the Core (``SendProgress/needsLoop``) and the
+    /// output is under the high-water mark, or with the error (see
     /// ``resumeWhenWritable(_:after:)``).
     @usableFromInline
     func finishSend(
-        _ message: Message, _ progress: SendProgress, allowsCompression: Bool,
-        _ continuation: UnsafeContinuation<Void, any Error>
+        _ message: Message, _ progress: SendProgress, allowsCompression: Bool, _ waiter: WritableWaiter
     ) {
-        guard progress == .needsLoop else { return resumeWhenWritable(continuation) }
-        resumeWhenWritable(continuation) { ws in
+        guard progress == .needsLoop else { return resumeWhenWritable(waiter) }
+        resumeWhenWritable(waiter) { ws in
             try ws.perform { (c: inout Connection) throws(ConnectionError) in try c.send(message, allowsCompression: allowsCompression) }
         }
     }
@@ -195,38 +194,48 @@ extension WebSocket {
     /// Outbound backpressure: returns once the pending bytes are under the high-water mark.
     ///
     /// On the loop (a server's handler task, a client's task on the loop's executor) the waiter
-    /// is registered in place: no loop task, no closure and no checked continuation to allocate
-    /// (two allocations and a loop round per large message in the 64 KiB async echo). The
-    /// continuations are unsafe ones, each resumed exactly once: at once when there is nothing
-    /// to wait for (or the loop has stopped), else when it leaves `writableWaiters`
-    /// (`channelWritable`, `finish`).
+    /// is registered in place: no loop task and no closure to allocate (two allocations and a
+    /// loop round per large message in the 64 KiB async echo). Cancelling the task ends the
+    /// wait with `CancellationError` (``WritableWaiter``).
     func waitUntilWritable() async throws {
         if loop.inEventLoop {
             guard mustWaitUntilWritable() else { return }
-            try await withUnsafeThrowingContinuation { writableWaiters.append($0) }
-            return
+            let waiter = WritableWaiter()
+            addWritableWaiter(waiter)
+            return try await waiter.wait()
         }
-        try await withUnsafeThrowingContinuation { resumeWhenWritable($0) }
+        let waiter = WritableWaiter()
+        resumeWhenWritable(waiter)
+        try await waiter.wait()
     }
 
-    /// On the loop (at once when called there, else from a loop task): runs `first`, then
-    /// resumes `continuation` once the output is under the high-water mark (at once, or when it
+    /// On the loop (at once when called there, else from a loop task): runs `first`, then ends
+    /// `waiter`'s wait once the output is under the high-water mark (at once, or when it
     /// leaves `writableWaiters`: `channelWritable`, `finish`); with `first`'s error, or with
-    /// ``TransportError/Kind/eventLoopShutdown`` if the loop has stopped. Exactly once.
-    private func resumeWhenWritable(
-        _ continuation: UnsafeContinuation<Void, any Error>,
-        after first: (@Sendable (WebSocket) throws -> Void)? = nil
-    ) {
+    /// ``TransportError/Kind/eventLoopShutdown`` if the loop has stopped.
+    private func resumeWhenWritable(_ waiter: WritableWaiter, after first: (@Sendable (WebSocket) throws -> Void)? = nil) {
         let resume: @Sendable (WebSocket) -> Void = { ws in
             do {
                 try first?(ws)
             } catch {
-                return continuation.resume(throwing: error)
+                return waiter.finish(.failure(error))
             }
-            if ws.mustWaitUntilWritable() { ws.writableWaiters.append(continuation) } else { continuation.resume() }
+            if ws.mustWaitUntilWritable() { ws.addWritableWaiter(waiter) } else { waiter.finish(.success(())) }
         }
         if loop.inEventLoop { return resume(self) }
-        submit({ [self] in resume(self) }) { continuation.resume(throwing: Self.loopShutdownError) }
+        submit({ [self] in resume(self) }) { waiter.finish(.failure(Self.loopShutdownError)) }
+    }
+
+    /// Loop: adds a waiter for the output to drain. Waits that ended by cancellation stay in
+    /// the list until the channel drains; when its length reaches a power of two from 64 on,
+    /// the ended ones are dropped (amortized O(1) per wait), so a task that retries a send on
+    /// a timeout against a peer that never reads does not grow it without bound.
+    private func addWritableWaiter(_ waiter: WritableWaiter) {
+        let count = writableWaiters.count
+        if count >= 64, count & (count - 1) == 0 {
+            writableWaiters.removeAll { $0.isFinished }
+        }
+        writableWaiters.append(waiter)
     }
 
     /// Loop: whether a sender must wait for the channel to drain. Over the high-water mark, the

@@ -59,7 +59,7 @@ extension WebSocket: ChannelHandler, LoopDeferredWork {
         guard channel.pendingWriteBytes <= writeHighWaterMark else { return }
         // Resuming only schedules the waiting tasks (nothing here re-enters), so the array is
         // emptied after and keeps its memory for the next wait.
-        for waiter in writableWaiters { waiter.resume() }
+        for waiter in writableWaiters { waiter.finish(.success(())) }
         writableWaiters.removeAll(keepingCapacity: true)
     }
 
@@ -294,7 +294,7 @@ extension WebSocket: ChannelHandler, LoopDeferredWork {
         closed(info)
         let writers = writableWaiters
         writableWaiters.removeAll()
-        for waiter in writers { waiter.resume(throwing: WebSocketError(.closed(info))) }
+        for waiter in writers { waiter.finish(.failure(WebSocketError(.closed(info)))) }
         let closers = closeWaiters
         closeWaiters.removeAll()
         for waiter in closers { waiter.resume(returning: info) }

@@ -99,7 +99,7 @@ public final class WebSocket: @unchecked Sendable {
     /// The options in force.
     public let configuration: Configuration
     var openWaiter: CheckedContinuation<OpenInfo, any Error>?
-    var writableWaiters: [UnsafeContinuation<Void, any Error>] = []
+    var writableWaiters: [WritableWaiter] = []
     var closeWaiters: [CheckedContinuation<CloseInfo, Never>] = []
     var openTimer: Scheduled?
     /// Set when the task waiting in `open` was cancelled (see `abandonOpen`).
