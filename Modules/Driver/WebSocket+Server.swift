@@ -45,6 +45,19 @@ extension WebSocket {
         pump()
     }
 
+    /// The server's handler task returned: nothing will read this connection's messages any
+    /// more, so an open connection starts its closing handshake with 1000 (as python
+    /// websockets and hummingbird do). Without it, a handler that returned while the peer kept
+    /// the connection open left it open until the peer closed, and with a full message queue
+    /// (which stops reading) the peer's Close was never read. Any thread.
+    package func handlerReturned() {
+        let close: @Sendable () -> Void = { [self] in
+            try? connection.close(code: .normalClosure, reason: "")  // a no-op once closing
+            pump()
+        }
+        if loop.inEventLoop { close() } else { loop.execute(close) }
+    }
+
     /// Closes the transport now, whatever state the protocol is in.
     package func forceClose() {
         if connection.phase != .closed { connection.closeTimedOut() }

@@ -44,6 +44,7 @@ final class ConnectionRegistry: Sendable {
         state.withLock { state in
             state.handlers[id] = Task(executorPreference: socket.loop.taskExecutor) { [self] in
                 await handler(socket)
+                socket.handlerReturned()
                 _ = self.state.withLock { $0.handlers.removeValue(forKey: id) }
             }
         }

@@ -32,7 +32,8 @@ public final class WebSocketServer: Sendable {
     ///   - shouldUpgrade: decides on each valid upgrade request (origin checks, auth, routing,
     ///     subprotocol). Runs on the connection's loop: keep it short and non-blocking. Accepts
     ///     everything by default.
-    ///   - handler: runs once per open connection, in its own task.
+    ///   - handler: runs once per open connection, in its own task on the connection's loop.
+    ///     When it returns, a connection still open is closed with 1000 (normal closure).
     /// - Throws: ``WebSocketError`` when the address cannot be bound, the TLS configuration
     ///   cannot be used (unreadable or mismatched certificate and key), or `loops` is empty.
     public static func start(

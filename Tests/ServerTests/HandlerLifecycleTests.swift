@@ -8,10 +8,11 @@ import WebSocketFraming
 import WebSocketServer
 import WebSocketTransport
 
+/// A server's handler task owns its connection: when it returns the connection closes (1000).
 /// `shutdown()` ends the connections (1001), then the handler tasks: it waits for both within
 /// the close timeout, then cancels the handlers still running and waits for them.
-@Suite("Server shutdown: connections, then handler tasks", .timeLimit(.minutes(1)))
-struct ShutdownTests {
+@Suite("Server handler tasks: their end closes the connection; shutdown ends them", .timeLimit(.minutes(1)))
+struct HandlerLifecycleTests {
     /// Whether each handler that ended had been cancelled, in the order they ended.
     final class Endings: Sendable {
         private let cancelled = Mutex<[Bool]>([])
@@ -28,6 +29,38 @@ struct ShutdownTests {
             } catch {}
             await afterTheMessages()
         }
+    }
+
+    /// A handler that returns while its peer keeps the connection open closes it with 1000,
+    /// even with a message it never read in a full queue (which stops reading: the close reads
+    /// on to the peer's Close). Before, the connection stayed open until the peer closed it.
+    @Test func aHandlerThatReturnsClosesItsConnection() async throws {
+        var configuration = WebSocketServer.Configuration()
+        configuration.connection.maxQueuedMessages = 1
+        let server = try WebSocketServer.start(configuration: configuration) { ws in
+            _ = try? await ws.receive()
+        }
+        let ws = try await WebSocket.connect(to: "ws://127.0.0.1:\(server.port)/")
+        try await ws.send(text: "read")
+        try await ws.send(text: "unread")
+        // The end of the client's messages, raced against 10 s (`closed()` is not cancellable).
+        let ended = await withThrowingTaskGroup(of: Bool.self) { group in
+            group.addTask { try await ws.receive() == nil }
+            group.addTask {
+                try await Task.sleep(for: .seconds(10))
+                return false
+            }
+            defer { group.cancelAll() }
+            return (try? await group.next()) ?? false
+        }
+        #expect(ended, "the server closed the connection once its handler returned")
+        if ended {
+            let info = await ws.closed()
+            #expect(info.code == .normalClosure && info.wasClean, "\(info)")
+        } else {
+            _ = try? await ws.close()
+        }
+        await server.shutdown()
     }
 
     /// A handler that waits on something other than its connection (here a sleep of an hour)
