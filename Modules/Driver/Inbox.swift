@@ -67,6 +67,10 @@ final class Inbox: Sendable {
     }
 
     private let state: Mutex<State>
+    /// The read-ahead the Core is granted at the start: messages and payload bytes.
+    let readAhead: Credit
+    /// The read-ahead a consumer off the loop adds at its first request.
+    private let offLoopExtension: Int
     /// Finished messages that make waking the loop worth it while more are queued: half the
     /// read-ahead, so that a busy consumer wakes the loop once per batch, not per message (on
     /// the loop, of the loop's read-ahead; off the loop, of the extended one).
@@ -84,7 +88,9 @@ final class Inbox: Sendable {
     /// Creates an inbox whose Core was granted `readAhead` messages (and `maxQueuedBytes`):
     /// a consumer off the loop extends that to `offLoopReadAhead` with its first request.
     init(readAhead: Int, offLoopReadAhead: Int, maxQueuedBytes: Int) {
-        state = Mutex(State(offLoopExtension: max(0, offLoopReadAhead - readAhead)))
+        offLoopExtension = max(0, offLoopReadAhead - readAhead)
+        state = Mutex(State(offLoopExtension: offLoopExtension))
+        self.readAhead = Credit(messages: readAhead, bytes: maxQueuedBytes)
         creditBatch = max(1, readAhead / 2)
         offLoopCreditBatch = max(1, max(readAhead, offLoopReadAhead) / 2)
         creditByteBatch = max(1, maxQueuedBytes / 2)
@@ -138,6 +144,21 @@ final class Inbox: Sendable {
         if let found = poll.result { continuation.resume(with: found) }
         poll.result = nil
         return poll
+    }
+
+    /// Loop, when a message handler that took every message stops before the connection ends:
+    /// the credit accounting starts over as for a new connection (nothing delivered, nothing
+    /// finished, the off-loop extension still to hand over). Returns the read-ahead to grant
+    /// to the Core, which the handler left without limits.
+    func restart() -> Credit {
+        state.withLock { state in
+            state.delivered = Credit()
+            state.finished = Credit()
+            state.finishedOffLoop = Credit()
+            state.loopAwaitsCredit = false
+            state.offLoopExtension = offLoopExtension
+        }
+        return readAhead
     }
 
     /// What a task waiting for a message while another one waits gets: the messages have one

@@ -160,6 +160,11 @@ extension WebSocket {
     }
 
     /// Waits until the connection and its transport are closed; returns how it ended.
+    ///
+    /// Not cancellable (it has no error to end with): the wait is bounded by the close timeout
+    /// once a close began, and by the keepalive (``Configuration/pingInterval``) before. To
+    /// give up on a connection, ``close(code:reason:)`` it; to wait with a timeout, wait for
+    /// the end of ``messages`` instead, which is cancellable.
     public func closed() async -> CloseInfo {
         await withCheckedContinuation { continuation in
             submit({ [self] in

@@ -1,3 +1,4 @@
+import Synchronization
 public import WebSocketCore
 import WebSocketFraming
 import WebSocketTransport
@@ -30,20 +31,53 @@ extension WebSocket {
     ///
     /// If `handler` throws, the connection closes with 1011 (internal error), later messages are
     /// dropped, and `handleMessages` rethrows the error once the connection has closed.
+    ///
+    /// Cancelling the calling task removes the handler and throws `CancellationError`; the
+    /// connection stays open and later messages queue for ``messages`` again.
     /// - Parameter handler: called with each message, in order.
     /// - Throws: the handler's error; ``WebSocketError`` after an abnormal closure, as
     ///   ``messages`` does; ``WebSocketError`` if messages are already being handled.
     public func handleMessages(_ handler: @escaping @Sendable (BorrowedMessage) throws -> Void) async throws {
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            if loop.inEventLoop {
-                installHandler(handler, continuation)
-            } else {
-                // A stopped loop closed the connection: end as `messages` ends.
-                submit({ [self] in installHandler(handler, continuation) }) {
-                    continuation.resume(with: endOfMessages().map { _ in () })
+        let call = HandlerCall()
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                if loop.inEventLoop {
+                    installHandler(handler, call, continuation)
+                } else {
+                    // A stopped loop closed the connection: end as `messages` ends.
+                    submit({ [self] in installHandler(handler, call, continuation) }) {
+                        continuation.resume(with: endOfMessages().map { _ in () })
+                    }
                 }
             }
+        } onCancel: {
+            call.isCancelled.store(true, ordering: .relaxed)
+            // A stopped loop ended the call already (`finish`).
+            submit({ [self] in cancelHandler(call) }) {}
         }
+    }
+
+    /// One ``handleMessages(_:)`` call, for its cancellation, which may come before the loop
+    /// installed its handler (the installation then ends the call at once).
+    final class HandlerCall: Sendable {
+        let isCancelled = Atomic<Bool>(false)
+    }
+
+    /// Loop: the task in `call` was cancelled. Its handler is removed, later messages queue for
+    /// ``messages`` again (with the read-ahead of a new connection: the handler finished every
+    /// message it got), and `handleMessages` throws `CancellationError`; or, when the handler
+    /// had thrown (the connection is closing with 1011), that error at once. Nothing once the
+    /// call has ended.
+    func cancelHandler(_ call: HandlerCall) {
+        guard let waiter = handlerWaiter, handlerCall === call else { return }
+        handlerWaiter = nil
+        handlerCall = nil
+        messageHandler = nil
+        if let handlerError { return waiter.resume(throwing: handlerError) }
+        let credit = inbox.restart()
+        connection.grantMessageCredit(credit.messages, bytes: credit.bytes)
+        waiter.resume(throwing: CancellationError())
+        pump()
     }
 
     /// On the loop only (a ``handleMessages(_:)`` handler, or a task on the loop's executor):
@@ -73,14 +107,17 @@ extension WebSocket {
     }
 
     private func installHandler(
-        _ handler: @escaping @Sendable (BorrowedMessage) throws -> Void, _ continuation: CheckedContinuation<Void, any Error>
+        _ handler: @escaping @Sendable (BorrowedMessage) throws -> Void, _ call: HandlerCall,
+        _ continuation: CheckedContinuation<Void, any Error>
     ) {
         guard handlerWaiter == nil else {
             let error = ConnectionError(.invalidState("handleMessages is already running on this connection"))
             return continuation.resume(throwing: WebSocketError(.connection(error)))
         }
+        guard !call.isCancelled.load(ordering: .relaxed) else { return continuation.resume(throwing: CancellationError()) }
         messageHandler = handler
         handlerWaiter = continuation
+        handlerCall = call
         // Messages decoded before the handler existed, in order. Handling them frees credit, so
         // the Core may decode more meanwhile: those join the queue behind them (`deliver`).
         isDrainingInbox = true
@@ -143,6 +180,7 @@ extension WebSocket {
     func finishHandler() {
         guard let waiter = handlerWaiter else { return }
         handlerWaiter = nil
+        handlerCall = nil
         messageHandler = nil
         if let handlerError {
             waiter.resume(throwing: handlerError)

@@ -111,6 +111,8 @@ public final class WebSocket: @unchecked Sendable {
     var openResult: OpenInfo?
     /// The `handleMessages` call waiting for the end of the messages.
     var handlerWaiter: CheckedContinuation<Void, any Error>?
+    /// The `handleMessages` call whose handler is installed (see ``cancelHandler(_:)``).
+    var handlerCall: HandlerCall?
     /// What the message handler threw, reported by `handleMessages` once the connection closed.
     var handlerError: (any Error)?
 

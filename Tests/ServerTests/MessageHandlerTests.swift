@@ -183,6 +183,46 @@ struct MessageHandlerTests {
         await server.shutdown()
     }
 
+    /// Cancelling the task in `handleMessages` removes the handler and ends the call with
+    /// `CancellationError`; later messages go to `receive()` again, with its read-ahead. A task
+    /// cancelled before it calls `handleMessages` ends at once. Before, the call waited for
+    /// the connection to close.
+    @Test func cancellingTheTaskEndsHandlingAndMessagesQueueAgain() async throws {
+        let server = try ClientServerTests.echoServer()
+        var configuration = WebSocket.Configuration()
+        configuration.compression = nil
+        let ws = try await WebSocket.connect(to: "ws://127.0.0.1:\(server.port)/", configuration: configuration)
+        for precancelled in [false, true] {
+            let seen = Seen()
+            let handling = Task {
+                if precancelled { while !Task.isCancelled { await Task.yield() } }
+                do {
+                    try await ws.handleMessages { message in seen.add(message.message, onLoop: ws.loop.inEventLoop) }
+                    seen.end("returned")
+                } catch is CancellationError {
+                    seen.end("cancelled")
+                } catch {
+                    seen.end("\(error)")
+                }
+            }
+            if !precancelled {
+                try await ws.send(text: "handled")
+                let deadline = ContinuousClock.now + .seconds(10)
+                while seen.messages.isEmpty && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+                #expect(seen.messages == [.text("handled")])
+            }
+            handling.cancel()
+            #expect(await seen.waitForEnd() == "cancelled", "precancelled: \(precancelled)")
+            // 300 messages: more than the read-ahead, so the credit must flow again.
+            for index in 0..<300 { try await ws.send(text: "queued \(index)") }
+            for index in 0..<300 { #expect(try await ws.receive() == .text("queued \(index)")) }
+            #expect(seen.messages.count == (precancelled ? 0 : 1))
+        }
+        let info = try await ws.close()
+        #expect(info.wasClean)
+        await server.shutdown()
+    }
+
     /// Memory sized for a burst (200 KB echoes gathered across reads, the write buffer that
     /// sent them) is kept while messages flow and released once the connection has read
     /// nothing for `idleMemoryReleaseDelay`; messages flow as before afterwards.
