@@ -282,23 +282,31 @@ struct TLSChannelTests {
         }
     }
 
+    /// A recorder's `onRead` that disables reads at the first read and calls `resume` on the
+    /// loop 100 ms later (which enables them again, at once or later).
+    static func pausingReadsAtTheFirstRead(_ resume: @escaping @Sendable (Channel) -> Void) -> @Sendable (Channel, [UInt8]) -> Void {
+        let paused = Mutex(false)
+        return { channel, _ in
+            let first = paused.withLock { wasPaused in
+                defer { wasPaused = true }
+                return !wasPaused
+            }
+            guard first else { return }
+            channel.isReadEnabled = false
+            channel.loop.scheduleTask(in: .milliseconds(100)) { resume(channel) }
+        }
+    }
+
     @Test func plaintextBufferedInTheSessionIsDeliveredWhenReadsResume() async throws {
         try await withLoops(2) { loops in
             // Three records in one TCP write, read by the client in one go.
             let message = pattern(40_000, seed: 3)
             let server = try tlsListener(on: loops[0]) { SendOnceHandler(message) }
             defer { server.close() }
-            let paused = Mutex(false)
-            let recorder = Recorder(expecting: message.count, onRead: { channel, _ in
-                let first = paused.withLock { wasPaused in
-                    defer { wasPaused = true }
-                    return !wasPaused
-                }
-                guard first else { return }
-                // Stop after the first record: the rest is already decrypted or buffered in the
-                // session, and the socket has nothing more to report.
-                channel.isReadEnabled = false
-                channel.loop.scheduleTask(in: .milliseconds(100)) { channel.isReadEnabled = true }
+            // Stop after the first record: the rest is already decrypted or buffered in the
+            // session, and the socket has nothing more to report.
+            let recorder = Recorder(expecting: message.count, onRead: Self.pausingReadsAtTheFirstRead { channel in
+                channel.isReadEnabled = true
             })
             let channel = try await Channel.connect(
                 host: "127.0.0.1", port: server.localAddress.port, timeout: .seconds(10), tls: try TLSFixtures.client(),
@@ -319,19 +327,10 @@ struct TLSChannelTests {
             let message = pattern(40_000, seed: 5)
             let server = try tlsListener(on: loops[0]) { SendOnceHandler(message, closes: true) }
             defer { server.close() }
-            let paused = Mutex(false)
-            let recorder = Recorder(expecting: message.count, onRead: { channel, _ in
-                let first = paused.withLock { wasPaused in
-                    defer { wasPaused = true }
-                    return !wasPaused
-                }
-                guard first else { return }
-                channel.isReadEnabled = false
+            let recorder = Recorder(expecting: message.count, onRead: Self.pausingReadsAtTheFirstRead { channel in
+                // Resume in the last round of the turn's tasks (EventLoop.taskRoundsPerTurn).
                 let loop = channel.loop
-                loop.scheduleTask(in: .milliseconds(100)) {
-                    // Resume in the last round of the turn's tasks (EventLoop.taskRoundsPerTurn).
-                    loop.execute { loop.execute { loop.execute { loop.execute { channel.isReadEnabled = true } } } }
-                }
+                loop.execute { loop.execute { loop.execute { loop.execute { channel.isReadEnabled = true } } } }
             })
             let channel = try await Channel.connect(
                 host: "127.0.0.1", port: server.localAddress.port, timeout: .seconds(10), tls: try TLSFixtures.client(),
