@@ -1,8 +1,8 @@
 #if os(Linux)  // /proc, glibc and Linux socket options: the attacks run on Linux
 import Foundation
-import Synchronization
 import Testing
 import WebSocketAttackSupport
+import WebSocketTestSupport
 
 /// Attacks on our server and client (SECURITY.md), each asserting and printing its figure
 /// (`attack: ...`). One suite, serialized, so that timings and the child probes do not compete
@@ -62,7 +62,7 @@ func onThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async thr
 
 /// A value handed over from the server's handler to the test.
 final class Handoff<Value: Sendable>: Sendable {
-    private let state = Mutex<Value?>(nil)
+    private let state = Locked<Value?>(nil)
 
     func put(_ value: Value) { state.withLock { $0 = $0 ?? value } }
 

@@ -1,6 +1,5 @@
 #if os(Linux)  // /proc, glibc and Linux socket options: the attacks run on Linux
 import Foundation
-import Synchronization
 import Testing
 import WebSocketAttackSupport
 import WebSocketClient
@@ -8,6 +7,7 @@ import WebSocketCore
 import WebSocketDriver
 import WebSocketHandshake
 import WebSocketServer
+import WebSocketTestSupport
 
 extension Attacks {
     /// RFC 7230 §3.2 / RFC 9110 §5.5: "a sender MUST NOT generate" CR, LF or NUL in a field value.
@@ -24,7 +24,7 @@ extension Attacks {
 
         @Test func clientHeadersSubprotocolsTargetsAndHostsAreRefusedBeforeConnecting() async throws {
             // A listener that records whether anybody connected at all.
-            let requests = Mutex(0)
+            let requests = Locked(0)
             let server = try Self.server { _ in
                 requests.withLock { $0 += 1 }
                 return .accept()

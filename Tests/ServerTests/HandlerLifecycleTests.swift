@@ -1,11 +1,11 @@
 import Dispatch
-import Synchronization
 import Testing
 import WebSocketClient
 import WebSocketCore
 import WebSocketDriver
 import WebSocketFraming
 import WebSocketServer
+import WebSocketTestSupport
 import WebSocketTransport
 
 /// A server's handler task owns its connection: when it returns the connection closes (1000).
@@ -15,7 +15,7 @@ import WebSocketTransport
 struct HandlerLifecycleTests {
     /// Whether each handler that ended had been cancelled, in the order they ended.
     final class Endings: Sendable {
-        private let cancelled = Mutex<[Bool]>([])
+        private let cancelled = Locked<[Bool]>([])
         func add() { let flag = Task.isCancelled; cancelled.withLock { $0.append(flag) } }
         var all: [Bool] { cancelled.withLock { $0 } }
     }

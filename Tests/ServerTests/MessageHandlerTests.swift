@@ -315,18 +315,3 @@ struct MessageHandlerTests {
         await server.shutdown()
     }
 }
-
-/// A value behind an `NSLock` (pthread), which ThreadSanitizer understands: the stdlib's `Mutex`
-/// locks inside uninstrumented code and draws false race reports (Tools/Sanitizers/tsan.supp).
-final class Locked<Value>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value: Value
-
-    init(_ value: Value) { self.value = value }
-
-    func withLock<Result>(_ body: (inout Value) throws -> Result) rethrows -> Result {
-        lock.lock()
-        defer { lock.unlock() }
-        return try body(&value)
-    }
-}

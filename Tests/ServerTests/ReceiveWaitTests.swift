@@ -1,9 +1,9 @@
-import Synchronization
 import Testing
 import WebSocketClient
 import WebSocketCore
 import WebSocketDriver
 import WebSocketServer
+import WebSocketTestSupport
 import WebSocketTransport
 
 /// A task waiting for the next message: cancelling it ends the wait, and a second task that
@@ -51,7 +51,7 @@ struct ReceiveWaitTests {
     @Test func aTaskCancelledBeforeItWaitsDoesNotWait() async throws {
         let server = try Self.quietServer()
         let ws = try await WebSocket.connect(to: "ws://127.0.0.1:\(server.port)/")
-        let gate = Mutex(false)
+        let gate = Locked(false)
         let waiting = Task.detached {
             while !gate.withLock({ $0 }) { try? await Task.sleep(for: .milliseconds(1)) }
             return try await ws.receive()

@@ -1,13 +1,13 @@
-import Synchronization
 import WebSocketClient
 import WebSocketCore
 import WebSocketDriver
 import WebSocketServer
+import WebSocketTestSupport
 import WebSocketTransport
 
 /// The payloads a test server received, in order.
 final class ReceivedPayloads: Sendable {
-    private let payloads = Mutex<[[UInt8]]>([])
+    private let payloads = Locked<[[UInt8]]>([])
 
     func append(_ payload: [UInt8]) { payloads.withLock { $0.append(payload) } }
 

@@ -5,6 +5,7 @@ import WebSocketClient
 import WebSocketCore
 @testable import WebSocketDriver  // `pendingWriteBytes`, `roundWriteBatch`
 import WebSocketServer
+import WebSocketTestSupport
 import WebSocketTransport
 
 /// A round's sends are written together (`WebSocket.mustWaitUntilWritable`): on the loop, a
@@ -26,7 +27,7 @@ struct RoundWriteBatchTests {
     /// send and after each.
     final class Observations: Sendable {
         let onLoop = Atomic<Bool>(false)
-        let pending = Mutex<[Int]>([])
+        let pending = Locked<[Int]>([])
     }
 
     @Test func sendsOverTheMarkWaitForTheRoundsFlushUpToTheBatch() async throws {

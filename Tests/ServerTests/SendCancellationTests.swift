@@ -1,4 +1,3 @@
-import Synchronization
 import Testing
 import WebSocketClient
 import WebSocketCore
@@ -35,7 +34,7 @@ struct SendCancellationTests {
 
     /// What a cancelled send ended with, once it ended.
     final class Outcome: Sendable {
-        private let value = Mutex<String?>(nil)
+        private let value = Locked<String?>(nil)
         func set(_ text: String) { value.withLock { $0 = text } }
         var text: String? { value.withLock { $0 } }
 
@@ -49,7 +48,7 @@ struct SendCancellationTests {
 
     /// The payload the server received.
     final class Received: Sendable {
-        private let value = Mutex<[UInt8]?>(nil)
+        private let value = Locked<[UInt8]?>(nil)
         func set(_ data: [UInt8]) { value.withLock { $0 = data } }
         var data: [UInt8]? { value.withLock { $0 } }
     }

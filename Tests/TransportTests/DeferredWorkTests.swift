@@ -1,10 +1,10 @@
-import Synchronization
 import Testing
+import WebSocketTestSupport
 @testable import WebSocketTransport
 
 /// What ran, in order, from any thread.
 private final class Log: Sendable {
-    private let entries = Mutex<[String]>([])
+    private let entries = Locked<[String]>([])
     func append(_ entry: String) { entries.withLock { $0.append(entry) } }
     var all: [String] { entries.withLock { $0 } }
 }

@@ -1,5 +1,5 @@
-import Synchronization
 import Testing
+import WebSocketTestSupport
 import WebSocketTransport
 
 @Suite("Echo over loopback")
@@ -103,6 +103,6 @@ struct EchoTests {
 
 /// The set of loop names seen, thread-safe.
 final class NameSet: Sendable {
-    private let names = Mutex<Set<String>>([])
+    private let names = Locked<Set<String>>([])
     func add(_ name: String) -> Int { names.withLock { $0.insert(name); return $0.count } }
 }

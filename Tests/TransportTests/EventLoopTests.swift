@@ -1,6 +1,7 @@
 import Dispatch
 import Synchronization
 import Testing
+import WebSocketTestSupport
 @testable import WebSocketTransport
 
 @Suite("EventLoop: tasks, timers, shutdown")
@@ -23,7 +24,7 @@ struct EventLoopTests {
         #expect(try await onLoop(loop) { loop.inEventLoop })
         loop.syncShutdown()
         for _ in 0..<8 {
-            let seen = Mutex<Bool?>(nil)
+            let seen = Locked<Bool?>(nil)
             let thread = try Syscall.spawnThread(name: "after-loop") { seen.withLock { $0 = loop.inEventLoop } }
             Syscall.join(thread)
             #expect(seen.withLock { $0 } == false)
@@ -33,7 +34,7 @@ struct EventLoopTests {
     @Test func executeIsFIFOPerSubmitterAcrossThreads() async throws {
         try await withLoops { loops in
             let loop = loops[0]
-            let seen = Mutex<[[Int]]>(Array(repeating: [], count: 4))
+            let seen = Locked<[[Int]]>(Array(repeating: [], count: 4))
             DispatchQueue.concurrentPerform(iterations: 4) { thread in
                 for index in 0..<1000 {
                     loop.execute { seen.withLock { $0[thread].append(index) } }
@@ -49,7 +50,7 @@ struct EventLoopTests {
     @Test func timersRunInDeadlineOrderThenFIFO() async throws {
         try await withLoops { loops in
             let loop = loops[0]
-            let order = Mutex<[String]>([])
+            let order = Locked<[String]>([])
             let done = Promise<Void>("timers")
             loop.execute {
                 for (label, delay) in [("30", 30), ("10a", 10), ("20", 20), ("10b", 10), ("0", 0)] {
@@ -75,8 +76,8 @@ struct EventLoopTests {
             var generator = SystemRandomNumberGenerator()
             let delays = (0..<120).map { _ in Int.random(in: 0..<15, using: &generator) }
             let cancelled = Set((0..<120).filter { _ in Int.random(in: 0..<3, using: &generator) == 0 })
-            let order = Mutex<[Int]>([])
-            let deadlines = Mutex<[UInt64]>([])
+            let order = Locked<[Int]>([])
+            let deadlines = Locked<[UInt64]>([])
             let done = Promise<Void>("timers")
             loop.execute {
                 var handles: [Scheduled] = []
@@ -128,7 +129,7 @@ struct EventLoopTests {
     @Test func cancelledTimersNeverRun() async throws {
         try await withLoops { loops in
             let loop = loops[0]
-            let ran = Mutex<[String]>([])
+            let ran = Locked<[String]>([])
             let fromOtherThread = loop.scheduleTask(in: .milliseconds(10)) { ran.withLock { $0.append("other") } }
             fromOtherThread.cancel()
             loop.execute {
@@ -157,7 +158,7 @@ struct EventLoopTests {
     @Test func manyTimersScheduledAndCancelledFromManyThreads() async throws {
         try await withLoops { loops in
             let loop = loops[0]
-            let count = Mutex(0)
+            let count = Locked(0)
             DispatchQueue.concurrentPerform(iterations: 4) { _ in
                 for index in 0..<500 {
                     // Far enough out that the cancel always comes first.
@@ -190,7 +191,7 @@ struct EventLoopTests {
     /// one the shutdown finds left over.
     final class Chain: Sendable {
         let loop: EventLoop
-        let counts = Mutex((accepted: 0, ran: 0))
+        let counts = Locked((accepted: 0, ran: 0))
         init(_ loop: EventLoop) { self.loop = loop }
         func submit() {
             if loop.tryExecute({ self.step() }) { counts.withLock { $0.accepted += 1 } }

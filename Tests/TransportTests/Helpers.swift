@@ -1,5 +1,4 @@
 import Glibc
-import Synchronization
 import Testing
 import WebSocketTestSupport
 import WebSocketTransport
@@ -18,7 +17,7 @@ final class Promise<Value: Sendable>: Sendable {
         var nextID = 0
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
     private let what: String
 
     init(_ what: String = "a value") {
@@ -83,8 +82,8 @@ final class Recorder: ChannelHandler, @unchecked Sendable {
         var inactive = 0
     }
 
-    let counts = Mutex(Counts())
-    let received = Mutex<[UInt8]>([])
+    let counts = Locked(Counts())
+    let received = Locked<[UInt8]>([])
     let inactive = Promise<TransportError?>("channelInactive")
     let activeSignal = Promise<Void>("channelActive")
     let eofSignal = Promise<Void>("channelEOF")

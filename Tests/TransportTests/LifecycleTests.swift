@@ -1,5 +1,6 @@
 import Synchronization
 import Testing
+import WebSocketTestSupport
 import WebSocketTransport
 
 @Suite("Channel lifecycle: EOF, close, shutdown")

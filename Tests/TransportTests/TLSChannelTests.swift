@@ -1,5 +1,5 @@
-import Synchronization
 import Testing
+import WebSocketTestSupport
 import WebSocketTransport
 
 /// A TLS server made by hand from a plain channel and a ``TLSSession`` (the byte transformer on
@@ -285,7 +285,7 @@ struct TLSChannelTests {
     /// A recorder's `onRead` that disables reads at the first read and calls `resume` on the
     /// loop 100 ms later (which enables them again, at once or later).
     static func pausingReadsAtTheFirstRead(_ resume: @escaping @Sendable (Channel) -> Void) -> @Sendable (Channel, [UInt8]) -> Void {
-        let paused = Mutex(false)
+        let paused = Locked(false)
         return { channel, _ in
             let first = paused.withLock { wasPaused in
                 defer { wasPaused = true }
