@@ -14,19 +14,23 @@ extension WebSocket {
     /// the connection ended. While a fragmented message of ours is under way
     /// (``sendFragment(_:opcode:isFinal:)``), a whole message is refused with
     /// ``WebSocketCore/ConnectionError/Kind/fragmentSequence`` (RFC 6455 §5.4); one queued off
-    /// the loop just as that message began is not lost: it leaves after the final fragment.
+    /// the loop just as that message began is not lost: it leaves after the final fragment
+    /// (unless the connection starts closing first, as for any message racing a close).
     /// - Parameters:
     ///   - message: the message.
     ///   - allowsCompression: `false` for data that does not compress.
-    /// - Throws: ``WebSocketError`` when the connection is not open.
+    /// - Throws: ``WebSocketError`` when the connection is not open; `CancellationError` when
+    ///   the task is cancelled while it waits for the peer to read (the message was queued
+    ///   before the wait and is not withdrawn).
     @inlinable
     public func send(_ message: Message, allowsCompression: Bool = true) async throws {
         // Inlinable with the fast path behind one synchronous call, for the reason given at
         // ``nextMessage()`` (an executor switch at the entry of each called async function).
-        // The common case returns before any await. The slow path waits on a continuation
-        // written here rather than in a called async function: after a call Swift hops back to
-        // the generic executor where the paths join (in an echo, the caller's loop), so every
-        // message paid for it; after a continuation the hop stays on the resumed path.
+        // The common case returns before any await. The slow path waits in the inlined
+        // `WritableWaiter.wait()` rather than in a called async function: after a call Swift
+        // hops back to the generic executor where the paths join (in an echo, the caller's
+        // loop), so every message paid for it; after a continuation the hop stays on the
+        // resumed path.
         let progress = try startSend(message, allowsCompression: allowsCompression)
         if progress == .done { return }
         let waiter = WritableWaiter()
@@ -129,7 +133,15 @@ extension WebSocket {
     @inlinable
     public func send(binary: [UInt8]) async throws { try await send(.binary(binary)) }
 
-    /// Sends one fragment of a message (see ``WebSocketCore/Connection/sendFragment(_:opcode:isFinal:allowsCompression:)``).
+    /// Sends one fragment of a message (see ``WebSocketCore/Connection/sendFragment(_:opcode:isFinal:allowsCompression:)``);
+    /// suspends while the write buffer is over the high-water mark, as ``send(_:allowsCompression:)``.
+    ///
+    /// Until the final fragment (`isFinal: true`) the message is under way and whole messages
+    /// are refused (`fragmentSequence`), also after a cancelled wait: finish the message or
+    /// close the connection.
+    /// - Throws: ``WebSocketError`` when the connection is not open or the fragment is out of
+    ///   sequence; `CancellationError` when the task is cancelled while it waits (the fragment
+    ///   was queued before the wait).
     public func sendFragment(_ payload: [UInt8], opcode: Opcode, isFinal: Bool) async throws {
         try await onLoop { ws in try ws.perform { (c: inout Connection) throws(ConnectionError) in try c.sendFragment(payload, opcode: opcode, isFinal: isFinal) } }
         try await waitUntilWritable()
@@ -161,10 +173,10 @@ extension WebSocket {
 
     /// Waits until the connection and its transport are closed; returns how it ended.
     ///
-    /// Not cancellable (it has no error to end with): the wait is bounded by the close timeout
-    /// once a close began, and by the keepalive (``Configuration/pingInterval``) before. To
-    /// give up on a connection, ``close(code:reason:)`` it; to wait with a timeout, wait for
-    /// the end of ``messages`` instead, which is cancellable.
+    /// Not cancellable (it has no error to end with): once a close began the close timeout
+    /// bounds the wait; before, only the peer's close or a failure ends it (the keepalive,
+    /// ``Configuration/pingInterval``, fails a peer that stopped answering). To give up on a
+    /// connection, ``close(code:reason:)`` it.
     public func closed() async -> CloseInfo {
         await withCheckedContinuation { continuation in
             submit({ [self] in
@@ -225,6 +237,8 @@ extension WebSocket {
             } catch {
                 return waiter.finish(.failure(error))
             }
+            // A wait cancelled before this loop task ran has ended: nothing to add.
+            guard !waiter.isFinished else { return }
             if ws.mustWaitUntilWritable() { ws.addWritableWaiter(waiter) } else { waiter.finish(.success(())) }
         }
         if loop.inEventLoop { return resume(self) }
@@ -232,13 +246,14 @@ extension WebSocket {
     }
 
     /// Loop: adds a waiter for the output to drain. Waits that ended by cancellation stay in
-    /// the list until the channel drains; when its length reaches a power of two from 64 on,
-    /// the ended ones are dropped (amortized O(1) per wait), so a task that retries a send on
-    /// a timeout against a peer that never reads does not grow it without bound.
+    /// the list until the channel drains; when it reaches ``writableWaitersSweep`` entries the
+    /// ended ones are dropped and the next sweep is set at twice what is left (at least 64):
+    /// amortized O(1) per wait, and a task that retries a send on a timeout against a peer
+    /// that never reads does not grow the list without bound.
     private func addWritableWaiter(_ waiter: WritableWaiter) {
-        let count = writableWaiters.count
-        if count >= 64, count & (count - 1) == 0 {
+        if writableWaiters.count >= writableWaitersSweep {
             writableWaiters.removeAll { $0.isFinished }
+            writableWaitersSweep = max(64, 2 * writableWaiters.count)
         }
         writableWaiters.append(waiter)
     }

@@ -36,7 +36,8 @@ extension WebSocket {
     /// connection stays open and later messages queue for ``messages`` again.
     /// - Parameter handler: called with each message, in order.
     /// - Throws: the handler's error; ``WebSocketError`` after an abnormal closure, as
-    ///   ``messages`` does; ``WebSocketError`` if messages are already being handled.
+    ///   ``messages`` does; ``WebSocketError`` if messages are already being handled;
+    ///   `CancellationError` when the calling task is cancelled.
     public func handleMessages(_ handler: @escaping @Sendable (BorrowedMessage) throws -> Void) async throws {
         let call = HandlerCall()
         try await withTaskCancellationHandler {

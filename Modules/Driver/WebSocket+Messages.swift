@@ -4,7 +4,9 @@ import WebSocketTransport
 
 extension WebSocket {
     /// The received messages, in order. Iteration ends after a normal closure (1000, 1001, or
-    /// no code) and throws ``WebSocketError`` for any other. One consumer at a time.
+    /// no code) and throws ``WebSocketError`` for any other. One consumer at a time: a second
+    /// task waiting while one does gets `invalidState`. Cancelling the waiting task throws
+    /// `CancellationError` (the connection stays open).
     public var messages: Messages { Messages(socket: self) }
 
     /// An `AsyncSequence` of received messages with a bounded buffer: while
@@ -37,6 +39,8 @@ extension WebSocket {
     }
 
     /// Receives the next message; nil once the connection closed normally.
+    /// - Throws: ``WebSocketError`` after an abnormal closure, or (`invalidState`) while another
+    ///   task waits; `CancellationError` when the task is cancelled while it waits.
     @inlinable
     public func receive() async throws -> Message? { try await nextMessage() }
 

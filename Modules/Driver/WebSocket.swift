@@ -100,6 +100,8 @@ public final class WebSocket: @unchecked Sendable {
     public let configuration: Configuration
     var openWaiter: CheckedContinuation<OpenInfo, any Error>?
     var writableWaiters: [WritableWaiter] = []
+    /// The length of ``writableWaiters`` at which ended waits are swept out.
+    var writableWaitersSweep = 64
     var closeWaiters: [CheckedContinuation<CloseInfo, Never>] = []
     var openTimer: Scheduled?
     /// Set when the task waiting in `open` was cancelled (see `abandonOpen`).

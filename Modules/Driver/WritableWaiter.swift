@@ -30,7 +30,7 @@ final class WritableWaiter: Sendable {
     /// The waiting task: suspends until ``finish(_:)``, or until the task is cancelled.
     /// Inlinable for the reason given at `WebSocket.nextMessage()` (an executor switch at the
     /// entry of each called async function).
-    @inlinable
+    @inlinable @inline(__always)
     func wait() async throws {
         try await withTaskCancellationHandler {
             try await withUnsafeThrowingContinuation { park($0) }

@@ -8,6 +8,8 @@ final class ConnectionRegistry: Sendable {
         var open: [ObjectIdentifier: WebSocket] = [:]
         /// The handler tasks that have not returned, by their connection.
         var handlers: [ObjectIdentifier: Task<Void, Never>] = [:]
+        /// Handlers that returned before ``startHandler(for:_:)`` tracked them.
+        var returned: Set<ObjectIdentifier> = []
         var isShuttingDown = false
     }
 
@@ -37,16 +39,20 @@ final class ConnectionRegistry: Sendable {
 
     /// Starts `socket`'s handler task on its loop and tracks the task until it returns.
     ///
-    /// Called on the socket's loop: the task's first job runs there after this returns, so it
-    /// is tracked before it can end and forget itself.
+    /// The task is created outside the lock (a stopped loop's executor runs a job on the
+    /// calling thread); a handler that ends before it is tracked leaves its identifier in
+    /// `returned`, so that it is not tracked after it ended.
     func startHandler(for socket: WebSocket, _ handler: @escaping @Sendable (WebSocket) async -> Void) {
         let id = ObjectIdentifier(socket)
-        state.withLock { state in
-            state.handlers[id] = Task(executorPreference: socket.loop.taskExecutor) { [self] in
-                await handler(socket)
-                socket.handlerReturned()
-                _ = self.state.withLock { $0.handlers.removeValue(forKey: id) }
+        let task = Task(executorPreference: socket.loop.taskExecutor) { [self] in
+            await handler(socket)
+            socket.handlerReturned()
+            state.withLock { state in
+                if state.handlers.removeValue(forKey: id) == nil { state.returned.insert(id) }
             }
+        }
+        state.withLock { state in
+            if state.returned.remove(id) == nil { state.handlers[id] = task }
         }
     }
 

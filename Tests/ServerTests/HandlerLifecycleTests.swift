@@ -4,7 +4,7 @@ import WebSocketClient
 import WebSocketCore
 import WebSocketDriver
 import WebSocketFraming
-import WebSocketServer
+@testable import WebSocketServer
 import WebSocketTestSupport
 import WebSocketTransport
 
@@ -61,6 +61,21 @@ struct HandlerLifecycleTests {
             _ = try? await ws.close()
         }
         await server.shutdown()
+    }
+
+    /// A handler task started on a loop that has stopped runs on the starting thread (the
+    /// loop's executor runs orphaned jobs there) and may end before `startHandler` returns:
+    /// it must neither deadlock on the registry's lock (the task was created under it) nor
+    /// stay tracked after it ended (which made `shutdown` wait a close timeout for it).
+    @Test func aHandlerThatEndsBeforeItIsTrackedIsNotTracked() {
+        let loop = EventLoop(name: "stopped")
+        loop.syncShutdown()
+        let registry = ConnectionRegistry()
+        let socket = WebSocket(connection: Connection.server(), configuration: WebSocket.Configuration(), loop: loop)
+        let ran = Locked(false)
+        registry.startHandler(for: socket) { _ in ran.withLock { $0 = true } }
+        #expect(ran.withLock { $0 }, "the handler ran on this thread")
+        #expect(registry.handlerCount == 0)
     }
 
     /// A handler that waits on something other than its connection (here a sleep of an hour)
