@@ -10,8 +10,8 @@ all: build
 
 help:
 	@echo "make build    debug build of every target"
-	@echo "make test     everything a change must pass (lint, unit and integration tests)"
-	@echo "make lint     protocol modules import neither Foundation nor Glibc"
+	@echo "make test     everything a change must pass: lint, unit and integration tests, C kernels, quick fuzz, ASan and TSan, quick Autobahn"
+	@echo "make lint     protocol modules import neither Foundation nor Glibc; README examples match their files"
 	@echo "make simd-kernels  the C UTF-8 kernels against a reference, natively and NEON under qemu"
 	@echo "make bench    loopback benchmark vs peers + codec benchmark (BENCH_QUICK=1: ~2 min)"
 	@echo "make autobahn the whole Autobahn|Testsuite (517 cases) against our client (over ws:// and wss://) and our server; installs it first"
@@ -23,7 +23,7 @@ help:
 build: deps
 	$(SWIFT) build $(SWIFT_FLAGS)
 
-release:
+release: deps
 	$(SWIFT) build -c release $(SWIFT_FLAGS)
 
 ## The gate: `.ci/run` calls exactly this: lint, unit and integration tests (attack tests and
@@ -38,16 +38,32 @@ deps:
 	@if command -v dpkg >/dev/null && ! dpkg -s $(SYSTEM_PACKAGES) >/dev/null 2>&1; then \
 		echo "deps: installing $(SYSTEM_PACKAGES)"; \
 		sudo=""; [ "$$(id -u)" = 0 ] || sudo=sudo; \
-		$$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null; \
+		$$sudo apt-get update -qq && $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null; \
 	fi
 
-## Third-party peers for the integration tests (python-websockets from PyPI).
+## Third-party peers for the integration tests: python-websockets (13 or later, for its
+## `websockets.asyncio` API) from PyPI, into the python3 on PATH when its pip may install there,
+## else into .venv (Debian's own python3 refuses, PEP 668), which is first on PATH for every
+## recipe and so for the tests' `/usr/bin/env python3`.
+export PATH := $(CURDIR)/.venv/bin:$(PATH)
+PYTHON_PEERS := Tests/Fixtures/requirements.txt
 peers:
-	@python3 -c 'import websockets' 2>/dev/null || python3 -m pip install --quiet --disable-pip-version-check -r Tests/Fixtures/requirements.txt
+	@python3 -c 'import websockets.asyncio' 2>/dev/null || \
+	python3 -m pip install --quiet --disable-pip-version-check -r $(PYTHON_PEERS) 2>/dev/null || { \
+		echo "peers: installing python-websockets into .venv"; \
+		python3 -m venv .venv 2>/dev/null || { \
+			sudo=""; [ "$$(id -u)" = 0 ] || sudo=sudo; \
+			$$sudo apt-get update -qq && $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null && \
+			python3 -m venv .venv; }; \
+		.venv/bin/python3 -m pip install --quiet --disable-pip-version-check -r $(PYTHON_PEERS); }
 
-unit: peers
+## The tests open a few thousand sockets at once (1000 client/server pairs in one process):
+## Debian's default soft limit of 1024 descriptors is raised for them, up to the hard limit.
+RAISE_FD_LIMIT := ulimit -n 65536 2>/dev/null || ulimit -n "$$(ulimit -Hn)" 2>/dev/null || true;
+
+unit: deps peers
 	$(SWIFT) build --build-tests $(SWIFT_FLAGS)
-	$(SWIFT) test --skip-build $(SWIFT_FLAGS)
+	$(RAISE_FD_LIMIT) $(SWIFT) test --skip-build $(SWIFT_FLAGS)
 
 ## The C UTF-8 kernels against a byte-wise reference, natively and (NEON) on AArch64 under qemu.
 simd-kernels:
@@ -56,7 +72,7 @@ simd-kernels:
 autobahn-install:
 	bash Tools/Autobahn/install.sh
 
-autobahn-driver:
+autobahn-driver: deps
 	$(SWIFT) build -c release --product AutobahnDriver $(SWIFT_FLAGS)
 
 ## The conformance gate: every Autobahn target that exists, in full.
@@ -101,7 +117,7 @@ lint:
 
 ## Loopback benchmark: our server and client against peers, the in-memory codec, allocations,
 ## memory. BENCH_QUICK=1 for a ~2 minute run; see Tools/Bench/README.md for the knobs.
-bench:
+bench: deps
 	SWIFT=$(SWIFT) bash Tools/Bench/bench.sh
 
 ## Fuzzing (Tools/Fuzz, SECURITY.md): one libFuzzer executable per target, instrumented for
@@ -115,7 +131,7 @@ FUZZ_TARGETS       ?= FrameDecoder UTF8Masking ServerConnection ClientConnection
 FUZZ_SANITIZE      ?= --sanitize=fuzzer --sanitize=address \
                       -Xswiftc -sanitize-coverage=edge,trace-cmp,inline-8bit-counters,pc-table
 
-fuzz-build:
+fuzz-build: deps
 	@for target in $(FUZZ_TARGETS); do \
 		$(SWIFT) build -c release --scratch-path .build-fuzz $(FUZZ_SANITIZE) -Xswiftc -DFUZZING \
 			--product Fuzz$$target $(SWIFT_FLAGS) || exit 1; \
@@ -144,14 +160,14 @@ SANITIZER_ENV  := SWIFT_BACKTRACE=enable=no \
 
 sanitize: sanitize-address sanitize-thread
 
-sanitize-address: peers
+sanitize-address: deps peers
 	$(SWIFT) build --build-tests --sanitize=address --scratch-path .build-asan $(SWIFT_FLAGS)
-	$(SANITIZER_ENV) $(SWIFT) test --skip-build --sanitize=address --scratch-path .build-asan \
+	$(RAISE_FD_LIMIT) $(SANITIZER_ENV) $(SWIFT) test --skip-build --sanitize=address --scratch-path .build-asan \
 		--filter '$(SANITIZE_TESTS)' --skip '$(SANITIZE_SKIP)' $(SWIFT_FLAGS)
 
-sanitize-thread: peers
+sanitize-thread: deps peers
 	$(SWIFT) build --build-tests --sanitize=thread --scratch-path .build-tsan $(SWIFT_FLAGS)
-	$(SANITIZER_ENV) $(SWIFT) test --skip-build --sanitize=thread --scratch-path .build-tsan \
+	$(RAISE_FD_LIMIT) $(SANITIZER_ENV) $(SWIFT) test --skip-build --sanitize=thread --scratch-path .build-tsan \
 		--filter '$(SANITIZE_TESTS)' --skip '$(SANITIZE_SKIP)' $(SWIFT_FLAGS)
 
 ## Soak (not part of `make test`): SOAK_CONNECTIONS clients echo for SOAK_SECONDS against our
@@ -161,9 +177,9 @@ sanitize-thread: peers
 SOAK_CONNECTIONS ?= 200
 SOAK_SECONDS     ?= 180
 
-soak:
+soak: deps
 	$(SWIFT) build -c release --product SoakTest $(SWIFT_FLAGS)
-	$(SWIFT) run -c release --skip-build SoakTest --connections $(SOAK_CONNECTIONS) --seconds $(SOAK_SECONDS)
+	$(RAISE_FD_LIMIT) $(SWIFT) run -c release --skip-build SoakTest --connections $(SOAK_CONNECTIONS) --seconds $(SOAK_SECONDS)
 
 clean:
-	rm -rf .build .build-fuzz .build-asan .build-tsan .fuzz reports
+	rm -rf .build .build-fuzz .build-asan .build-tsan .fuzz reports .venv

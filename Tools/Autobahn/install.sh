@@ -84,8 +84,14 @@ debian_mirror() {
   echo "${uri:-http://deb.debian.org/debian}"
 }
 
+# Root runs apt-get itself; anyone else through sudo (as `make deps` does).
+SUDO=""
+if [[ "$(id -u)" != 0 ]]; then
+  command -v sudo >/dev/null || die "python2.7 is missing and installing it with apt-get needs root or sudo"
+  SUDO=sudo
+fi
+
 install_python2_from_bullseye() {
-  [[ "$(id -u)" == 0 ]] || die "python2.7 is missing and installing it with apt-get needs root"
   local list=/etc/apt/sources.list.d/autobahn-temporary-bullseye.list
   local mirror keyring=/usr/share/keyrings/debian-archive-keyring.gpg opts=""
   mirror=$(debian_mirror)
@@ -94,10 +100,17 @@ install_python2_from_bullseye() {
   (
     # Whatever happens, leave apt as we found it: drop the temporary source
     # and refresh the package lists without it.
-    trap 'rm -f "$list"; apt-get update -qq </dev/null >/dev/null 2>&1 || true' EXIT
-    echo "deb ${opts}${mirror} bullseye main" >"$list"
-    apt-get update -qq </dev/null
-    apt-get install -y -qq --no-install-recommends python2.7 libpython2.7-dev </dev/null >/dev/null
+    trap '$SUDO rm -f "$list"; $SUDO apt-get update -qq </dev/null >/dev/null 2>&1 || true' EXIT
+    echo "deb ${opts}${mirror} bullseye main" | $SUDO tee "$list" >/dev/null
+    if ! $SUDO apt-get update -qq </dev/null; then
+      # Bullseye's LTS ended in August 2026: once the mirrors drop it, it lives on
+      # archive.debian.org (same archive keys).
+      log "bullseye is not on $mirror; trying archive.debian.org"
+      echo "deb ${opts}http://archive.debian.org/debian bullseye main" | $SUDO tee "$list" >/dev/null
+      $SUDO apt-get update -qq </dev/null
+    fi
+    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+      python2.7 libpython2.7-dev </dev/null >/dev/null
   )
   log "apt source list restored"
 }
