@@ -20,6 +20,7 @@ let package = Package(
         .library(name: "WebSocketExtensions", targets: ["WebSocketExtensions"]),
         .library(name: "WebSocketCore", targets: ["WebSocketCore"]),
         .library(name: "WebSocketTransport", targets: ["WebSocketTransport"]),
+        .library(name: "WebSocketDriver", targets: ["WebSocketDriver"]),
         .library(name: "WebSocketClient", targets: ["WebSocketClient"]),
         .library(name: "WebSocketServer", targets: ["WebSocketServer"]),
         .library(name: "PerMessageDeflate", targets: ["PerMessageDeflate"]),
