@@ -23,9 +23,12 @@ public enum ExtensionNegotiation {
     ) throws(ExtensionError) -> ExtensionStack {
         var accepted: [any WebSocketExtension] = []
         var seen: Set<String> = []
+        // Only factories that offered something: one configured but with no offer did not
+        // put the extension in the client's handshake.
+        let offering = factories.filter { !$0.makeClientOffers().isEmpty }
         for element in response {
             let name = element.name.lowercased()
-            let offered = factories.filter { $0.name.lowercased() == name }
+            let offered = offering.filter { $0.name.lowercased() == name }
             guard !offered.isEmpty else {
                 throw ExtensionError(.negotiationFailed, "the server chose \(element.name), which was not offered")
             }
@@ -66,7 +69,8 @@ public enum ExtensionNegotiation {
 
     /// Server role: lets each factory, in the server's order of preference, pick among the
     /// client's offers of its name. A factory whose extension would clash with one already
-    /// accepted (same reserved bit or opcode) is skipped.
+    /// accepted (same reserved bit or opcode), or whose name was already accepted (two
+    /// configured factories of one extension: the first that agrees wins), is skipped.
     /// - Parameters:
     ///   - offers: the client's parsed offers, in order.
     ///   - factories: the server's extensions, most preferred first.
@@ -77,14 +81,17 @@ public enum ExtensionNegotiation {
         var response: [ExtensionElement] = []
         var accepted: [any WebSocketExtension] = []
         var stack = ExtensionStack()
+        var acceptedNames: Set<String> = []
         for factory in factories {
             let name = factory.name.lowercased()
+            guard !acceptedNames.contains(name) else { continue }
             let matching = offers.filter { $0.name.lowercased() == name }
             guard !matching.isEmpty,
                   let agreement = try factory.negotiateClientOffers(matching) else { continue }
             guard let grown = try? ExtensionStack(accepted + [agreement.extension]) else { continue }
             accepted.append(agreement.extension)
             response.append(agreement.response)
+            acceptedNames.insert(name)
             stack = grown
         }
         return ServerResult(response: response, stack: stack)

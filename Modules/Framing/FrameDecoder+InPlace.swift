@@ -15,6 +15,7 @@ extension FrameDecoder {
     public mutating func decodeInPlace(
         _ bytes: UnsafeMutableRawBufferPointer, offset: inout Int
     ) throws(FramingError) -> (header: FrameHeader, payload: Range<Int>)? {
+        Self.checkOffset(offset, in: bytes.count)
         if let failure { throw failure }
         guard pendingHeader == nil else { return nil }
         let parsed: (header: FrameHeader, size: Int)?
@@ -48,6 +49,7 @@ extension FrameDecoder {
     ///   - offset: where the frame starts.
     /// - Returns: the header and its size in bytes.
     public func partialFrameHeader(_ bytes: UnsafeRawBufferPointer, offset: Int) -> (header: FrameHeader, size: Int)? {
+        Self.checkOffset(offset, in: bytes.count)
         guard failure == nil, pendingHeader == nil,
               let parsed = try? FrameHeader.parse(bytes, from: offset, to: bytes.count, role: role, maxFrameSize: maxFrameSize),
               bytes.count &- offset &- parsed.size < parsed.header.payloadLength
@@ -73,6 +75,7 @@ extension FrameDecoder {
     public func splitFrameHeader(
         _ prefix: ArraySlice<UInt8>, continuedIn bytes: UnsafeRawBufferPointer, offset: Int
     ) -> (header: FrameHeader, sizeInBytes: Int)? {
+        Self.checkOffset(offset, in: bytes.count)
         guard failure == nil, pendingHeader == nil, prefix.count < FrameHeader.maxEncodedSize else { return nil }
         let taken = Swift.min(FrameHeader.maxEncodedSize &- prefix.count, bytes.count &- offset)
         return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: FrameHeader.maxEncodedSize) { header in

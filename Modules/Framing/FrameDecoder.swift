@@ -156,6 +156,7 @@ extension FrameDecoder {
     /// - Returns: the next complete frame, or `nil` as described.
     /// - Throws: ``FramingError`` as ``decode(from:)`` does.
     public mutating func decode(from bytes: UnsafeRawBufferPointer, offset: inout Int) throws(FramingError) -> Frame? {
+        Self.checkOffset(offset, in: bytes.count)
         if let failure { throw failure }
         if pendingHeader == nil {
             let parsed: (header: FrameHeader, size: Int)?
@@ -213,5 +214,16 @@ extension Frame {
     init(_ header: FrameHeader, payload: [UInt8]) {
         self.init(opcode: header.opcode, isFinal: header.isFinal, reservedBits: header.reservedBits,
                   payload: payload)
+    }
+}
+
+extension FrameDecoder {
+    /// The pointer entry points read (and ``decodeInPlace(_:offset:)`` writes) from `offset`
+    /// on: an offset outside the buffer is the caller's error, which unchecked buffer pointers
+    /// would turn into an access out of bounds in a release build. The caller is the receiver's
+    /// own code, never a peer: a trap, not an error.
+    @inline(__always)
+    static func checkOffset(_ offset: Int, in count: Int) {
+        precondition(offset >= 0 && offset <= count, "FrameDecoder: offset \(offset) is outside a buffer of \(count) bytes")
     }
 }

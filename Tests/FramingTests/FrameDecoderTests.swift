@@ -200,6 +200,35 @@ struct FrameDecoderTests {
     }
 }
 
+/// The pointer entry points trap on an offset outside the buffer (the receiver's own error,
+/// never a peer's): unchecked buffer pointers read, and `decodeInPlace` wrote, out of bounds in
+/// a release build before. (A negative offset also trapped in a debug build, in the buffer's
+/// own debug check, which release builds drop; an offset past the end returned nil.)
+@Suite("FrameDecoder: offsets outside the buffer")
+struct FrameDecoderOffsetTests {
+    @Test func aNegativeOffsetTraps() async {
+        await #expect(processExitsWith: .failure) {
+            var decoder = FrameDecoder(role: .server, maxFrameSize: 1 << 20)
+            var bytes: [UInt8] = [0x82, 0x80, 1, 2, 3, 4]
+            bytes.withUnsafeMutableBytes { buffer in
+                var offset = -1
+                _ = try? decoder.decodeInPlace(buffer, offset: &offset)
+            }
+        }
+    }
+
+    @Test func anOffsetPastTheEndTraps() async {
+        await #expect(processExitsWith: .failure) {
+            var decoder = FrameDecoder(role: .server, maxFrameSize: 1 << 20)
+            let bytes: [UInt8] = [0x82, 0x80, 1, 2, 3, 4]
+            bytes.withUnsafeBytes { buffer in
+                var offset = 7
+                _ = try? decoder.decode(from: buffer, offset: &offset)
+            }
+        }
+    }
+}
+
 @Suite("RFC 6455 §5.4 Fragmentation: streaming a frame as it arrives")
 struct StreamingTests {
     @Test("pendingHeader and pendingPayload while a masked text frame arrives in chunks")
