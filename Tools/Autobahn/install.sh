@@ -155,9 +155,30 @@ quiet_py2() {
 
 pip_wheel="$WHEELS/pip-$PIP_VERSION-py2.py3-none-any.whl"
 if [[ ! -f "$pip_wheel" ]]; then
-  log "downloading pip $PIP_VERSION wheel (with python3's pip)"
-  python3 -m pip download -q "pip==$PIP_VERSION" --no-deps --python-version 2.7 \
-    --only-binary=:all: -d "$WHEELS" </dev/null
+  if python3 -m pip --version >/dev/null 2>&1; then
+    log "downloading pip $PIP_VERSION wheel (with python3's pip)"
+    python3 -m pip download -q "pip==$PIP_VERSION" --no-deps --python-version 2.7 \
+      --only-binary=:all: -d "$WHEELS" </dev/null
+  else
+    # A python3 without pip (Debian's without python3-pip): fetch the wheel through PyPI's
+    # simple index (PEP 503, what pip reads) and check the SHA-256 the index gives with it.
+    log "downloading pip $PIP_VERSION wheel (PyPI simple index; python3 has no pip)"
+    python3 - "$pip_wheel" <<'PY' || die "could not download the pip wheel"
+import hashlib, os, re, sys, urllib.request
+path = sys.argv[1]
+name = os.path.basename(path)
+index = urllib.request.urlopen("https://pypi.org/simple/pip/", timeout=60).read().decode()
+link = re.search(r'href="([^"#]*/' + re.escape(name) + r')#sha256=([0-9a-f]{64})"', index)
+if not link:
+    sys.exit("pip wheel: %s is not in PyPI's simple index" % name)
+data = urllib.request.urlopen(link.group(1), timeout=120).read()
+if hashlib.sha256(data).hexdigest() != link.group(2):
+    sys.exit("pip wheel: SHA-256 mismatch")
+with open(path + ".part", "wb") as f:
+    f.write(data)
+os.rename(path + ".part", path)
+PY
+  fi
 fi
 
 log "bootstrapping pip $PIP_VERSION, setuptools $SETUPTOOLS_VERSION, wheel $WHEEL_VERSION"
