@@ -17,8 +17,10 @@ struct ReadAheadTests {
     /// A server that sends `count` binary messages of `size` bytes, then waits for the close;
     /// a client (defaults, no compression) that takes `taken` messages from a task off the loop
     /// and then reads nothing until the read-ahead settles. Returns what the client had queued
-    /// then, after checking every message arrives in order.
-    static func queuedWhileNotReading(count: Int, size: Int, taken: Int = 1) async throws -> Int {
+    /// then, after checking every message arrives in order. `expected` is what a correct
+    /// read-ahead reaches: the wait for the queue to settle goes on until it has (or 10 s
+    /// passed), so a loop starved under a sanitizer's load is not taken for a settled queue.
+    static func queuedWhileNotReading(count: Int, size: Int, taken: Int = 1, expected: Int) async throws -> Int {
         var connection = WebSocket.Configuration()
         connection.compression = nil
         var configuration = WebSocketServer.Configuration()
@@ -36,7 +38,7 @@ struct ReadAheadTests {
             #expect(message?.data == payload(received, size: size))
             received += 1
         }
-        let queued = await settledQueue(ws)
+        let queued = await settledQueue(ws, reaching: expected)
         for try await message in ws.messages {
             #expect(message.data == payload(received, size: size))
             received += 1
@@ -48,11 +50,14 @@ struct ReadAheadTests {
         return queued
     }
 
-    /// The client's queued message count once it has stopped changing for 300 ms.
-    static func settledQueue(_ ws: WebSocket) async -> Int {
+    /// The client's queued message count once it has stopped changing for 300 ms, at
+    /// `expected` or more (a count past it settles as well, and fails the caller's check), or
+    /// whatever it is after 10 s.
+    static func settledQueue(_ ws: WebSocket, reaching expected: Int) async -> Int {
+        let deadline = ContinuousClock.now + .seconds(10)
         var last = -1
         var current = ws.inbox.queuedCount
-        while current == 0 || current != last {
+        while (current < expected && ContinuousClock.now < deadline) || current != last {
             last = current
             try? await Task.sleep(for: .milliseconds(300))
             current = ws.inbox.queuedCount
@@ -65,7 +70,7 @@ struct ReadAheadTests {
     /// limit) this was 3.2 MiB.
     @Test func largeMessagesStopAtTheByteLimit() async throws {
         let size = 200 * 1024
-        let queued = try await Self.queuedWhileNotReading(count: 24, size: size)
+        let queued = try await Self.queuedWhileNotReading(count: 24, size: size, expected: 10)
         let limit = WebSocket.Configuration().maxQueuedBytes
         #expect(queued + 1 == (limit + size - 1) / size)
         #expect(queued == 10)
@@ -74,14 +79,14 @@ struct ReadAheadTests {
     /// Small messages are read ahead up to the count, 256 by default, once a consumer off the
     /// loop asked for one (which it holds: 255 wait behind it).
     @Test func smallMessagesStopAtTheCountOffTheLoop() async throws {
-        let queued = try await Self.queuedWhileNotReading(count: 400, size: 16)
+        let queued = try await Self.queuedWhileNotReading(count: 400, size: 16, expected: 255)
         #expect(queued + 1 == WebSocket.Configuration().maxQueuedMessages)
         #expect(queued == 255)
     }
 
     /// Before any request, and for a consumer on the loop, the read-ahead is 16.
     @Test func theReadAheadIsSixteenUntilAConsumerOffTheLoopAsks() async throws {
-        let queued = try await Self.queuedWhileNotReading(count: 400, size: 16, taken: 0)
+        let queued = try await Self.queuedWhileNotReading(count: 400, size: 16, taken: 0, expected: 16)
         #expect(queued == WebSocket.onLoopReadAhead)
         #expect(queued == 16)
     }
