@@ -48,6 +48,7 @@ extension Connection {
         }
         closeReceived = true  // nothing more is read from the peer
         input.removeAll()
+        lingersBeforeClosing = error.isViolationByThePeer && !eofReceived
         finishClosing(CloseInfo(code: code, reason: Self.closeReason(for: error), wasClean: false, error: error))
     }
 
@@ -55,6 +56,7 @@ extension Connection {
     /// handshake (or, client role, did not close TCP) in time. The transport should close.
     public mutating func closeTimedOut() {
         shouldCloseTransport = true
+        lingersBeforeClosing = false
         guard phase != .closed else { return }
         fail(ConnectionError(.closeTimeout))
         shouldCloseTransport = true

@@ -13,6 +13,7 @@ import WebSocketHandshake
 /// while let event = connection.nextEvent() { … } // messages, pings, closed
 /// connection.takeOutput(into: &writeBuffer)      // write these bytes
 /// if connection.shouldCloseTransport { … }       // close the socket once written
+///                                                // (lingering: see lingersBeforeClosing)
 /// if connection.isCloseExpected { … }            // arm the close timer
 /// ```
 ///
@@ -47,6 +48,13 @@ public struct Connection: Sendable {
     public internal(set) var phase: Phase = .connecting
     /// Whether the driver should close the transport once the pending output is written.
     public internal(set) var shouldCloseTransport = false
+    /// Whether the transport should close with a lingering close: half-close once the output
+    /// is written, read on (the Core discards what it reads) until the peer's EOF, then close;
+    /// bounded by the driver's close timer. Set when we fail the connection for a violation in
+    /// the peer's input, which the peer may still be sending: closing a TCP socket with unread
+    /// input answers with a reset, which discards whatever of our output the kernel has not
+    /// sent yet, our Close frame with it (RFC 6455 §7.1.1 wants the peer to read that frame).
+    public internal(set) var lingersBeforeClosing = false
     /// Set by the driver while its transport takes no more bytes (the peer does not read, so the
     /// socket and the driver's own queue are full) and it leaves the output here untaken. While
     /// set, pings are answered by one pong only, for the most recent ping (RFC 6455 §5.5.3), so a

@@ -75,6 +75,23 @@ public struct ConnectionError: Error, Hashable, Sendable, CustomStringConvertibl
     /// - Parameter kind: what happened.
     public init(_ kind: Kind) { self.kind = kind }
 
+    /// Whether the peer's input broke a rule (framing, UTF-8, limits, close payload, an
+    /// extension's decoding), as opposed to a timeout, the transport's end or misuse: the peer
+    /// may still be sending when the connection fails (see
+    /// ``Connection/lingersBeforeClosing``).
+    public var isViolationByThePeer: Bool {
+        switch kind {
+        case .framing, .messageTooBig, .tooManyFragments, .reservedBits, .reservedOpcode,
+             .unexpectedContinuation, .expectedContinuation, .invalidClosePayload, .invalidCloseCode,
+             .invalidUTF8, .extension:
+            return true
+        case .handshake, .extensionNegotiation, .upgradeRejected, .abnormalClosure, .openTimeout,
+             .closeTimeout, .keepaliveTimeout, .notOpen, .controlPayloadTooLong, .codeMayNotBeSent,
+             .closeReasonTooLong, .fragmentSequence, .invalidState:
+            return false
+        }
+    }
+
     /// The close code this failure is reported with: every protocol violation maps to exactly
     /// one code, here and nowhere else. `nil` for misuse, which does not close the connection.
     public var closeCode: CloseCode? {

@@ -95,7 +95,7 @@ extension WebSocket: ChannelHandler, LoopDeferredWork {
         }
         if connection.shouldCloseTransport {
             flush()
-            channel?.closeAfterFlush()
+            channel?.closeAfterFlush(lingering: connection.lingersBeforeClosing)
             // Output still queued: a peer that stopped reading would keep the socket (and a
             // server's connection slot) forever; the close timeout ends the wait.
             if channel != nil, closeTimer == nil { armCloseTimer() }

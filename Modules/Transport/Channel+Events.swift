@@ -70,6 +70,7 @@ extension Channel: Selectable {
         } else {
             close()
         }
+        if closesAtEOF { close() }  // a lingering close ends here
     }
 
     /// `EPOLLERR`: fetch and clear the socket error, and fail with it.

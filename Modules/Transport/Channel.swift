@@ -43,6 +43,8 @@ public final class Channel: @unchecked Sendable {
     var outputClosed = false
     var closeWhenFlushed = false
     var shutdownWhenFlushed = false
+    /// A lingering ``closeAfterFlush(lingering:)``: close once the peer's EOF is read.
+    var closesAtEOF = false
     /// A write failed with this error; the channel closes with it on the next loop iteration.
     var failure: TransportError?
     #else
@@ -63,6 +65,8 @@ public final class Channel: @unchecked Sendable {
     @exclusivity(unchecked) var outputClosed = false
     @exclusivity(unchecked) var closeWhenFlushed = false
     @exclusivity(unchecked) var shutdownWhenFlushed = false
+    /// A lingering ``closeAfterFlush(lingering:)``: close once the peer's EOF is read.
+    @exclusivity(unchecked) var closesAtEOF = false
     /// A write failed with this error; the channel closes with it on the next loop iteration.
     @exclusivity(unchecked) var failure: TransportError?
     #endif
@@ -139,8 +143,18 @@ public final class Channel: @unchecked Sendable {
     /// Stops accepting writes and closes once the queued bytes are written (at once if none).
     /// With TLS, our `close_notify` follows the data (RFC 8446 §6.1); plaintext written before
     /// the handshake completed is sent first.
-    public func closeAfterFlush() {
+    ///
+    /// Lingering (as HTTP servers close, RFC 9112 §9.6): once the bytes are written the channel
+    /// half-closes (``shutdownWrite()``), reads on (to the handler, as before) and closes at
+    /// the peer's EOF. Closing with the peer's bytes unread makes the kernel answer with a
+    /// reset, which discards what it has not sent yet. The caller bounds the wait (`close()`).
+    /// - Parameter lingering: whether to wait for the peer's EOF after the half-close.
+    public func closeAfterFlush(lingering: Bool = false) {
         guard state != .closed else { return }
+        if lingering && !inputClosed {
+            closesAtEOF = true
+            return shutdownWrite()
+        }
         if let tls {
             if tls.isEstablished {
                 sendCloseNotify(tls)

@@ -98,6 +98,27 @@ struct ClosingHandshakeTests {
         #expect(connection.shouldCloseTransport)
     }
 
+    /// A violation in the peer's input fails the connection while the peer may still be
+    /// sending: the transport closes lingering (half-close, read on to the peer's EOF), so that
+    /// no reset destroys the Close frame. Not for a clean close or a keepalive timeout, and not
+    /// once the close timer fired (the driver then closes at once).
+    @Test func aViolationByThePeerAsksForALingeringClose() throws {
+        var violated = try Harness.openServer()
+        violated.receiveFrame(0x3)  // a reserved opcode: 1002
+        try expectFailure(&violated, code: 1002)
+        #expect(violated.shouldCloseTransport && violated.lingersBeforeClosing)
+        violated.closeTimedOut()
+        #expect(!violated.lingersBeforeClosing)
+
+        var clean = try Harness.openServer()
+        clean.receiveFrame(closeOpcode, Wire.closePayload(1000))
+        #expect(clean.shouldCloseTransport && !clean.lingersBeforeClosing)
+
+        var keepalive = try Harness.openServer()
+        keepalive.fail(ConnectionError(.keepaliveTimeout))
+        #expect(keepalive.shouldCloseTransport && !keepalive.lingersBeforeClosing)
+    }
+
     @Test func eofWithoutCloseIsAbnormal1006() throws {
         var connection = try Harness.openServer()
         connection.receiveEOF()
