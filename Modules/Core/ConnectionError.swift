@@ -83,8 +83,11 @@ public struct ConnectionError: Error, Hashable, Sendable, CustomStringConvertibl
         switch kind {
         case .framing, .messageTooBig, .tooManyFragments, .reservedBits, .reservedOpcode,
              .unexpectedContinuation, .expectedContinuation, .invalidClosePayload, .invalidCloseCode,
-             .invalidUTF8, .extension:
+             .invalidUTF8:
             return true
+        case .extension(let error):
+            // An extension's own failure (1011, e.g. zlib out of memory while we encode) is ours.
+            return error.kind != .internalError
         case .handshake, .extensionNegotiation, .upgradeRejected, .abnormalClosure, .openTimeout,
              .closeTimeout, .keepaliveTimeout, .notOpen, .controlPayloadTooLong, .codeMayNotBeSent,
              .closeReasonTooLong, .fragmentSequence, .invalidState:

@@ -70,7 +70,12 @@ extension Channel: Selectable {
         } else {
             close()
         }
-        if closesAtEOF { close() }  // a lingering close ends here
+        // A lingering close ends here, once what is still queued (the Close frame among it)
+        // is written: the peer may have half-closed and still read.
+        if closesAtEOF, state == .active {
+            closesAtEOF = false
+            closeAfterFlush()
+        }
     }
 
     /// `EPOLLERR`: fetch and clear the socket error, and fail with it.

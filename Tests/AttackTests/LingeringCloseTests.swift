@@ -24,11 +24,15 @@ extension Attacks {
             return bytes
         }
 
-        @Test func theCloseFrameReachesAPeerThatReadsSlowlyAfterItsViolation() async throws {
+        /// The peer either goes on sending the claimed payload while it reads (an uploading
+        /// peer: before, the reset destroyed everything queued), or half-closes at once and
+        /// reads (its EOF must not end the linger before the queued output is written).
+        @Test(arguments: [false, true])
+        func theCloseFrameReachesAPeerThatReadsSlowlyAfterItsViolation(peerHalfCloses: Bool) async throws {
             var configuration = WebSocketServer.Configuration()
             configuration.connection.pingInterval = nil
             configuration.connection.closeTimeout = .seconds(20)
-            let queued = 2 << 20  // more than the peer's small window: most waits at the server
+            let queued = 8 << 20  // more than both socket buffers hold: most waits in the server
             let server = try WebSocketServer.start(configuration: configuration) { ws in
                 try? await ws.send(binary: [UInt8](repeating: 0x2A, count: queued))
                 _ = await ws.closed()
@@ -39,7 +43,8 @@ extension Attacks {
             // Over the 1 MiB limit: the server fails at the header. The attacker goes on
             // sending the claimed payload while it reads, as an uploading peer would.
             try attacker.send(Self.oversizedFrame(claiming: 4 << 20, sending: 16 << 10))
-            let sending = Locked(true)
+            if peerHalfCloses { _ = Glibc.shutdown(attacker.descriptor, Int32(SHUT_WR)) }
+            let sending = Locked(!peerHalfCloses)
             let sender = Task.detached {
                 let chunk = [UInt8](repeating: 0x55, count: 4096)
                 while sending.withLock({ $0 }) {
@@ -57,7 +62,7 @@ extension Attacks {
             let close = frames.last { $0.opcode == 0x8 }
             #expect(data == queued, "\(data) of \(queued) bytes of data before the close")
             #expect(close?.closeCode == 1009, "the server's Close frame: \(String(describing: close?.closeCode))")
-            print("attack: a frame over the limit from a peer that reads through a 4 KiB window with "
+            print("attack: a frame over the limit from a peer that \(peerHalfCloses ? "half-closes and" : "uploads and") reads through a 4 KiB window with "
                 + "\(queued >> 20) MiB queued for it: it read \(data) bytes and Close "
                 + "\(close?.closeCode.map(String.init) ?? "none")")
             attacker.close()

@@ -1,5 +1,6 @@
 import Testing
 import WebSocketCore
+import WebSocketExtensions
 import WebSocketFraming
 import WebSocketTestSupport
 
@@ -117,6 +118,14 @@ struct ClosingHandshakeTests {
         var keepalive = try Harness.openServer()
         keepalive.fail(ConnectionError(.keepaliveTimeout))
         #expect(keepalive.shouldCloseTransport && !keepalive.lingersBeforeClosing)
+
+        // An extension's own failure (1011) is ours; a peer's input it refuses is the peer's.
+        var ours = try Harness.openServer()
+        ours.fail(ConnectionError(.extension(ExtensionError(.internalError, "deflate: out of memory"))))
+        #expect(ours.shouldCloseTransport && !ours.lingersBeforeClosing)
+        var theirs = try Harness.openServer()
+        theirs.fail(ConnectionError(.extension(ExtensionError(.invalidPayload, "corrupt DEFLATE data"))))
+        #expect(theirs.shouldCloseTransport && theirs.lingersBeforeClosing)
     }
 
     @Test func eofWithoutCloseIsAbnormal1006() throws {
