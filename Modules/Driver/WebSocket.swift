@@ -161,7 +161,8 @@ public final class WebSocket: @unchecked Sendable {
         let readAhead = min(maxQueuedMessages, Self.onLoopReadAhead)
         let maxQueuedBytes = max(1, configuration.maxQueuedBytes)
         self.inbox = Inbox(readAhead: readAhead, offLoopReadAhead: maxQueuedMessages, maxQueuedBytes: maxQueuedBytes)
-        self.connection.grantMessageCredit(readAhead, bytes: maxQueuedBytes)
+        // The inbox's starting read-ahead, as `cancelHandler` grants it again.
+        self.connection.grantMessageCredit(inbox.readAhead.messages, bytes: inbox.readAhead.bytes)
         self.connection.keepsMemoryBetweenReads = true  // released by `noteRead`'s timer
     }
 

@@ -54,11 +54,11 @@ final class Session: Sendable {
 
     /// Answers a connection over `maxConnections` with 503.
     ///
-    /// A lingering close, as HTTP servers do: half-close and let the client close first.
-    /// Closing at once, with the client's request still to come (over TLS it follows the
-    /// handshake that carries the 503), would answer it with a reset that can destroy the 503
-    /// before the client reads it. The close timeout bounds the wait, and
-    /// ``maxLingeringRefusals`` the number of such waits.
+    /// A lingering close (``Channel/closeAfterFlush(lingering:)``), as HTTP servers do:
+    /// half-close and let the client close first. Closing at once, with the client's request
+    /// still to come (over TLS it follows the handshake that carries the 503), would answer it
+    /// with a reset that can destroy the 503 before the client reads it. The close timeout
+    /// bounds the wait, and ``maxLingeringRefusals`` the number of such waits.
     private func refuse(_ channel: Channel) {
         channel.write(ServerHandshakeResponse.reject(status: 503))
         let lingering = lingeringRefusals.add(1, ordering: .relaxed).newValue
@@ -66,7 +66,7 @@ final class Session: Sendable {
             lingeringRefusals.subtract(1, ordering: .relaxed)
             return channel.closeAfterFlush()
         }
-        channel.shutdownWrite()
+        channel.closeAfterFlush(lingering: true)
         channel.loop.scheduleTask(in: configuration.connection.closeTimeout) { [self] in
             channel.close()
             lingeringRefusals.subtract(1, ordering: .relaxed)

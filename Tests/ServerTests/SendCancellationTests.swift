@@ -46,13 +46,6 @@ struct SendCancellationTests {
         }
     }
 
-    /// The payload the server received.
-    final class Received: Sendable {
-        private let value = Locked<[UInt8]?>(nil)
-        func set(_ data: [UInt8]) { value.withLock { $0 = data } }
-        var data: [UInt8]? { value.withLock { $0 } }
-    }
-
     static func describe(_ body: () async throws -> Void) async -> String {
         do {
             try await body()
@@ -67,13 +60,13 @@ struct SendCancellationTests {
     /// A client's task (off the loop) sends to a server whose handler reads nothing until told.
     @Test func aClientTasksSendEndsWhenCancelled() async throws {
         let gate = AsyncStream<Void>.makeStream()
-        let received = Received()
+        let received = Locked<[UInt8]?>(nil)  // the payload the server received
         var configuration = WebSocketServer.Configuration()
         configuration.connection = Self.noCompression
         let server = try WebSocketServer.start(configuration: configuration) { ws in
             for await _ in gate.stream { break }
             _ = try? await ws.receive()  // "fill"
-            if let message = try? await ws.receive() { received.set(message.data) }
+            if let message = try? await ws.receive() { received.withLock { $0 = message.data } }
         }
         let ws = try await WebSocket.connect(to: "ws://127.0.0.1:\(server.port)/", configuration: Self.noCompression)
         try await ws.send(text: "fill")
@@ -86,8 +79,8 @@ struct SendCancellationTests {
         gate.continuation.yield()
         try await ws.send(text: "after")
         let deadline = ContinuousClock.now + .seconds(20)
-        while received.data == nil, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
-        #expect(received.data == Self.big, "the cancelled send's message arrived whole")
+        while received.withLock({ $0 }) == nil, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(received.withLock { $0 } == Self.big, "the cancelled send's message arrived whole")
         _ = try await ws.close()
         await server.shutdown()
     }
