@@ -146,9 +146,22 @@ struct LifecycleTests {
         #expect(try await recorder.inactive.value() == TransportError(.eventLoopShutdown))
     }
 
+    /// An echo listener on a port below Linux's ephemeral range (32768-60999): once it closes,
+    /// no other test's outgoing connection can take the port as its local one before the rebind
+    /// below (one did under a CI run's parallel load: EADDRINUSE, the listener closed fine).
+    static func echoServerBelowTheEphemeralRange(on loop: EventLoop) throws -> Listener {
+        let start = Int.random(in: 20_000..<30_000)
+        for port in stride(from: start, to: start + 1_400, by: 7) {
+            if let listener = try? Listener.bind(host: "127.0.0.1", port: port, on: loop, accept: { $0.handler = EchoHandler() }) {
+                return listener
+            }
+        }
+        return try Listener.bind(host: "127.0.0.1", port: start + 1, on: loop) { $0.handler = EchoHandler() }
+    }
+
     @Test func closedListenerFreesItsPort() async throws {
         try await withLoops { loops in
-            let listener = try echoServer(on: loops[0])
+            let listener = try Self.echoServerBelowTheEphemeralRange(on: loops[0])
             let port = listener.localAddress.port
             listener.close()
             listener.close()
