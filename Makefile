@@ -44,7 +44,8 @@ deps:
 ## Third-party peers for the integration tests: python-websockets (13 or later, for its
 ## `websockets.asyncio` API) from PyPI, into the python3 on PATH when its pip may install there,
 ## else into .venv (Debian's own python3 refuses, PEP 668), which is first on PATH for every
-## recipe and so for the tests' `/usr/bin/env python3`.
+## recipe and so for the tests' `/usr/bin/env python3`; node's ws from Debian (`node-ws`, which
+## Tests/Fixtures/node/peer.js finds in /usr/share/nodejs whichever node runs it).
 export PATH := $(CURDIR)/.venv/bin:$(PATH)
 PYTHON_PEERS := Tests/Fixtures/requirements.txt
 peers:
@@ -56,6 +57,10 @@ peers:
 			$$sudo apt-get update -qq && $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null && \
 			python3 -m venv .venv; }; \
 		.venv/bin/python3 -m pip install --quiet --disable-pip-version-check -r $(PYTHON_PEERS); }
+	@node -e 'module.paths.push("/usr/share/nodejs"); require("ws")' 2>/dev/null || { \
+		echo "peers: installing nodejs and node-ws (apt)"; \
+		sudo=""; [ "$$(id -u)" = 0 ] || sudo=sudo; \
+		$$sudo apt-get update -qq && $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs node-ws >/dev/null; }
 
 ## The tests open a few thousand sockets at once (1000 client/server pairs in one process):
 ## Debian's default soft limit of 1024 descriptors is raised for them, up to the hard limit.

@@ -1,34 +1,14 @@
 import Foundation
 import Testing
 import WebSocketServer
+import WebSocketTestSupport
 
 /// python-websockets (a client we did not write) against our server.
 @Suite("Server interop with python-websockets", .timeLimit(.minutes(1)))
 struct PythonClientTests {
-    /// Runs `client.py` on a thread of its own: blocking a thread of the cooperative pool (two on a
-    /// two-core machine) while our server needs it would deadlock tests that run in parallel.
+    /// Runs `client.py` (see `PeerProcess.run` on why a thread of its own).
     static func runPythonClient(_ url: String, _ extra: [String] = []) async throws -> (status: Int32, output: String) {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread.detachNewThread {
-                continuation.resume(with: Result { try runPythonClientBlocking(url, extra) })
-            }
-        }
-    }
-
-    private static func runPythonClientBlocking(_ url: String, _ extra: [String]) throws -> (status: Int32, output: String) {
-        let script = URL(fileURLWithPath: #filePath)
-            .deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Fixtures/client.py")
-        let process = Process()
-        let stdout = Pipe()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script.path, url] + extra
-        process.standardOutput = stdout
-        process.standardError = stdout
-        try process.run()
-        let output = stdout.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: output, as: UTF8.self))
+        try await PeerProcess.run("python3", [PeerProcess.fixture("client.py"), url] + extra)
     }
 
     @Test func pythonClientEchoesThroughOurServer() async throws {

@@ -1,4 +1,5 @@
 import Foundation
+import WebSocketTestSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -67,9 +68,4 @@ enum RawClient {
         }
         return received
     }
-}
-
-struct PeerError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
 }
