@@ -26,17 +26,55 @@ extension WebSocket {
     ///   - configuration: limits, timeouts, subprotocols, extensions, TLS settings.
     ///   - loop: the event loop to run on; a shared loop by default.
     /// - Returns: the open connection.
+    ///
+    /// A server that answers with a redirect fails the connect (``WebSocketError/response``
+    /// holds its status and `Location`) unless ``WebSocketDriver/WebSocket/Configuration/maxRedirects``
+    /// allows following it: then the request goes to the new URL, within the same open timeout.
     /// - Throws: ``WebSocketError``: invalid URL, transport failure (resolution, refused,
     ///   timeout; for `wss://` a refused certificate, a failed TLS handshake or an unusable TLS
-    ///   configuration, all as `TransportError`), or a failed opening handshake (with the HTTP
-    ///   status when it was not 101).
+    ///   configuration, all as `TransportError`), a failed opening handshake (with the HTTP
+    ///   response in ``WebSocketError/response`` when its status was not 101), or a redirect
+    ///   not followed (`insecureRedirect` from `wss://` to `ws://`; `invalidURL` for a
+    ///   `Location` that names no WebSocket URL).
     public static func connect(
         to url: String,
         headers: HTTPHeaders = HTTPHeaders(),
         configuration: Configuration = Configuration(),
         loop: EventLoop? = nil
     ) async throws -> WebSocket {
-        let target = try WebSocketURL(url)
+        var target = try WebSocketURL(url)
+        var headers = headers
+        let deadline = ContinuousClock.now + configuration.openTimeout
+        var redirects = 0
+        while true {
+            do {
+                return try await connect(
+                    to: target, headers: headers, configuration: configuration,
+                    loop: loop ?? SharedLoop.loop, deadline: deadline)
+            } catch let error as WebSocketError {
+                guard redirects < configuration.maxRedirects, let location = error.redirectLocation else { throw error }
+                let next = try target.resolving(redirect: location)
+                if target.isSecure && !next.isSecure {
+                    throw WebSocketError(.insecureRedirect("\(target) redirected to \(next)"), response: error.response)
+                }
+                if !next.isSameOrigin(as: target) {
+                    for name in Self.credentialHeaders { headers.remove(name: name) }
+                }
+                redirects += 1
+                target = next
+            }
+        }
+    }
+
+    /// Request headers that carry credentials: not sent to another origin after a redirect
+    /// (as browsers, curl and python-websockets do).
+    static let credentialHeaders = ["Authorization", "Cookie", "Proxy-Authorization"]
+
+    /// One connect to `target`, without redirects, finished by `deadline`.
+    private static func connect(
+        to target: WebSocketURL, headers: HTTPHeaders, configuration: Configuration, loop: EventLoop,
+        deadline: ContinuousClock.Instant
+    ) async throws -> WebSocket {
         let tls: TLSContext?
         do throws(TransportError) {
             tls = target.isSecure ? try TLSContext.shared(client: configuration.tls) : nil
@@ -51,8 +89,8 @@ extension WebSocket {
         } catch {
             throw WebSocketError(.connection(error))
         }
-        let socket = WebSocket(connection: connection, configuration: configuration, loop: loop ?? SharedLoop.loop)
-        try await socket.open(host: target.host, port: target.port, tls: tls)
+        let socket = WebSocket(connection: connection, configuration: configuration, loop: loop)
+        try await socket.open(host: target.host, port: target.port, tls: tls, deadline: deadline)
         return socket
     }
 
@@ -101,13 +139,12 @@ extension WebSocket {
     }
 
     /// Connects the transport (TCP, then TLS for `wss://`) and waits for the opening handshake,
-    /// all within the open timeout.
-    private func open(host: String, port: Int, tls: TLSContext?) async throws {
-        let deadline = ContinuousClock.now + configuration.openTimeout
+    /// all by `deadline`.
+    private func open(host: String, port: Int, tls: TLSContext?, deadline: ContinuousClock.Instant) async throws {
         let channel: Channel
         do throws(TransportError) {
             channel = try await Channel.connect(
-                host: host, port: port, timeout: configuration.openTimeout, tls: tls, on: loop, handler: self)
+                host: host, port: port, timeout: deadline - ContinuousClock.now, tls: tls, on: loop, handler: self)
         } catch {
             throw WebSocketError(.transport(error))
         }
@@ -118,4 +155,13 @@ extension WebSocket {
 /// The loop clients use when none is given: one thread, started on first use.
 enum SharedLoop {
     static let loop = EventLoop(name: "ws-client")
+}
+
+extension WebSocketError {
+    /// The `Location` of a redirect (RFC 9110 §15.4: 301, 302, 303, 307, 308) that refused the
+    /// upgrade; nil for any other error.
+    var redirectLocation: String? {
+        guard let response, [301, 302, 303, 307, 308].contains(response.status) else { return nil }
+        return response.headers.first("Location")
+    }
 }

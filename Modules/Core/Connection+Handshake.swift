@@ -80,6 +80,7 @@ extension Connection {
         guard let handshake = clientHandshake else { return }
         do {
             let response = try HTTPResponseHead(head)
+            if response.status != 101 { refusedResponse = response }
             let result = try handshake.validate(response)
             do {
                 extensions = try ExtensionNegotiation.clientAccept(

@@ -1,6 +1,6 @@
 import WebSocketExtensions
 public import WebSocketFraming
-import WebSocketHandshake
+public import WebSocketHandshake
 
 /// The sans-I/O WebSocket connection, for either role (RFC 6455).
 ///
@@ -127,6 +127,14 @@ public struct Connection: Sendable {
     var clientHandshake: ClientHandshake?
     var headParser: HTTPHeadParser
     var upgradeRequest: ServerHandshakeRequest?
+    /// Client role: the server's response when it answered the upgrade with a status other than
+    /// 101, nil otherwise. RFC 6455 §4.1: "If the status code received from the server is not
+    /// 101, the client handles the response per HTTP [RFC2616] procedures. In particular, the
+    /// client might perform authentication if it receives a 401 status code; the server might
+    /// redirect the client using a 3xx status code". The connection fails all the same
+    /// (``ConnectionError/Kind/handshake(_:)``, `unexpectedStatus`); this is what the
+    /// application needs to go on: `Location`, `WWW-Authenticate`, `Retry-After`.
+    public internal(set) var refusedResponse: HTTPResponseHead?
     var random: any RandomNumberGenerator & Sendable
 
     init(role: Role, configuration: Configuration, random: any RandomNumberGenerator & Sendable) {

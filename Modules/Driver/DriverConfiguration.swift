@@ -16,8 +16,17 @@ extension WebSocket {
         /// (window 15, memLevel 8) and 39 KiB to decompress, allocated on the first compressed
         /// message each way; servers default to window 12 and memLevel 5 (about 38 KiB).
         public var compression: PerMessageDeflate? = PerMessageDeflate()
-        /// Connect plus opening handshake must finish within this. Default 10 s.
+        /// Connect plus opening handshake must finish within this (as a client, every redirect
+        /// followed included). Default 10 s.
         public var openTimeout: Duration = .seconds(10)
+        /// Client: how many HTTP redirects (301, 302, 303, 307, 308 with a `Location`) `connect`
+        /// follows. RFC 6455 §4.1 leaves it to the client ("the server might redirect the client
+        /// using a 3xx status code (but clients are not required to follow them)"). Default 0,
+        /// as node's ws and gorilla: a redirect fails the connect, with the response in
+        /// ``WebSocketError/response``. A redirect from `wss://` to `ws://` is never followed;
+        /// one to another origin (scheme, host or port) drops `Authorization`, `Cookie` and
+        /// `Proxy-Authorization` from the request headers. Ignored by the server.
+        public var maxRedirects: Int = 0
         /// How long to wait for the peer's close frame (and, as a client, for the server to
         /// close TCP) after ours. Default 10 s: long enough for a loaded peer, short enough
         /// that a vanished one does not hold a socket for minutes.

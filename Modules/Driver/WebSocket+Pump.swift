@@ -271,7 +271,7 @@ extension WebSocket: ChannelHandler, LoopDeferredWork {
     /// The error `connect` reports when the connection closed before opening.
     func openError(_ info: CloseInfo) -> WebSocketError {
         if let transportError { return WebSocketError(.transport(transportError)) }
-        if let error = info.error { return WebSocketError(.connection(error)) }
+        if let error = info.error { return WebSocketError(.connection(error), response: connection.refusedResponse) }
         return WebSocketError(.closed(info))
     }
 

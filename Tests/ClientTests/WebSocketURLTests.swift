@@ -46,4 +46,41 @@ struct WebSocketURLTests {
     func invalidURLs(url: String) {
         #expect(throws: WebSocketError.self) { try WebSocketURL(url) }
     }
+
+    /// RFC 9110 §10.2.2 with RFC 3986 §5.2: a redirect's `Location` against the request's URL.
+    @Test("Redirect locations resolve against the URL", arguments: [
+        ("ws://a.example/chat/room?x=1", "wss://b.example:8443/new", "wss://b.example:8443/new"),
+        ("ws://a.example/chat/room", "https://b.example/new?y=2", "wss://b.example/new?y=2"),
+        ("wss://a.example/chat/room", "http://b.example/", "ws://b.example/"),
+        ("wss://a.example:9000/chat", "//c.example/x", "wss://c.example/x"),
+        ("ws://a.example:9000/chat/room?x=1", "/other?z=3", "ws://a.example:9000/other?z=3"),
+        ("ws://a.example/chat/room?x=1", "?z=3", "ws://a.example/chat/room?z=3"),
+        ("ws://a.example/chat/room?x=1", "lobby", "ws://a.example/chat/lobby"),
+        ("ws://a.example/chat/room", "../up/./here", "ws://a.example/up/here"),
+        ("ws://a.example/chat/room", "../../../top", "ws://a.example/top"),
+        ("ws://a.example/chat/room", "sub/..", "ws://a.example/chat/"),
+        ("ws://a.example/chat", "/new#fragment", "ws://a.example/new"),
+        ("ws://[::1]:9001/chat", "/new", "ws://[::1]:9001/new"),
+        ("ws://[fe80::1%25eth0]:9001/chat", "/new", "ws://[fe80::1%25eth0]:9001/new"),
+    ])
+    func redirectLocationsResolve(base: String, location: String, expected: String) throws {
+        let resolved = try WebSocketURL(base).resolving(redirect: location)
+        #expect(resolved == (try WebSocketURL(expected)))
+        #expect(resolved.description == expected)
+    }
+
+    @Test("Redirect locations that name no WebSocket URL are refused",
+          arguments: ["ftp://a.example/", "mailto:x@a.example", "ws://", "https://a.example:99999/"])
+    func foreignRedirectLocationsAreRefused(location: String) throws {
+        #expect(throws: WebSocketError.self) { try WebSocketURL("ws://a.example/").resolving(redirect: location) }
+    }
+
+    /// RFC 6454 §5: scheme, host and port.
+    @Test func originsCompareSchemeHostAndPort() throws {
+        let url = try WebSocketURL("ws://a.example/chat")
+        #expect(url.isSameOrigin(as: try WebSocketURL("ws://A.EXAMPLE:80/other")))
+        #expect(!url.isSameOrigin(as: try WebSocketURL("wss://a.example/chat")))
+        #expect(!url.isSameOrigin(as: try WebSocketURL("ws://a.example:8080/chat")))
+        #expect(!url.isSameOrigin(as: try WebSocketURL("ws://b.example/chat")))
+    }
 }

@@ -173,6 +173,24 @@ struct OpeningHandshakeTests {
         connection.receive(Array("HTTP/1.1 301 Moved Permanently\r\nLocation: wss://elsewhere/\r\n\r\n".utf8))
         let error = try #require(handshakeError(&connection))
         #expect(error.description.contains("301"))
+        // RFC 6455 §4.1: the client "handles the response per HTTP procedures": it keeps it.
+        #expect(connection.refusedResponse?.status == 301)
+        #expect(connection.refusedResponse?.headers.first("Location") == "wss://elsewhere/")
+    }
+
+    @Test func anAuthenticationChallengeIsKept() throws {
+        var (connection, _) = try client()
+        connection.receive(Array("HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Bearer realm=\"chat\"\r\nContent-Length: 0\r\n\r\n".utf8))
+        #expect(handshakeError(&connection) != nil)
+        #expect(connection.refusedResponse?.status == 401)
+        #expect(connection.refusedResponse?.headers.first("WWW-Authenticate") == #"Bearer realm="chat""#)
+    }
+
+    @Test func anAcceptedUpgradeKeepsNoRefusedResponse() throws {
+        var (connection, request) = try client()
+        connection.receive(Harness.response(for: request))
+        #expect(connection.phase == .open)
+        #expect(connection.refusedResponse == nil)
     }
 }
 

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// A third-party peer in a process of its own (python-websockets, node's `ws`), started from a
 /// script under `Tests/Fixtures`.
