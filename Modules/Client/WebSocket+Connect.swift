@@ -89,8 +89,9 @@ extension WebSocket {
         } catch {
             throw WebSocketError(.connection(error))
         }
+        let proxy = try configuration.proxy.proxy(for: target)
         let socket = WebSocket(connection: connection, configuration: configuration, loop: loop)
-        try await socket.open(host: target.host, port: target.port, tls: tls, deadline: deadline)
+        try await socket.open(host: target.host, port: target.port, tls: tls, proxy: proxy, deadline: deadline)
         return socket
     }
 
@@ -138,13 +139,16 @@ extension WebSocket {
         _ = await closed()
     }
 
-    /// Connects the transport (TCP, then TLS for `wss://`) and waits for the opening handshake,
-    /// all by `deadline`.
-    private func open(host: String, port: Int, tls: TLSContext?, deadline: ContinuousClock.Instant) async throws {
+    /// Connects the transport (TCP, through `proxy`'s tunnel if there is one, then TLS for
+    /// `wss://`) and waits for the opening handshake, all by `deadline`.
+    private func open(
+        host: String, port: Int, tls: TLSContext?, proxy: HTTPProxy?, deadline: ContinuousClock.Instant
+    ) async throws {
         let channel: Channel
         do throws(TransportError) {
             channel = try await Channel.connect(
-                host: host, port: port, timeout: deadline - ContinuousClock.now, tls: tls, on: loop, handler: self)
+                host: host, port: port, timeout: deadline - ContinuousClock.now, tls: tls, proxy: proxy,
+                on: loop, handler: self)
         } catch {
             throw WebSocketError(.transport(error))
         }

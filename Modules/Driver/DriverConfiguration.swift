@@ -27,6 +27,25 @@ extension WebSocket {
         /// one to another origin (scheme, host or port) drops `Authorization`, `Cookie` and
         /// `Proxy-Authorization` from the request headers. Ignored by the server.
         public var maxRedirects: Int = 0
+        /// Client: how `connect` reaches the server. Default ``Proxy/none``: directly.
+        public var proxy: Proxy = .none
+
+        /// How a client reaches the server: directly, or through an HTTP proxy's `CONNECT`
+        /// tunnel (RFC 9110 §9.3.6), inside which TLS for `wss://` runs end to end.
+        public enum Proxy: Sendable, Hashable {
+            /// Straight to the server.
+            case none
+            /// Through this HTTP proxy.
+            case http(HTTPProxy)
+            /// As the environment says, by curl's rules: `https_proxy` (or `HTTPS_PROXY`) for
+            /// `wss://`, `http_proxy` for `ws://` (lower case only: a CGI program's
+            /// `HTTP_PROXY` can come from a request's `Proxy` header, "httpoxy"), else
+            /// `all_proxy` (or `ALL_PROXY`); none when `no_proxy` (or `NO_PROXY`) lists the
+            /// host: `*`, the name, a domain it ends in (`example.com` or `.example.com`), or
+            /// an IP address. The value is `http://[user:password@]host[:port]` (port 80 by
+            /// default); credentials become `Proxy-Authorization: Basic`.
+            case environment
+        }
         /// How long to wait for the peer's close frame (and, as a client, for the server to
         /// close TCP) after ours. Default 10 s: long enough for a loaded peer, short enough
         /// that a vanished one does not hold a socket for minutes.

@@ -12,37 +12,45 @@ extension Channel {
     /// before this returns, under the same `timeout`: the server's certificate is verified
     /// against `host` (or the configuration's `serverName`; RFC 6125), `host` is sent as SNI when
     /// it is a DNS name (RFC 6066 §3), and the handler sees only plaintext.
+    ///
+    /// With `proxy`, the TCP connection goes to the proxy, which is asked with `CONNECT` for a
+    /// tunnel to `host:port` (RFC 9110 §9.3.6); TLS then runs through the tunnel with the server,
+    /// exactly as without a proxy. The channel's `remoteAddress` is the proxy's.
     /// - Parameters:
     ///   - host: a name, or a numeric IPv4/IPv6 address (`[::1]` accepted).
     ///   - port: the TCP port.
     ///   - timeout: the limit for resolution, connection and TLS handshake together, enforced by
     ///     loop timers (a name lookup still running when it passes is abandoned, not waited for).
     ///   - tls: a client ``TLSContext`` for a TLS connection; nil for plain TCP.
+    ///   - proxy: an HTTP proxy to tunnel through; nil to connect directly.
     ///   - loop: the loop the channel will belong to.
     ///   - handler: the channel's handler.
     /// - Throws: ``TransportError`` — `.resolution`, `.connectionRefused` (the last address's
     ///   error when all fail), `.connectTimeout`, `.eventLoopShutdown`, `.cancelled`, `.system`;
     ///   with TLS also `.certificate` (refused server certificate), `.tls` (handshake failure)
-    ///   and `.tlsConfiguration` (a server context, or no name to verify).
+    ///   and `.tlsConfiguration` (a server context, or no name to verify); through a proxy
+    ///   also `.proxyRefused` (a status other than 2xx) and `.proxy` (any other failure of the
+    ///   tunnel); the connect errors then name the proxy.
     /// - Returns: the connected, active channel.
     public static func connect(
-        host: String, port: Int, timeout: Duration, tls: TLSContext? = nil, on loop: EventLoop,
-        handler: any ChannelHandler
+        host: String, port: Int, timeout: Duration, tls: TLSContext? = nil, proxy: HTTPProxy? = nil,
+        on loop: EventLoop, handler: any ChannelHandler
     ) async throws(TransportError) -> Channel {
         if let tls, tls.role != .client {
             throw TransportError(.tlsConfiguration("connect needs a client TLS context"))
         }
+        let tunnel = try proxy.map { proxy throws(TransportError) in try ProxyTunnel(host: host, port: port, proxy: proxy) }
+        let (peerHost, peerPort) = proxy.map { ($0.host, $0.port) } ?? (host, port)
+        let endpoint = Self.endpoint(host: peerHost, port: peerPort)
         let start = Syscall.monotonicNanoseconds()
         let addresses = try await SocketAddress.resolveInBackground(
-            host: host, port: port, timeout: timeout, on: loop).get()
+            host: peerHost, port: peerPort, timeout: timeout, on: loop).get()
         let elapsed = Syscall.monotonicNanoseconds() &- start
         let budget = EventLoop.nanoseconds(timeout)
-        guard elapsed < budget else {
-            throw TransportError(.connectTimeout, endpoint: Self.endpoint(host: host, port: port))
-        }
+        guard elapsed < budget else { throw TransportError(.connectTimeout, endpoint: endpoint) }
         let attempt = ConnectAttempt(
-            loop: loop, addresses: addresses, endpoint: Self.endpoint(host: host, port: port),
-            timeoutNanoseconds: budget - elapsed, tls: tls.map { ($0, host) }, handler: handler
+            loop: loop, addresses: addresses, endpoint: endpoint,
+            timeoutNanoseconds: budget - elapsed, tls: tls.map { ($0, host) }, tunnel: tunnel, handler: handler
         )
         let result = await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in

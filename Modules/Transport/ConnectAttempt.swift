@@ -1,6 +1,7 @@
 /// A connect in progress: tries each resolved address in turn with a non-blocking `connect`,
-/// then runs the TLS handshake if asked, under one deadline on the loop's timer. Everything
-/// after ``start(_:)`` runs on the loop.
+/// then opens the tunnel through an HTTP proxy if there is one (``ProxyTunnel``), then runs the
+/// TLS handshake if asked, under one deadline on the loop's timer. Everything after
+/// ``start(_:)`` runs on the loop.
 final class ConnectAttempt: Selectable, @unchecked Sendable {
     typealias Continuation = CheckedContinuation<Result<Channel, TransportError>, Never>
 
@@ -13,6 +14,14 @@ final class ConnectAttempt: Selectable, @unchecked Sendable {
     private var handler: (any ChannelHandler)?
     /// The connected channel while its TLS handshake runs.
     private var handshaking: Channel?
+    /// The `CONNECT` exchange when the addresses are a proxy's; nil for a direct connection.
+    private var tunnel: ProxyTunnel?
+    /// How much of the tunnel's request is written; the response is read once it all is.
+    private var tunnelRequestWritten = 0
+    /// Whether TCP is up and the tunnel's exchange runs.
+    private var isTunneling = false
+    /// What the registration listens for: the connect's writability, then the tunnel's bytes.
+    private var interest: Interest = [.write]
 
     private var continuation: Continuation?
     private var next = 0
@@ -28,9 +37,10 @@ final class ConnectAttempt: Selectable, @unchecked Sendable {
 
     init(
         loop: EventLoop, addresses: [SocketAddress], endpoint: String, timeoutNanoseconds: UInt64,
-        tls: (context: TLSContext, host: String)? = nil, handler: any ChannelHandler
+        tls: (context: TLSContext, host: String)? = nil, tunnel: ProxyTunnel? = nil, handler: any ChannelHandler
     ) {
         self.loop = loop
+        self.tunnel = tunnel
         self.addresses = addresses
         self.endpoint = endpoint
         self.timeoutNanoseconds = timeoutNanoseconds
@@ -72,8 +82,9 @@ final class ConnectAttempt: Selectable, @unchecked Sendable {
                 current = address
                 descriptor = fresh.descriptor
                 socket = consume fresh
-                if connected { return succeed() }
-                registrationID = try loop.register(self, descriptor: descriptor, interest: [.write])
+                if connected { return tcpConnected() }
+                interest = [.write]
+                registrationID = try loop.register(self, descriptor: descriptor, interest: interest)
                 return
             } catch {
                 lastError = error.at(address.description)
@@ -85,13 +96,14 @@ final class ConnectAttempt: Selectable, @unchecked Sendable {
 
     func handleEvent(_ event: PollEvent) {
         guard continuation != nil else { return }
+        if isTunneling { return advanceTunnel(event) }
         let pending: Errno?
         do {
             pending = descriptor < 0 ? .badDescriptor : try Syscall.pendingError(descriptor)
         } catch {
             pending = error.errno ?? .badDescriptor
         }
-        guard let pending else { return succeed() }
+        guard let pending else { return tcpConnected() }
         lastError = .system("connect", pending, endpoint: current?.description ?? endpoint)
         dropSocket()
         tryNextAddress()
@@ -101,10 +113,80 @@ final class ConnectAttempt: Selectable, @unchecked Sendable {
         finish(.failure(TransportError(.eventLoopShutdown, endpoint: endpoint)))
     }
 
+    /// TCP is up: through a proxy the tunnel is opened first, else the channel starts.
+    private func tcpConnected() {
+        guard tunnel != nil else { return succeed() }
+        isTunneling = true
+        advanceTunnel(PollEvent(id: registrationID, writable: true))
+    }
+
+    /// One step of the `CONNECT` exchange: writes what is left of the request, then reads the
+    /// response; the channel starts once the proxy switched to tunnel mode.
+    private func advanceTunnel(_ event: PollEvent) {
+        do throws(TransportError) {
+            guard var tunnel else { return }
+            if tunnelRequestWritten < tunnel.request.count {
+                guard event.writable || event.error || event.hangup else { return }
+                try writeTunnelRequest(tunnel)
+            }
+            let wanted: Interest = tunnelRequestWritten < tunnel.request.count ? [.write] : [.read]
+            if wanted != interest || registrationID == 0 { try listen(for: wanted) }
+            guard wanted == [.read], event.readable || event.error || event.hangup else { return }
+            let opened = try readTunnelResponse(&tunnel)
+            self.tunnel = tunnel
+            if opened { succeed() }
+        } catch {
+            finish(.failure(error))
+        }
+    }
+
+    /// Registers for `wanted`, or changes the registration to it.
+    private func listen(for wanted: Interest) throws(TransportError) {
+        if registrationID == 0 {
+            registrationID = try loop.register(self, descriptor: descriptor, interest: wanted)
+        } else {
+            try loop.reregister(registrationID, descriptor: descriptor, from: interest, to: wanted)
+        }
+        interest = wanted
+    }
+
+    private func writeTunnelRequest(_ tunnel: ProxyTunnel) throws(TransportError) {
+        while tunnelRequestWritten < tunnel.request.count {
+            let result = tunnel.request[tunnelRequestWritten...].withUnsafeBytes { bytes in
+                Result { () throws(TransportError) in try Syscall.send(descriptor, bytes) }
+            }
+            switch try result.get() {
+            case .processed(let count): tunnelRequestWritten += count
+            case .wouldBlock: return
+            }
+        }
+    }
+
+    /// Reads what the proxy sent; true once the tunnel is open.
+    private func readTunnelResponse(_ tunnel: inout ProxyTunnel) throws(TransportError) -> Bool {
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let result = buffer.withUnsafeMutableBytes { bytes in
+                Result { () throws(TransportError) in try Syscall.receive(descriptor, into: bytes) }
+            }
+            switch try result.get() {
+            case .wouldBlock: return false
+            case .processed(0):
+                throw TransportError(.proxy("the proxy closed the connection before it answered CONNECT"),
+                                     endpoint: tunnel.proxyEndpoint)
+            case .processed(let count):
+                let opened = buffer.withUnsafeBytes { bytes in
+                    Result { () throws(TransportError) in try tunnel.receive(UnsafeRawBufferPointer(rebasing: bytes.prefix(count))) }
+                }
+                if try opened.get() { return true }
+            }
+        }
+    }
+
     /// Turns the connected socket into an active channel and returns it to the caller.
     private func succeed() {
         if registrationID != 0 {
-            loop.deregister(registrationID, descriptor: descriptor, interest: [.write])
+            loop.deregister(registrationID, descriptor: descriptor, interest: interest)
             registrationID = 0
         }
         guard let connected = socket.take() else { return tryNextAddress() }
@@ -140,7 +222,7 @@ final class ConnectAttempt: Selectable, @unchecked Sendable {
 
     private func dropSocket() {
         if registrationID != 0 {
-            loop.deregister(registrationID, descriptor: descriptor, interest: [.write])
+            loop.deregister(registrationID, descriptor: descriptor, interest: interest)
             registrationID = 0
         }
         socket = nil

@@ -43,6 +43,13 @@ public struct TransportError: Error, Hashable, Sendable, CustomStringConvertible
         /// The TLS configuration cannot be used: an unreadable file, bad PEM, a private key that
         /// does not match its certificate. The message says which.
         case tlsConfiguration(String)
+        /// The HTTP proxy refused the tunnel (RFC 9110 §9.3.6: any status other than 2xx), e.g.
+        /// 407 when it wants credentials, 403 for a destination it does not allow, 502 when it
+        /// could not reach the server. `reason` is the proxy's reason phrase.
+        case proxyRefused(status: Int, reason: String)
+        /// The tunnel through the HTTP proxy failed otherwise: a malformed or oversized answer,
+        /// the proxy closing before it answered, or a target that cannot be sent.
+        case proxy(String)
     }
 
     /// What happened.
@@ -98,6 +105,11 @@ public struct TransportError: Error, Hashable, Sendable, CustomStringConvertible
             return "TLS connection\(target.isEmpty ? "" : " to" + target) ended without close_notify (possible truncation)"
         case .tlsConfiguration(let message):
             return "TLS configuration: \(message)"
+        case .proxyRefused(let status, let reason):
+            let hint = status == 407 ? " (the proxy wants credentials: HTTPProxy.authorization)" : ""
+            return "proxy\(target) refused the tunnel: \(status) \(reason)\(hint)"
+        case .proxy(let message):
+            return "proxy\(target): \(message)"
         }
     }
 

@@ -1,0 +1,20 @@
+/// An HTTP proxy that a client connection tunnels through with `CONNECT` (RFC 9110 §9.3.6):
+/// the TCP connection goes to the proxy, which opens one to the server and then relays bytes
+/// both ways; TLS for a `wss://` server runs inside the tunnel, end to end, verified against the
+/// server's name as without a proxy.
+public struct HTTPProxy: Sendable, Hashable {
+    /// The proxy's host name or IP address (an IPv6 address without brackets).
+    public var host: String
+    /// The proxy's port.
+    public var port: Int
+    /// The `Proxy-Authorization` value to send (RFC 9110 §11.7.2), e.g. `Basic dXNlcjpwYXNz`;
+    /// nil for none.
+    public var authorization: String?
+
+    /// A proxy at `host:port`, with an optional `Proxy-Authorization` value.
+    public init(host: String, port: Int, authorization: String? = nil) {
+        self.host = host
+        self.port = port
+        self.authorization = authorization
+    }
+}
