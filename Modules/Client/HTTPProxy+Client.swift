@@ -15,21 +15,23 @@ extension HTTPProxy {
     }
 
     /// Parses a proxy URL as proxy environment variables hold it:
-    /// `[http://][user:password@]host[:port][/]`, port 80 by default, percent-encoded
-    /// credentials decoded (RFC 3986 §3.2.1).
+    /// `[http://][user:password@]host[:port][/]`, port 1080 by default (curl's), percent-encoded
+    /// credentials decoded (RFC 3986 §3.2.1). Error messages show the URL without its
+    /// credentials.
     /// - Throws: ``WebSocketDriver/WebSocketError`` `.invalidURL` for another scheme (TLS to the
     ///   proxy itself, `https://`, and SOCKS are not supported), a path, or a bad host or port.
     public init(url: String) throws {
+        let shown = Self.redacted(url)
         var rest = Substring(url)
         if let scheme = rest.firstRange(of: "://") {
             guard rest[..<scheme.lowerBound].lowercased() == "http" else {
-                throw WebSocketError(.invalidURL("proxy \(url): only http:// proxies are supported"))
+                throw WebSocketError(.invalidURL("proxy \(shown): only http:// proxies are supported"))
             }
             rest = rest[scheme.upperBound...]
         }
         if rest.hasSuffix("/") { rest = rest.dropLast() }
         guard !rest.contains("/"), !rest.contains("?"), !rest.contains("#") else {
-            throw WebSocketError(.invalidURL("proxy \(url): a proxy URL has no path"))
+            throw WebSocketError(.invalidURL("proxy \(shown): a proxy URL has no path"))
         }
         var credentials: (String, String)?
         if let at = rest.lastIndex(of: "@") {
@@ -39,17 +41,29 @@ extension HTTPProxy {
                            Self.percentDecoded(userinfo[colon...].dropFirst()))
             rest = rest[rest.index(after: at)...]
         }
-        let address: WebSocketURL
+        var address: WebSocketURL
         do {
             address = try WebSocketURL("ws://" + rest)
+            if !address.hasExplicitPort { address.port = Self.defaultPort }
         } catch {
-            throw WebSocketError(.invalidURL("proxy \(url): host and port do not parse"))
+            throw WebSocketError(.invalidURL("proxy \(shown): host and port do not parse"))
         }
         if let (username, password) = credentials {
             self.init(host: address.host, port: address.port, username: username, password: password)
         } else {
             self.init(host: address.host, port: address.port)
         }
+    }
+
+    /// The port of a proxy URL that names none: curl's.
+    static let defaultPort = 1080
+
+    /// `url` with any `user:password@` replaced by `***@`, for messages.
+    static func redacted(_ url: String) -> String {
+        guard let at = url.lastIndex(of: "@") else { return url }
+        let schemeEnd = url.firstRange(of: "://")?.upperBound ?? url.startIndex
+        guard schemeEnd <= at else { return url }
+        return String(url[..<schemeEnd]) + "***" + url[at...]
     }
 
     /// `%XX` sequences decoded; anything else kept as it is.
@@ -83,9 +97,10 @@ extension WebSocket.Configuration.Proxy {
         case .none: return nil
         case .http(let proxy): return proxy
         case .environment:
+            // The first variable that is set decides; set but empty means no proxy (curl).
             let names = url.isSecure ? ["https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"]
                 : ["http_proxy", "all_proxy", "ALL_PROXY"]
-            guard let value = names.lazy.compactMap(environment).first(where: { !$0.isEmpty }) else { return nil }
+            guard let value = names.lazy.compactMap(environment).first, !value.isEmpty else { return nil }
             let noProxy = environment("no_proxy") ?? environment("NO_PROXY") ?? ""
             if Self.bypasses(host: url.host, port: url.port, noProxy: noProxy) { return nil }
             return try HTTPProxy(url: value)
@@ -97,16 +112,17 @@ extension WebSocket.Configuration.Proxy {
         getenv(name).map { String(cString: $0) }
     }
 
-    /// Whether `no_proxy` lists `host:port` (curl's rules): `*`; the host name, or a domain it
-    /// ends in, with or without a leading dot (case-insensitive); an IP address, IPv6 in
-    /// brackets or bare; each optionally with `:port`, which must then match too.
+    /// Whether `no_proxy` lists `host:port`, by curl's rules: the whole value `*` for every
+    /// host; for a host name, the name or a domain it ends in, with or without a leading dot
+    /// (case-insensitive); for an IP address, the same address or a CIDR block holding it
+    /// (`10.0.0.0/8`, `fd00::/8`), IPv6 in brackets or bare. An entry may end in `:port`, which
+    /// must then match too.
     static func bypasses(host: String, port: Int, noProxy: String) -> Bool {
+        if trimmed(Substring(noProxy)) == "*" { return true }
         let host = host.lowercased()
+        let hostAddress = IPAddressBytes(host.prefix { $0 != "%" })
         for rawEntry in noProxy.split(separator: ",") {
-            let entry = rawEntry.drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed()
-            let text = String(entry).lowercased()
-            if text == "*" { return true }
-            var name = Substring(text)
+            var name = Substring(trimmed(rawEntry).lowercased())
             var entryPort: Int?
             if name.hasPrefix("["), let close = name.firstIndex(of: "]") {
                 let after = name[name.index(after: close)...]
@@ -116,10 +132,52 @@ extension WebSocket.Configuration.Proxy {
                 entryPort = Int(name[name.index(after: colon)...])
                 name = name[..<colon]
             }
-            if name.hasPrefix(".") { name = name.dropFirst() }
             guard !name.isEmpty, entryPort == nil || entryPort == port else { continue }
+            if let hostAddress {
+                if hostAddress.isIn(block: name) { return true }
+                continue
+            }
+            if name.hasPrefix(".") { name = name.dropFirst() }
             if host == name || host.hasSuffix("." + name) { return true }
         }
         return false
+    }
+
+    /// `text` without leading and trailing spaces and tabs.
+    private static func trimmed(_ text: Substring) -> String {
+        String(text.drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed())
+    }
+}
+
+/// An IPv4 or IPv6 address as its bytes in network order, for `no_proxy`'s address entries.
+struct IPAddressBytes: Equatable {
+    let bytes: [UInt8]
+
+    /// Parses a numeric address (`inet_pton`); nil for anything else.
+    init?(_ text: some StringProtocol) {
+        var v4 = in_addr()
+        var v6 = in6_addr()
+        let string = String(text)
+        if inet_pton(AF_INET, string, &v4) == 1 {
+            bytes = withUnsafeBytes(of: &v4) { Array($0) }
+        } else if inet_pton(AF_INET6, string, &v6) == 1 {
+            bytes = withUnsafeBytes(of: &v6) { Array($0) }
+        } else {
+            return nil
+        }
+    }
+
+    /// Whether this address is `block`: an address of the same family, or `address/bits` whose
+    /// first `bits` bits it shares.
+    func isIn(block: Substring) -> Bool {
+        let parts = block.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
+        guard let network = IPAddressBytes(parts[0]), network.bytes.count == bytes.count else { return false }
+        let width = bytes.count * 8
+        guard let bits = parts.count == 2 ? Int(parts[1]) : width, (0...width).contains(bits) else { return false }
+        for index in 0..<(bits / 8) where bytes[index] != network.bytes[index] { return false }
+        let rest = bits % 8
+        guard rest > 0 else { return true }
+        let mask = UInt8(truncatingIfNeeded: 0xFF << (8 - rest))
+        return bytes[bits / 8] & mask == network.bytes[bits / 8] & mask
     }
 }

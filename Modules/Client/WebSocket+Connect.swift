@@ -81,6 +81,14 @@ extension WebSocket {
         } catch {
             throw WebSocketError(.transport(error))
         }
+        var headers = headers
+        var proxy = try configuration.proxy.proxy(for: target)
+        // The proxy's credentials are for the proxy: in the CONNECT request, never in the
+        // upgrade request that the tunnel carries to the server.
+        if proxy != nil, let credentials = headers.first("Proxy-Authorization") {
+            headers.remove(name: "Proxy-Authorization")
+            if proxy?.authorization == nil { proxy?.authorization = credentials }
+        }
         let connection: Connection
         do {
             connection = try Connection.client(
@@ -89,7 +97,6 @@ extension WebSocket {
         } catch {
             throw WebSocketError(.connection(error))
         }
-        let proxy = try configuration.proxy.proxy(for: target)
         let socket = WebSocket(connection: connection, configuration: configuration, loop: loop)
         try await socket.open(host: target.host, port: target.port, tls: tls, proxy: proxy, deadline: deadline)
         return socket

@@ -36,14 +36,23 @@ extension WebSocketURL: CustomStringConvertible {
         let lower = reference.lowercased()
         for (prefix, scheme) in [("ws://", "ws://"), ("wss://", "wss://"), ("http://", "ws://"), ("https://", "wss://")]
             where lower.hasPrefix(prefix) {
-            return try WebSocketURL(scheme + reference.dropFirst(prefix.count))
+            return try WebSocketURL(scheme + reference.dropFirst(prefix.count)).withoutDotSegments()
         }
         if Self.hasScheme(reference) {
             throw WebSocketError(.invalidURL("redirect to \(location): the scheme must be ws, wss, http or https"))
         }
         let scheme = isSecure ? "wss:" : "ws:"
-        if reference.hasPrefix("//") { return try WebSocketURL(scheme + reference) }
+        if reference.hasPrefix("//") { return try WebSocketURL(scheme + reference).withoutDotSegments() }
         return try WebSocketURL("\(scheme)//\(authority)\(Self.merge(reference, into: requestTarget))")
+    }
+
+    /// This URL with the dot segments of its path removed (RFC 3986 §5.2.2: the path of every
+    /// resolved reference goes through remove_dot_segments).
+    private func withoutDotSegments() -> WebSocketURL {
+        var url = self
+        let parts = requestTarget.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
+        url.requestTarget = Self.removingDotSegments(String(parts[0])) + (parts.count > 1 ? "?" + parts[1] : "")
+        return url
     }
 
     /// RFC 3986 §3.1: `scheme ":"`, where `scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )`.

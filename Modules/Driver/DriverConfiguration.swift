@@ -25,9 +25,13 @@ extension WebSocket {
         /// as node's ws and gorilla: a redirect fails the connect, with the response in
         /// ``WebSocketError/response``. A redirect from `wss://` to `ws://` is never followed;
         /// one to another origin (scheme, host or port) drops `Authorization`, `Cookie` and
-        /// `Proxy-Authorization` from the request headers. Ignored by the server.
+        /// `Proxy-Authorization` from the request headers. The other settings stay: ``tls``'s
+        /// client identity is offered to the new server too, and a `serverName` override is
+        /// checked against its certificate. Ignored by the server.
         public var maxRedirects: Int = 0
-        /// Client: how `connect` reaches the server. Default ``Proxy/none``: directly.
+        /// Client: how `connect` reaches the server. Default ``Proxy/none``: directly. Through a
+        /// proxy, a `Proxy-Authorization` among `connect`'s headers goes to the proxy (when the
+        /// ``WebSocketTransport/HTTPProxy`` has no authorization of its own), never to the server.
         public var proxy: Proxy = .none
 
         /// How a client reaches the server: directly, or through an HTTP proxy's `CONNECT`
@@ -40,10 +44,12 @@ extension WebSocket {
             /// As the environment says, by curl's rules: `https_proxy` (or `HTTPS_PROXY`) for
             /// `wss://`, `http_proxy` for `ws://` (lower case only: a CGI program's
             /// `HTTP_PROXY` can come from a request's `Proxy` header, "httpoxy"), else
-            /// `all_proxy` (or `ALL_PROXY`); none when `no_proxy` (or `NO_PROXY`) lists the
-            /// host: `*`, the name, a domain it ends in (`example.com` or `.example.com`), or
-            /// an IP address. The value is `http://[user:password@]host[:port]` (port 80 by
-            /// default); credentials become `Proxy-Authorization: Basic`.
+            /// `all_proxy` (or `ALL_PROXY`); the first one set decides, and set but empty means
+            /// none. None either when `no_proxy` (or `NO_PROXY`) is `*` or lists the host: its
+            /// name or a domain it ends in (`example.com` or `.example.com`); for an IP address,
+            /// the address or a CIDR block (`10.0.0.0/8`); each optionally with `:port`. The
+            /// value is `[http://][user:password@]host[:port]` (port 1080 by default);
+            /// credentials become `Proxy-Authorization: Basic`.
             case environment
         }
         /// How long to wait for the peer's close frame (and, as a client, for the server to

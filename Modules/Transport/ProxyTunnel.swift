@@ -14,46 +14,78 @@ struct ProxyTunnel {
     /// `host:port` of the proxy, for errors.
     let proxyEndpoint: String
     private var response: [UInt8] = []
+    /// How much of ``response`` was searched for the head's end.
+    private var scanned = 0
 
     /// Prepares the request for a tunnel to `host:port` through `proxy`.
-    /// - Throws: `.proxy` when a name or the authorization holds a control character (they
-    ///   would end the request line or a header early: header injection).
+    /// - Throws: `.proxy` when the host is not a name or an IP address (a space or a control
+    ///   character would end the request line early: request splitting), or the authorization
+    ///   holds a control character (header injection).
     init(host: String, port: Int, proxy: HTTPProxy) throws(TransportError) {
         proxyEndpoint = Channel.endpoint(host: proxy.host, port: proxy.port)
-        let target = Channel.endpoint(host: host, port: port)
-        for value in [target, proxy.authorization ?? ""] where value.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F }) {
-            throw TransportError(.proxy("a control character in the tunnel's target or authorization"), endpoint: proxyEndpoint)
+        // RFC 6874 §4: a zone ID has meaning only on the host that chose it, so it is not sent.
+        let name = host.contains(":") ? String(host.prefix { $0 != "%" }) : host
+        guard !name.isEmpty, name.utf8.allSatisfy(Self.isHostByte) else {
+            throw TransportError(.proxy("the tunnel's target is not a host name or an IP address"), endpoint: proxyEndpoint)
         }
+        if let authorization = proxy.authorization, authorization.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F }) {
+            throw TransportError(.proxy("a control character in the proxy's authorization"), endpoint: proxyEndpoint)
+        }
+        let target = Channel.endpoint(host: name, port: port)
         var head = "CONNECT \(target) HTTP/1.1\r\nHost: \(target)\r\n"
         if let authorization = proxy.authorization { head += "Proxy-Authorization: \(authorization)\r\n" }
         request = Array((head + "\r\n").utf8)
     }
 
-    /// Takes response bytes; true once the tunnel is open (the bytes held exactly a 2xx head).
-    /// - Throws: `.proxyRefused` for a status other than 2xx; `.proxy` for a malformed or
+    /// RFC 3986 §3.2.2: a reg-name's unreserved characters and sub-delims, `%` of its
+    /// percent-encodings, and `:` of an IPv6 address.
+    private static func isHostByte(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+            true
+        default:
+            Array("-._~!$&'()*+,;=%:".utf8).contains(byte)
+        }
+    }
+
+    /// Takes response bytes; true once the tunnel is open (the bytes held exactly a 2xx head,
+    /// after any interim 1xx heads).
+    /// - Throws: `.proxyRefused` for a final status other than 2xx; `.proxy` for a malformed or
     ///   oversized head, or bytes after a 2xx head (nothing may come through the tunnel before
     ///   the client speaks).
     mutating func receive(_ bytes: UnsafeRawBufferPointer) throws(TransportError) -> Bool {
         response.append(contentsOf: bytes)
-        guard let end = headEnd() else {
-            if response.count > Self.maxResponseHead { throw failure("a response head over 16 KiB") }
-            return false
+        while let end = headEnd() {
+            let status = try statusLine()
+            // RFC 9110 §15.2: "A client MUST be able to parse one or more 1xx responses received
+            // prior to a final response". They say nothing about the tunnel; the final one does.
+            // (101, a protocol switch, cannot answer CONNECT and fails as a refusal.)
+            if (100...199).contains(status.code) && status.code != 101 {
+                response.removeFirst(end)
+                scanned = 0
+                continue
+            }
+            guard (200...299).contains(status.code) else {
+                throw TransportError(.proxyRefused(status: status.code, reason: status.reason), endpoint: proxyEndpoint)
+            }
+            guard end == response.count else { throw failure("bytes after its 2xx response, before the tunnel was used") }
+            return true
         }
-        let status = try statusLine()
-        guard (200...299).contains(status.code) else {
-            throw TransportError(.proxyRefused(status: status.code, reason: status.reason), endpoint: proxyEndpoint)
-        }
-        guard end == response.count else { throw failure("bytes after its 2xx response, before the tunnel was used") }
-        return true
+        if response.count > Self.maxResponseHead { throw failure("a response head over 16 KiB") }
+        return false
     }
 
-    /// The index just past the head's blank line, once it arrived.
-    private func headEnd() -> Int? {
-        guard response.count >= 4 else { return nil }
-        for index in 3..<min(response.count, Self.maxResponseHead + 4)
-        where response[index - 3] == 0x0D && response[index - 2] == 0x0A && response[index - 1] == 0x0D && response[index] == 0x0A {
-            return index + 1
+    /// The index just past the head's blank line, once it arrived. Each byte is looked at once
+    /// (``scanned``), so a proxy answering a byte at a time costs no rescans.
+    private mutating func headEnd() -> Int? {
+        var index = max(3, scanned)
+        while index < response.count {
+            if response[index] == 0x0A && response[index - 1] == 0x0D && response[index - 2] == 0x0A && response[index - 3] == 0x0D {
+                return index + 1
+            }
+            index += 1
         }
+        scanned = index
         return nil
     }
 
@@ -66,7 +98,8 @@ struct ProxyTunnel {
               parts[1].count == 3, parts[1].allSatisfy({ $0.isASCII && $0.isNumber }), let code = Int(parts[1]) else {
             throw failure("a malformed status line")
         }
-        let reason = parts.count > 2 ? String(parts[2].prefix(64)).filter { $0.isASCII && !$0.isNewline } : ""
+        // The proxy's words go into error messages: printable ASCII only, at most 64 bytes.
+        let reason = parts.count > 2 ? String(String(parts[2]).unicodeScalars.filter { (0x20..<0x7F).contains($0.value) }.prefix(64)) : ""
         return (code, reason)
     }
 

@@ -35,7 +35,7 @@ final class NodePeer: Sendable {
 struct NodeInteropTests {
     func configuration() -> WebSocket.Configuration {
         var configuration = WebSocket.Configuration()
-        configuration.openTimeout = .seconds(20)  // sanitizer runs are slow to start node
+        configuration.openTimeout = .seconds(20)  // a TSan-built client on a loaded 2-core machine
         configuration.closeTimeout = .seconds(5)
         return configuration
     }

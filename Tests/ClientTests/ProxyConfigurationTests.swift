@@ -13,7 +13,7 @@ struct ProxyConfigurationTests {
         ("http://proxy.example:3128", "proxy.example", 3128, nil),
         ("proxy.example:3128", "proxy.example", 3128, nil),
         ("HTTP://proxy.example:3128/", "proxy.example", 3128, nil),
-        ("http://proxy.example", "proxy.example", 80, nil),
+        ("http://proxy.example", "proxy.example", 1080, nil),  // curl's default
         ("http://[::1]:3128", "::1", 3128, nil),
         ("http://alice:s3cret%20w%40rd@proxy.example:8080/", "proxy.example", 8080, basic),
     ] as [(String, String, Int, String?)])
@@ -67,6 +67,44 @@ struct ProxyConfigurationTests {
     func noProxyBypasses(url: String, noProxy: String, bypassed: Bool) throws {
         let proxy = try resolve(url, ["http_proxy": "http://proxy:3128", "no_proxy": noProxy])
         #expect((proxy == nil) == bypassed)
+    }
+
+    /// curl: the first variable set decides, and an empty one means no proxy.
+    @Test func anEmptyVariableMeansNoProxy() throws {
+        #expect(try resolve("wss://chat.example/", ["https_proxy": "", "HTTPS_PROXY": "http://upper:4"]) == nil)
+        #expect(try resolve("ws://chat.example/", ["http_proxy": "", "all_proxy": "http://any:3"]) == nil)
+    }
+
+    @Test("no_proxy's address entries", arguments: [
+        ("ws://10.1.2.3/", "10.0.0.0/8", true),
+        ("ws://11.1.2.3/", "10.0.0.0/8", false),
+        ("ws://192.168.1.77/", "192.168.1.64/26", true),
+        ("ws://192.168.1.128/", "192.168.1.64/26", false),
+        ("ws://10.0.0.1/", "0.1", false),  // no suffix matching of addresses
+        ("ws://10.0.0.1/", "10.0.0.1", true),
+        ("ws://[fd00::5]/", "fd00::/8", true),
+        ("ws://[fe80::5]/", "fd00::/8", false),
+        ("ws://[::1]/", "127.0.0.1", false),
+        ("ws://chat.example/", "10.0.0.0/8", false),
+        ("ws://chat.example/", "localhost, *", false),  // `*` counts only as the whole value
+        ("ws://chat.example/", " * ", true),
+    ])
+    func noProxyAddressEntries(url: String, noProxy: String, bypassed: Bool) throws {
+        let proxy = try resolve(url, ["http_proxy": "http://proxy:3128", "no_proxy": noProxy])
+        #expect((proxy == nil) == bypassed)
+    }
+
+    /// Environment values end up in logs through error messages: not their passwords.
+    @Test func errorsDoNotShowTheProxyPassword() {
+        for value in ["https://alice:pa55word@proxy:443", "http://alice:pa55word@proxy:99999", "http://alice:pa55word@proxy/x"] {
+            do {
+                _ = try HTTPProxy(url: value)
+                Issue.record("accepted \(value)")
+            } catch {
+                #expect(!"\(error)".contains("pa55word"), "\(error)")
+                #expect("\(error)".contains("***@proxy"), "\(error)")
+            }
+        }
     }
 
     @Test func aProxyTheEnvironmentCannotNameIsAnError() {

@@ -60,6 +60,8 @@ struct WebSocketURLTests {
         ("ws://a.example/chat/room", "../../../top", "ws://a.example/top"),
         ("ws://a.example/chat/room", "sub/..", "ws://a.example/chat/"),
         ("ws://a.example/chat", "/new#fragment", "ws://a.example/new"),
+        ("ws://a.example/chat", "ws://b.example/x/../y/./z", "ws://b.example/y/z"),
+        ("ws://a.example/chat", "//c.example/a/../b?q=1", "ws://c.example/b?q=1"),
         ("ws://[::1]:9001/chat", "/new", "ws://[::1]:9001/new"),
         ("ws://[fe80::1%25eth0]:9001/chat", "/new", "ws://[fe80::1%25eth0]:9001/new"),
     ])

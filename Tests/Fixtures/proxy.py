@@ -5,7 +5,8 @@ Listens on two loopback ports: an open proxy, and one that wants
 `Proxy-Authorization: Basic base64("alice:s3cret w@rd")` and answers 407 without it. Both
 resolve the name `upstream.invalid` to 127.0.0.1 themselves (so a client that reaches it
 through the name must have used the tunnel), answer 502 when the destination refuses, and
-relay bytes both ways once they answered 200. `GET /connects` returns the CONNECT requests seen
+relay bytes both ways once they answered 200. A CONNECT to `silent.invalid` is never answered;
+one to `hangup.invalid` is closed without an answer. `GET /connects` returns the CONNECT requests seen
 so far, one per line: `<target> <Proxy-Authorization or ->`. Prints "READY <open> <auth>", then
 serves until stdin closes.
 """
@@ -67,6 +68,13 @@ async def handle(reader, writer, wants_credentials):
         return
     host, _, port = target.rpartition(":")
     host = host.strip("[]")
+    if host == "silent.invalid":
+        await reader.read()  # until the client gives up
+        writer.close()
+        return
+    if host == "hangup.invalid":
+        writer.close()
+        return
     if host == "upstream.invalid":
         host = "127.0.0.1"
     try:

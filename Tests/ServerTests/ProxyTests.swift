@@ -3,6 +3,7 @@ import WebSocketClient
 import WebSocketCore
 import WebSocketDriver
 import WebSocketFraming
+import WebSocketHandshake
 import WebSocketServer
 import WebSocketTestSupport
 import WebSocketTransport
@@ -84,7 +85,78 @@ struct ProxyTests {
                 Issue.record("\(error)"); return
             }
         }
+        #expect(try await ProxyPeer.connects().contains("localhost:\(server.port) -"))
         await server.shutdown()
+    }
+
+    /// The certificate names 127.0.0.1, the proxy's address, but not `upstream.invalid`: it is
+    /// checked against the URL's host, not against the host the socket reached.
+    @Test func wssThroughTheProxyChecksTheURLsHostName() async throws {
+        let server = try ClientServerTests.echoServer { $0.tls = try? TLSCertificates.server() }
+        do {
+            _ = try await WebSocket.connect(
+                to: "wss://upstream.invalid:\(server.port)/", configuration: Self.configuration(try ProxyPeer.open()))
+            Issue.record("accepted a certificate that does not name upstream.invalid")
+        } catch let error as WebSocketError {
+            guard case .transport(let failure) = error.kind, case .certificate = failure.kind else {
+                Issue.record("\(error)"); return
+            }
+            #expect(error.description.contains("upstream.invalid"), "\(error)")
+        }
+        #expect(try await ProxyPeer.connects().contains("upstream.invalid:\(server.port) -"))
+        await server.shutdown()
+    }
+
+    /// A `Proxy-Authorization` among the request headers authenticates with the proxy and does
+    /// not travel on to the server.
+    @Test func proxyAuthorizationAmongTheHeadersGoesToTheProxyOnly() async throws {
+        let seen = RedirectTests.Seen([])
+        let server = try RedirectTests.server(seen: seen) { _ in .accept() }
+        var headers = HTTPHeaders()
+        headers.append(name: "Proxy-Authorization", value: "Basic " + Base64.encode(Array("alice:s3cret w@rd".utf8)))
+        let ws = try await WebSocket.connect(
+            to: "ws://127.0.0.1:\(server.port)/", headers: headers, configuration: Self.configuration(try ProxyPeer.guarded()))
+        try await ws.close()
+        #expect(seen.withLock { $0.first.map { !$0.headers.contains("Proxy-Authorization") } } == true)
+        await server.shutdown()
+    }
+
+    @Test func aProxyThatNeverAnswersHitsTheOpenTimeout() async throws {
+        var configuration = Self.configuration(try ProxyPeer.open())
+        configuration.openTimeout = .milliseconds(500)
+        do {
+            _ = try await WebSocket.connect(to: "ws://silent.invalid:1/", configuration: configuration)
+            Issue.record("connected through a silent proxy")
+        } catch let error as WebSocketError {
+            guard case .transport(let failure) = error.kind else { Issue.record("\(error)"); return }
+            #expect(failure.kind == .connectTimeout)
+        }
+    }
+
+    @Test func cancellingTheTaskEndsAWaitForTheProxy() async throws {
+        let configuration = Self.configuration(try ProxyPeer.open())
+        let attempt = Task { try await WebSocket.connect(to: "ws://silent.invalid:1/", configuration: configuration) }
+        try await Task.sleep(for: .milliseconds(200))
+        attempt.cancel()
+        do {
+            _ = try await attempt.value
+            Issue.record("connected through a silent proxy")
+        } catch let error as WebSocketError {
+            guard case .transport(let failure) = error.kind else { Issue.record("\(error)"); return }
+            #expect(failure.kind == .cancelled)
+        }
+    }
+
+    @Test func aProxyThatHangsUpIsAClearError() async throws {
+        do {
+            _ = try await WebSocket.connect(to: "ws://hangup.invalid:1/", configuration: Self.configuration(try ProxyPeer.open()))
+            Issue.record("connected through a proxy that hung up")
+        } catch let error as WebSocketError {
+            guard case .transport(let failure) = error.kind, case .proxy(let message) = failure.kind else {
+                Issue.record("\(error)"); return
+            }
+            #expect(message.contains("closed the connection before it answered"), "\(message)")
+        }
     }
 
     @Test func aProxyThatWantsCredentialsIsAClearError() async throws {

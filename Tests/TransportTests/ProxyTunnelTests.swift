@@ -33,13 +33,40 @@ struct ProxyTunnelTests {
         #expect(v6.proxyEndpoint == "[::1]:3128")
     }
 
-    @Test("Control characters cannot reach the request", arguments: [
+    @Test("Control characters and spaces cannot reach the request", arguments: [
         ("server.example\r\nX-Injected: 1", nil), ("server.example", "Basic YTpi\r\nX-Injected: 1"), ("a\u{0}b", nil),
+        ("server.example HTTP/1.1\r\n", nil), ("a b", nil), ("", nil), ("ex/ample", nil),
     ] as [(String, String?)])
     func controlCharactersAreRefused(host: String, authorization: String?) {
         #expect(throws: TransportError.self) {
             try ProxyTunnel(host: host, port: 443, proxy: HTTPProxy(host: "p", port: 1, authorization: authorization))
         }
+    }
+
+    /// RFC 6874 §4: the zone ID stays on this host.
+    @Test func anIPv6ZoneIDIsNotSent() throws {
+        let tunnel = try ProxyTunnel(host: "fe80::1%eth0", port: 443, proxy: proxy)
+        #expect(String(decoding: tunnel.request, as: UTF8.self).hasPrefix("CONNECT [fe80::1]:443 HTTP/1.1\r\nHost: [fe80::1]:443\r\n"))
+    }
+
+    /// RFC 9110 §15.2: interim responses come before the final one.
+    @Test func interimResponsesAreSkipped() throws {
+        var tunnel = try ProxyTunnel(host: "server.example", port: 443, proxy: proxy)
+        #expect(try !feed(&tunnel, "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </x>\r\n\r\n"))
+        #expect(try feed(&tunnel, "HTTP/1.1 200 Connection established\r\n\r\n"))
+        #expect(failure("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 403 Forbidden\r\n\r\n")?.kind
+            == .proxyRefused(status: 403, reason: "Forbidden"))
+        #expect(failure("HTTP/1.1 101 Switching Protocols\r\n\r\n")?.kind
+            == .proxyRefused(status: 101, reason: "Switching Protocols"))
+    }
+
+    /// The proxy's reason phrase goes into error messages: printable ASCII only, 64 bytes at most.
+    @Test func theReasonPhraseIsSanitized() {
+        let reason = "Bad\u{1B}[31m Gateway\u{7F} " + String(repeating: "x", count: 100)
+        guard case .proxyRefused(502, let kept) = failure("HTTP/1.1 502 \(reason)\r\n\r\n")?.kind else {
+            Issue.record("not a refusal"); return
+        }
+        #expect(kept.hasPrefix("Bad[31m Gateway ") && kept.count == 64)
     }
 
     @Test("Any 2xx opens the tunnel", arguments: [
