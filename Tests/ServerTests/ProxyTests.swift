@@ -39,6 +39,7 @@ struct ProxyTests {
     static func configuration(_ proxy: HTTPProxy) -> WebSocket.Configuration {
         var configuration = TLSCertificates.client()
         configuration.proxy = .http(proxy)
+        configuration.openTimeout = .seconds(60)  // a TSan-built client and server on a loaded CI machine
         return configuration
     }
 

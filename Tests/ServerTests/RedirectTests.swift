@@ -38,6 +38,15 @@ struct RedirectTests {
         return .reject(status: status, headers: headers)
     }
 
+    /// A client that follows `redirects`, with time for all of them under a sanitizer's load
+    /// (the open timeout covers every hop; a TSan run in CI took over 10 s for two).
+    static func following(_ redirects: Int) -> WebSocket.Configuration {
+        var configuration = WebSocket.Configuration()
+        configuration.maxRedirects = redirects
+        configuration.openTimeout = .seconds(60)
+        return configuration
+    }
+
     static func credentials() -> HTTPHeaders {
         var headers = HTTPHeaders()
         headers.append(name: "Authorization", value: "Bearer secret")
@@ -49,7 +58,7 @@ struct RedirectTests {
     @Test func aRedirectIsNotFollowedByDefaultAndItsResponseIsReported() async throws {
         let server = try Self.server { _ in Self.redirect(to: "/elsewhere") }
         do {
-            _ = try await WebSocket.connect(to: "ws://127.0.0.1:\(server.port)/chat")
+            _ = try await WebSocket.connect(to: "ws://127.0.0.1:\(server.port)/chat", configuration: Self.following(0))
             Issue.record("connected through a redirect")
         } catch let error as WebSocketError {
             guard case .connection(let failure) = error.kind, case .handshake(let handshake) = failure.kind else {
@@ -69,7 +78,7 @@ struct RedirectTests {
             return .reject(status: 401, headers: headers)
         }
         do {
-            _ = try await WebSocket.connect(to: "ws://127.0.0.1:\(server.port)/")
+            _ = try await WebSocket.connect(to: "ws://127.0.0.1:\(server.port)/", configuration: Self.following(0))
             Issue.record("connected without credentials")
         } catch let error as WebSocketError {
             #expect(error.response?.status == 401)
@@ -83,8 +92,7 @@ struct RedirectTests {
         let seenByTarget = Seen([])
         let target = try Self.server(seen: seenByTarget) { _ in .accept() }
         let origin = try Self.server { _ in Self.redirect(308, to: "ws://127.0.0.1:\(target.port)/new?x=1") }
-        var configuration = WebSocket.Configuration()
-        configuration.maxRedirects = 1
+        let configuration = Self.following(1)
         let ws = try await WebSocket.connect(
             to: "ws://127.0.0.1:\(origin.port)/old", headers: Self.credentials(), configuration: configuration)
         try await ws.send(text: "through")
@@ -104,8 +112,7 @@ struct RedirectTests {
         let server = try Self.server(seen: seen) { target in
             target == "/chat/old" ? Self.redirect(307, to: "new?room=2") : .accept()
         }
-        var configuration = WebSocket.Configuration()
-        configuration.maxRedirects = 2
+        let configuration = Self.following(2)
         let ws = try await WebSocket.connect(
             to: "ws://127.0.0.1:\(server.port)/chat/old", headers: Self.credentials(), configuration: configuration)
         try await ws.close()
@@ -120,13 +127,12 @@ struct RedirectTests {
     @Test func aRedirectLoopStopsAtTheLimit() async throws {
         let seen = Seen([])
         let server = try Self.server(seen: seen) { _ in Self.redirect(to: "/again") }
-        var configuration = WebSocket.Configuration()
-        configuration.maxRedirects = 3
+        let configuration = Self.following(3)
         do {
             _ = try await WebSocket.connect(to: "ws://127.0.0.1:\(server.port)/", configuration: configuration)
             Issue.record("connected through a redirect loop")
         } catch let error as WebSocketError {
-            #expect(error.response?.status == 302)
+            #expect(error.response?.status == 302, "\(error)")
         }
         #expect(seen.withLock { $0.count } == 4)
         await server.shutdown()
@@ -137,8 +143,8 @@ struct RedirectTests {
         let seenInTheClear = Seen([])
         let plain = try Self.server(seen: seenInTheClear) { _ in .accept() }
         let secure = try Self.server(tls: true) { _ in Self.redirect(to: "ws://127.0.0.1:\(plain.port)/") }
-        var configuration = TLSCertificates.client()
-        configuration.maxRedirects = 5
+        var configuration = Self.following(5)
+        configuration.tls = TLSCertificates.client().tls
         do {
             _ = try await WebSocket.connect(to: "wss://127.0.0.1:\(secure.port)/", configuration: configuration)
             Issue.record("followed a redirect to ws://")
@@ -154,8 +160,7 @@ struct RedirectTests {
 
     @Test func aLocationThatIsNoWebSocketURLIsAClearError() async throws {
         let server = try Self.server { _ in Self.redirect(to: "ftp://127.0.0.1/") }
-        var configuration = WebSocket.Configuration()
-        configuration.maxRedirects = 1
+        let configuration = Self.following(1)
         do {
             _ = try await WebSocket.connect(to: "ws://127.0.0.1:\(server.port)/", configuration: configuration)
             Issue.record("connected")
