@@ -6,7 +6,7 @@ extension WebSocket {
     /// Starts keepalive pings once the connection is open.
     func startKeepalive() {
         guard let interval = configuration.pingInterval else { return }
-        pingTimer = loop.scheduleTask(in: interval) { [self] in sendKeepalivePing() }
+        pingTimer = loop.scheduleTask(in: interval) { [self] in keepaliveTimerFired() }
     }
 
     func stopKeepalive() {
@@ -17,10 +17,10 @@ extension WebSocket {
     }
 
     /// Sends a ping and fails the connection with 1011 if no pong comes back in time.
-    private func sendKeepalivePing() {
+    private func keepaliveTimerFired() {
         pingTimer = nil
         guard connection.phase == .open else { return }
-        try? connection.ping(Array("keepalive".utf8))
+        try? sendKeepalivePing()
         pump()
         if pongDeadline == nil {
             pongDeadline = loop.scheduleTask(in: configuration.pingTimeout) { [self] in

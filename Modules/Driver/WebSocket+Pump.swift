@@ -220,9 +220,10 @@ extension WebSocket: ChannelHandler, LoopDeferredWork {
             onOpen?(self)
         case .message(let message):
             deliver(message)
-        case .pong:
+        case .pong(let payload):
             pongDeadline?.cancel()
             pongDeadline = nil
+            pongArrived(payload)
         case .closed(let info):
             closed(info)
         case .upgradeRequest(let request):
@@ -292,6 +293,7 @@ extension WebSocket: ChannelHandler, LoopDeferredWork {
         let info = endingCloseInfo
         finalCloseInfo = info
         closed(info)
+        failPendingPings(WebSocketError(.closed(info)))
         let writers = writableWaiters
         writableWaiters.removeAll()
         for waiter in writers { waiter.finish(.failure(WebSocketError(.closed(info)))) }

@@ -109,6 +109,10 @@ public final class WebSocket: @unchecked Sendable {
     var closeTimer: Scheduled?
     var pingTimer: Scheduled?
     var pongDeadline: Scheduled?
+    /// Pings waiting for their pongs, oldest first (``pingRoundTrip(_:)``, keepalive).
+    var pendingPings: [PendingPing] = []
+    /// Pings sent with a payload of our choosing: the next one's number.
+    var pingNumber: UInt64 = 0
     var transportError: TransportError?
     var openResult: OpenInfo?
     /// The `handleMessages` call waiting for the end of the messages.
@@ -140,6 +144,8 @@ public final class WebSocket: @unchecked Sendable {
     /// was given): an off-loop `send` may then go past the mark up to the round batch, as one
     /// on the loop may (``startSend(_:allowsCompression:)``).
     let channelKeepsUp = Atomic<Bool>(true)
+    /// The last round trip measured by a ping (``latency``), in nanoseconds; -1 for none yet.
+    let latencyNanoseconds = Atomic<Int64>(-1)
 
     /// The most messages decoded ahead of a consumer on the loop (or of one that has not asked
     /// for a message yet): a consumer off the loop extends it to

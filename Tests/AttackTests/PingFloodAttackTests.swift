@@ -91,7 +91,8 @@ extension Attacks {
                 var reader = ServerFrameReader(try attacker.upgrade().rest)
                 var pongs: [UInt8] = []
                 for index in 0..<10_000 { AttackWire.appendFrame(0xA, [UInt8(index & 0xFF), UInt8(index >> 8)], to: &pongs) }
-                for _ in 0..<10_000 { AttackWire.appendFrame(0xA, Array("keepalive".utf8), to: &pongs) }
+                // The form of the server's own pings' payloads (a big-endian number), again and again.
+                for _ in 0..<10_000 { AttackWire.appendFrame(0xA, [0, 0, 0, 0, 0, 0, 0, 1], to: &pongs) }
                 try attacker.send(pongs + AttackWire.frame(0x1, Array("still here".utf8)))
                 let echo = try attacker.awaitFrame(0x1, reader: &reader)
                 return echo?.payload == Array("still here".utf8) && server.connectionCount == 1

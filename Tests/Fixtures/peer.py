@@ -85,12 +85,37 @@ async def raw(reader, writer):
         await writer.drain()
         while await reader.read(65536):
             pass
+    elif path == "/pong-latest":
+        # Completes the handshake, reads two pings, answers only the second (RFC 6455 §5.5.3:
+        # "the endpoint MAY elect to send a Pong frame for only the most recently processed
+        # Ping frame"), then stays silent.
+        writer.write(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                      "Sec-WebSocket-Accept: %s\r\n\r\n" % accept).encode())
+        await writer.drain()
+        pings = []
+        while len(pings) < 2:
+            opcode, payload = await read_client_frame(reader)
+            if opcode == 0x9:
+                pings.append(payload)
+        writer.write(bytes([0x8A, len(pings[1])]) + pings[1])
+        await writer.drain()
+        while await reader.read(65536):
+            pass
     elif path == "/nohandshake":
         # Accepts TCP and never answers the upgrade request.
         while await reader.read(65536):
             pass
     await writer.drain()
     writer.close()
+
+
+async def read_client_frame(reader):
+    """One masked client frame with a payload under 126 bytes: (opcode, unmasked payload)."""
+    first, second = await reader.readexactly(2)
+    length = second & 0x7F
+    mask = await reader.readexactly(4)
+    data = await reader.readexactly(length)
+    return first & 0x0F, bytes(byte ^ mask[index % 4] for index, byte in enumerate(data))
 
 
 def tls_context():

@@ -1,0 +1,115 @@
+import Synchronization
+import WebSocketCore
+import WebSocketTransport
+
+/// A ping waiting for its pong. Loop-confined.
+struct PendingPing {
+    let payload: [UInt8]
+    let sentAt: ContinuousClock.Instant
+    /// The task waiting in ``WebSocket/pingRoundTrip(_:)``; nil for a keepalive ping.
+    var waiter: UnsafeContinuation<Duration, any Error>?
+    /// Identifies the waiting call for its cancellation.
+    var token: PingToken?
+}
+
+/// One ``WebSocket/pingRoundTrip(_:)`` call: its cancellation may come before the loop sent
+/// its ping, so it is recorded here, where the loop looks first.
+final class PingToken: Sendable {
+    let isCancelled = Atomic<Bool>(false)
+}
+
+extension WebSocket {
+    /// The round trip of the last ping that was answered: ``pingRoundTrip(_:)``'s and the
+    /// keepalive's (``Configuration/pingInterval``). Nil before the first pong. Any thread.
+    public var latency: Duration? {
+        let nanoseconds = latencyNanoseconds.load(ordering: .relaxed)
+        return nanoseconds < 0 ? nil : .nanoseconds(nanoseconds)
+    }
+
+    /// Sends a ping and waits for the pong that answers it; returns the round trip.
+    ///
+    /// RFC 6455 §5.5.3: "A Pong frame sent in response to a Ping frame must have identical
+    /// 'Application data' as found in the message body of the Ping frame being replied to", and
+    /// "If an endpoint receives a Ping frame and has not yet sent Pong frame(s) in response to
+    /// previous Ping frame(s), the endpoint MAY elect to send a Pong frame for only the most
+    /// recently processed Ping frame": so a pong answers the ping with its payload and every
+    /// ping sent before that one.
+    /// - Parameter payload: at most 125 bytes; by default 8 bytes no other ping of this
+    ///   connection carries.
+    /// - Returns: the time from the ping's hand-over to the loop until its pong arrived.
+    /// - Throws: ``WebSocketError`` when the connection is not open, the payload is too long,
+    ///   a ping with the same payload still waits for its pong (`invalidState`), or the
+    ///   connection closes first; `CancellationError` when the task is cancelled.
+    public func pingRoundTrip(_ payload: [UInt8]? = nil) async throws -> Duration {
+        let token = PingToken()
+        return try await withTaskCancellationHandler {
+            try await withUnsafeThrowingContinuation { continuation in
+                submit({ [self] in startPing(payload, continuation, token) }) {
+                    continuation.resume(throwing: Self.loopShutdownError)
+                }
+            }
+        } onCancel: {
+            token.isCancelled.store(true, ordering: .releasing)
+            loop.execute { [self] in cancelPing(token) }
+        }
+    }
+
+    /// Loop: sends the ping of a ``pingRoundTrip(_:)`` call and keeps its waiter.
+    private func startPing(_ payload: [UInt8]?, _ waiter: UnsafeContinuation<Duration, any Error>, _ token: PingToken) {
+        guard !token.isCancelled.load(ordering: .acquiring) else { return waiter.resume(throwing: CancellationError()) }
+        let payload = payload ?? nextPingPayload()
+        guard !pendingPings.contains(where: { $0.payload == payload }) else {
+            return waiter.resume(throwing: WebSocketError(.connection(ConnectionError(.invalidState(
+                "a ping with this payload is still waiting for its pong")))))
+        }
+        do throws(ConnectionError) {
+            try connection.ping(payload)
+        } catch {
+            return waiter.resume(throwing: WebSocketError(.connection(error)))
+        }
+        pendingPings.append(PendingPing(payload: payload, sentAt: .now, waiter: waiter, token: token))
+        pump()
+    }
+
+    /// Loop: a cancelled call stops waiting; its ping, sent already, still counts for latency.
+    private func cancelPing(_ token: PingToken) {
+        guard let index = pendingPings.firstIndex(where: { $0.token === token }),
+              let waiter = pendingPings[index].waiter else { return }
+        pendingPings[index].waiter = nil
+        pendingPings[index].token = nil
+        waiter.resume(throwing: CancellationError())
+    }
+
+    /// Loop: sends a keepalive ping, whose pong measures ``latency`` too.
+    func sendKeepalivePing() throws(ConnectionError) {
+        let payload = nextPingPayload()
+        try connection.ping(payload)
+        pendingPings.append(PendingPing(payload: payload, sentAt: .now))
+    }
+
+    /// Loop: a pong arrived; it answers the ping with its payload and every earlier one.
+    /// An unsolicited pong (RFC 6455 §5.5.3: "A response to an unsolicited Pong frame is not
+    /// expected") answers none.
+    func pongArrived(_ payload: [UInt8]) {
+        guard let index = pendingPings.firstIndex(where: { $0.payload == payload }) else { return }
+        let now = ContinuousClock.now
+        let answered = pendingPings[...index]
+        pendingPings.removeFirst(index + 1)
+        let (seconds, attoseconds) = (now - answered[index].sentAt).components
+        latencyNanoseconds.store(seconds * 1_000_000_000 + attoseconds / 1_000_000_000, ordering: .relaxed)
+        for ping in answered { ping.waiter?.resume(returning: now - ping.sentAt) }
+    }
+
+    /// Loop: the connection is gone; every ping still waiting fails with `error`.
+    func failPendingPings(_ error: WebSocketError) {
+        let waiting = pendingPings
+        pendingPings.removeAll()
+        for ping in waiting { ping.waiter?.resume(throwing: error) }
+    }
+
+    /// 8 bytes, the big-endian number of the ping: unique on this connection.
+    private func nextPingPayload() -> [UInt8] {
+        pingNumber += 1
+        return (0..<8).map { UInt8(truncatingIfNeeded: pingNumber >> (56 - 8 * $0)) }
+    }
+}
