@@ -147,9 +147,12 @@ extension WebSocket {
         try await waitUntilWritable()
     }
 
-    /// Sends a ping (RFC 6455 §5.5.2).
+    /// Sends a ping (RFC 6455 §5.5.2) without waiting for its pong (``pingRoundTrip(_:)`` waits).
     public func ping(_ payload: [UInt8] = []) async throws {
-        try await onLoop { ws in try ws.perform { (c: inout Connection) throws(ConnectionError) in try c.ping(payload) } }
+        try await onLoop { ws in
+            try ws.perform { (c: inout Connection) throws(ConnectionError) in try c.ping(payload) }
+            ws.notePlainPing(payload)
+        }
     }
 
     /// Closes the connection (RFC 6455 §7.1.2) and waits until the transport is closed.

@@ -20,7 +20,8 @@ final class PingToken: Sendable {
 
 extension WebSocket {
     /// The round trip of the last ping that was answered: ``pingRoundTrip(_:)``'s and the
-    /// keepalive's (``Configuration/pingInterval``). Nil before the first pong. Any thread.
+    /// keepalive's (``Configuration/pingInterval``). Nil before the first pong that answers a
+    /// ping. Any thread.
     public var latency: Duration? {
         let nanoseconds = latencyNanoseconds.load(ordering: .relaxed)
         return nanoseconds < 0 ? nil : .nanoseconds(nanoseconds)
@@ -33,13 +34,19 @@ extension WebSocket {
     /// "If an endpoint receives a Ping frame and has not yet sent Pong frame(s) in response to
     /// previous Ping frame(s), the endpoint MAY elect to send a Pong frame for only the most
     /// recently processed Ping frame": so a pong answers the ping with its payload and every
-    /// ping sent before that one.
-    /// - Parameter payload: at most 125 bytes; by default 8 bytes no other ping of this
-    ///   connection carries.
-    /// - Returns: the time from the ping's hand-over to the loop until its pong arrived.
-    /// - Throws: ``WebSocketError`` when the connection is not open, the payload is too long,
-    ///   a ping with the same payload still waits for its pong (`invalidState`), or the
-    ///   connection closes first; `CancellationError` when the task is cancelled.
+    /// ping sent before that one (`ping(_:)`'s included).
+    ///
+    /// The wait ends with the pong, the connection's end or the task's cancellation: it has no
+    /// timeout of its own (race it against a sleep in a task group for one). With keepalive on,
+    /// a peer that answers no ping fails the connection after ``Configuration/pingTimeout``.
+    /// - Parameter payload: at most 125 bytes; by default 8 bytes that no ping waiting for its
+    ///   pong carries.
+    /// - Returns: the time from the ping's hand-over to the Core on the loop until the loop
+    ///   decoded its pong (a pong behind unread messages waits with them).
+    /// - Throws: ``WebSocketError`` when the connection is not open (`.closed` once it closed),
+    ///   the payload is too long, a ping with the same payload still waits for its pong
+    ///   (`invalidState`), or the connection closes first; `CancellationError` when the task
+    ///   is cancelled.
     public func pingRoundTrip(_ payload: [UInt8]? = nil) async throws -> Duration {
         let token = PingToken()
         return try await withTaskCancellationHandler {
@@ -57,35 +64,61 @@ extension WebSocket {
     /// Loop: sends the ping of a ``pingRoundTrip(_:)`` call and keeps its waiter.
     private func startPing(_ payload: [UInt8]?, _ waiter: UnsafeContinuation<Duration, any Error>, _ token: PingToken) {
         guard !token.isCancelled.load(ordering: .acquiring) else { return waiter.resume(throwing: CancellationError()) }
+        // The transport may be gone while the Core, its input unread, still counts as open:
+        // no pong can come then, and `finish` already failed the pings that waited.
+        if isTransportClosed { return waiter.resume(throwing: WebSocketError(.closed(endingCloseInfo))) }
         let payload = payload ?? nextPingPayload()
         guard !pendingPings.contains(where: { $0.payload == payload }) else {
             return waiter.resume(throwing: WebSocketError(.connection(ConnectionError(.invalidState(
                 "a ping with this payload is still waiting for its pong")))))
         }
-        do throws(ConnectionError) {
-            try connection.ping(payload)
+        do {
+            try perform { (c: inout Connection) throws(ConnectionError) in try c.ping(payload) }
         } catch {
-            return waiter.resume(throwing: WebSocketError(.connection(error)))
+            return waiter.resume(throwing: error)
         }
         pendingPings.append(PendingPing(payload: payload, sentAt: .now, waiter: waiter, token: token))
-        pump()
     }
 
-    /// Loop: a cancelled call stops waiting; its ping, sent already, still counts for latency.
+    /// Loop: a cancelled call stops waiting and its ping is forgotten (a later pong still
+    /// answers the pings sent before its own).
     private func cancelPing(_ token: PingToken) {
-        guard let index = pendingPings.firstIndex(where: { $0.token === token }),
-              let waiter = pendingPings[index].waiter else { return }
-        pendingPings[index].waiter = nil
-        pendingPings[index].token = nil
-        waiter.resume(throwing: CancellationError())
+        guard let index = pendingPings.firstIndex(where: { $0.token === token }) else { return }
+        let waiter = pendingPings.remove(at: index).waiter
+        waiter?.resume(throwing: CancellationError())
+    }
+
+    /// Loop: remembers a ping sent by ``ping(_:)``, without a waiter: its pong answers the
+    /// round-trip pings sent before it.
+    func notePlainPing(_ payload: [UInt8]) {
+        guard !pendingPings.contains(where: { $0.payload == payload }) else { return }
+        rememberUnansweredPing(PendingPing(payload: payload, sentAt: .now))
     }
 
     /// Loop: sends a keepalive ping, whose pong measures ``latency`` too.
+    ///
+    /// At most ``maxUnansweredKeepalivePings`` pings nobody waits for are remembered: any pong keeps the
+    /// connection alive (RFC 6455 §5.5.3: an unsolicited Pong "serves as a unidirectional
+    /// heartbeat"), so a peer that sends its own pongs and never answers ours must not make the
+    /// list grow for as long as the connection lasts.
     func sendKeepalivePing() throws(ConnectionError) {
         let payload = nextPingPayload()
         try connection.ping(payload)
-        pendingPings.append(PendingPing(payload: payload, sentAt: .now))
+        rememberUnansweredPing(PendingPing(payload: payload, sentAt: .now))
     }
+
+    /// Appends a ping nobody waits for (keepalive, ``ping(_:)``), forgetting the oldest such
+    /// beyond ``maxUnansweredKeepalivePings``.
+    private func rememberUnansweredPing(_ ping: PendingPing) {
+        if pendingPings.count(where: { $0.waiter == nil }) >= Self.maxUnansweredKeepalivePings,
+           let oldest = pendingPings.firstIndex(where: { $0.waiter == nil }) {
+            pendingPings.remove(at: oldest)
+        }
+        pendingPings.append(ping)
+    }
+
+    /// How many pings nobody waits for (keepalive, ``ping(_:)``) are remembered for ``latency``.
+    static let maxUnansweredKeepalivePings = 4
 
     /// Loop: a pong arrived; it answers the ping with its payload and every earlier one.
     /// An unsolicited pong (RFC 6455 §5.5.3: "A response to an unsolicited Pong frame is not
@@ -107,9 +140,13 @@ extension WebSocket {
         for ping in waiting { ping.waiter?.resume(throwing: error) }
     }
 
-    /// 8 bytes, the big-endian number of the ping: unique on this connection.
+    /// 8 bytes, the big-endian number of the ping, skipping any a waiting ping carries (an
+    /// application's own 8-byte payload may).
     private func nextPingPayload() -> [UInt8] {
-        pingNumber += 1
-        return (0..<8).map { UInt8(truncatingIfNeeded: pingNumber >> (56 - 8 * $0)) }
+        while true {
+            pingNumber += 1
+            let payload = (0..<8).map { UInt8(truncatingIfNeeded: pingNumber >> (56 - 8 * $0)) }
+            if !pendingPings.contains(where: { $0.payload == payload }) { return payload }
+        }
     }
 }

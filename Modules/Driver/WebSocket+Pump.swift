@@ -266,6 +266,7 @@ extension WebSocket: ChannelHandler, LoopDeferredWork {
             waiter.resume(throwing: openError(info))
         }
         inbox.finish(endOfMessages())
+        failPendingPings(WebSocketError(.closed(info)))
         finishHandler()
     }
 
@@ -293,7 +294,6 @@ extension WebSocket: ChannelHandler, LoopDeferredWork {
         let info = endingCloseInfo
         finalCloseInfo = info
         closed(info)
-        failPendingPings(WebSocketError(.closed(info)))
         let writers = writableWaiters
         writableWaiters.removeAll()
         for waiter in writers { waiter.finish(.failure(WebSocketError(.closed(info)))) }

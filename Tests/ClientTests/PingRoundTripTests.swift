@@ -11,6 +11,7 @@ struct PingRoundTripTests {
         var configuration = WebSocket.Configuration()
         configuration.openTimeout = .seconds(20)
         configuration.closeTimeout = .milliseconds(300)
+        configuration.pingInterval = nil  // no keepalive ping among the tests' own
         return configuration
     }
 
@@ -60,40 +61,43 @@ struct PingRoundTripTests {
     @Test func twoWaitsForTheSamePayloadAreRefused() async throws {
         let ws = try await WebSocket.connect(to: try PythonPeer.rawURL("/silent"), configuration: configuration())
         let first = Task { try await ws.pingRoundTrip(Array("same".utf8)) }
-        let second = Task { try await ws.pingRoundTrip(Array("same".utf8)) }
-        var refused = 0
-        for task in [first, second] {
-            do {
-                _ = try await withThrowingTaskGroup(of: Duration.self) { group in
-                    group.addTask { try await task.value }
-                    group.addTask { try await Task.sleep(for: .seconds(1)); task.cancel(); throw CancellationError() }
-                    defer { group.cancelAll() }
-                    return try await group.next()!
-                }
-            } catch {
-                if invalidState(error) { refused += 1 }
-            }
+        while !(await pingSent(ws)) { try await Task.sleep(for: .milliseconds(10)) }
+        do {
+            _ = try await ws.pingRoundTrip(Array("same".utf8))
+            Issue.record("a second wait for the same payload")
+        } catch {
+            #expect(invalidState(error), "\(error)")
         }
-        #expect(refused == 1)
         first.cancel()
-        second.cancel()
+        await #expect(throws: CancellationError.self) { try await first.value }
+        _ = try? await ws.close()
+    }
+
+    /// The peer answers only the second ping, a plain `ping(_:)`: its pong answers the first.
+    @Test func aPlainPingsPongAnswersAnEarlierRoundTrip() async throws {
+        let ws = try await WebSocket.connect(to: try PythonPeer.rawURL("/pong-latest"), configuration: configuration())
+        let waiting = Task { try await ws.pingRoundTrip(Array("early".utf8)) }
+        while !(await pingSent(ws)) { try await Task.sleep(for: .milliseconds(10)) }
+        try await ws.ping(Array("plain".utf8))
+        #expect(try await waiting.value > .zero)
         _ = try? await ws.close()
     }
 
     @Test func cancellingTheTaskEndsTheWait() async throws {
         let ws = try await WebSocket.connect(to: try PythonPeer.rawURL("/silent"), configuration: configuration())
         let waiting = Task { try await ws.pingRoundTrip() }
-        try await Task.sleep(for: .milliseconds(100))
+        while !(await pingSent(ws)) { try await Task.sleep(for: .milliseconds(10)) }
         waiting.cancel()
         await #expect(throws: CancellationError.self) { try await waiting.value }
         #expect(ws.latency == nil)
+        #expect(try await ws.onLoop { $0.pendingPings.isEmpty })
         _ = try? await ws.close()
     }
 
     @Test func theConnectionsEndEndsTheWait() async throws {
         let ws = try await WebSocket.connect(to: try PythonPeer.rawURL("/silent"), configuration: configuration())
         let waiting = Task { try await ws.pingRoundTrip() }
-        try await Task.sleep(for: .milliseconds(100))
+        while !(await pingSent(ws)) { try await Task.sleep(for: .milliseconds(10)) }
         _ = try? await ws.close()  // the silent peer never answers: the close timeout ends it
         do {
             _ = try await waiting.value
@@ -101,6 +105,23 @@ struct PingRoundTripTests {
         } catch let error as WebSocketError {
             guard case .closed = error.kind else { Issue.record("\(error)"); return }
         }
+    }
+
+    /// A peer that never answers the keepalive (here: silent; in an attack, sending pongs of
+    /// its own, which keep the connection alive) leaves at most four of its pings remembered.
+    @Test func unansweredKeepalivePingsAreNotKeptForever() async throws {
+        var configuration = configuration()
+        configuration.pingInterval = .milliseconds(5)
+        configuration.pingTimeout = .seconds(30)
+        let ws = try await WebSocket.connect(to: try PythonPeer.rawURL("/silent"), configuration: configuration)
+        var sent: UInt64 = 0
+        while sent < 20 {
+            try await Task.sleep(for: .milliseconds(20))
+            sent = try await ws.onLoop { $0.pingNumber }
+        }
+        let remembered = try await ws.onLoop { $0.pendingPings.count }
+        #expect(remembered == WebSocket.maxUnansweredKeepalivePings, "\(sent) pings sent")
+        _ = try? await ws.close()
     }
 
     @Test func keepalivePingsMeasureTheLatency() async throws {
