@@ -2,6 +2,11 @@
 /// the TCP connection goes to the proxy, which opens one to the server and then relays bytes
 /// both ways; TLS for a `wss://` server runs inside the tunnel, end to end, verified against the
 /// server's name as without a proxy.
+///
+/// RFC 6455 §4.1: "If the client is configured to use a proxy when using the WebSocket
+/// Protocol to connect to host /host/ and port /port/, then the client SHOULD connect to that
+/// proxy and ask it to open a TCP connection to the host given by /host/ and the port given by
+/// /port/", with the example `CONNECT example.com:80 HTTP/1.1` / `Host: example.com`.
 public struct HTTPProxy: Sendable, Hashable {
     /// The proxy's host name or IP address (an IPv6 address without brackets).
     public var host: String

@@ -42,7 +42,10 @@ struct HandlerLifecycleTests {
         }
         let ws = try await WebSocket.connect(to: "ws://127.0.0.1:\(server.port)/")
         try await ws.send(text: "read")
-        try await ws.send(text: "unread")
+        // Usually queued behind the first; on a loaded machine the handler may have read the
+        // first and returned before this one leaves, and then `send` reports the close (a
+        // fresh-clone CI run saw it): the assertions below hold either way.
+        try? await ws.send(text: "unread")
         // The end of the client's messages, raced against 10 s (`closed()` is not cancellable).
         let ended = await withThrowingTaskGroup(of: Bool.self) { group in
             group.addTask { try await ws.receive() == nil }
