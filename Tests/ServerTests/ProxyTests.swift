@@ -43,16 +43,6 @@ struct ProxyTests {
         return configuration
     }
 
-    /// The client loop of this suite's connections: the shared one also carries the
-    /// 1000-connection test's handshakes, which held it for over 100 s in a TSan run in CI.
-    static let loop = EventLoop(name: "proxy-tests")
-
-    static func connect(
-        to url: String, headers: HTTPHeaders = HTTPHeaders(), configuration: WebSocket.Configuration
-    ) async throws -> WebSocket {
-        try await WebSocket.connect(to: url, headers: headers, configuration: configuration, loop: loop)
-    }
-
     static func expectEcho(_ ws: WebSocket) async throws {
         try await ws.send(text: "through the tunnel")
         let large = (0..<200_000).map { UInt8(truncatingIfNeeded: $0 &* 13) }
@@ -89,7 +79,7 @@ struct ProxyTests {
         var configuration = Self.configuration(try ProxyPeer.open())
         configuration.tls.trustRoots = .pemFile(TLSCertificates.path("other-ca.pem"))
         do {
-            _ = try await Self.connect(to: "wss://localhost:\(server.port)/", configuration: configuration)
+            _ = try await SuiteLoop.connect(to: "wss://localhost:\(server.port)/", configuration: configuration)
             Issue.record("trusted a server through the proxy without its CA")
         } catch let error as WebSocketError {
             guard case .transport(let failure) = error.kind, case .certificate = failure.kind else {
@@ -136,7 +126,7 @@ struct ProxyTests {
         var configuration = Self.configuration(try ProxyPeer.open())
         configuration.openTimeout = .milliseconds(500)
         do {
-            _ = try await Self.connect(to: "ws://silent.invalid:1/", configuration: configuration)
+            _ = try await SuiteLoop.connect(to: "ws://silent.invalid:1/", configuration: configuration)
             Issue.record("connected through a silent proxy")
         } catch let error as WebSocketError {
             guard case .transport(let failure) = error.kind else { Issue.record("\(error)"); return }
@@ -146,7 +136,7 @@ struct ProxyTests {
 
     @Test func cancellingTheTaskEndsAWaitForTheProxy() async throws {
         let configuration = Self.configuration(try ProxyPeer.open())
-        let attempt = Task { try await Self.connect(to: "ws://silent.invalid:1/", configuration: configuration) }
+        let attempt = Task { try await SuiteLoop.connect(to: "ws://silent.invalid:1/", configuration: configuration) }
         try await Task.sleep(for: .milliseconds(200))
         attempt.cancel()
         do {
@@ -160,7 +150,7 @@ struct ProxyTests {
 
     @Test func aProxyThatHangsUpIsAClearError() async throws {
         do {
-            _ = try await Self.connect(to: "ws://hangup.invalid:1/", configuration: Self.configuration(try ProxyPeer.open()))
+            _ = try await SuiteLoop.connect(to: "ws://hangup.invalid:1/", configuration: Self.configuration(try ProxyPeer.open()))
             Issue.record("connected through a proxy that hung up")
         } catch let error as WebSocketError {
             guard case .transport(let failure) = error.kind, case .proxy(let message) = failure.kind else {
@@ -174,7 +164,7 @@ struct ProxyTests {
         let server = try ClientServerTests.echoServer()
         let proxy = try ProxyPeer.guarded()
         do {
-            _ = try await Self.connect(to: "ws://127.0.0.1:\(server.port)/", configuration: Self.configuration(proxy))
+            _ = try await SuiteLoop.connect(to: "ws://127.0.0.1:\(server.port)/", configuration: Self.configuration(proxy))
             Issue.record("connected through a proxy that wants credentials")
         } catch let error as WebSocketError {
             guard case .transport(let failure) = error.kind else { Issue.record("\(error)"); return }
@@ -189,7 +179,7 @@ struct ProxyTests {
         let server = try ClientServerTests.echoServer()
         let guarded = try ProxyPeer.guarded()
         let proxy = HTTPProxy(host: guarded.host, port: guarded.port, username: "alice", password: "s3cret w@rd")
-        let ws = try await Self.connect(to: "ws://127.0.0.1:\(server.port)/", configuration: Self.configuration(proxy))
+        let ws = try await SuiteLoop.connect(to: "ws://127.0.0.1:\(server.port)/", configuration: Self.configuration(proxy))
         try await Self.expectEcho(ws)
         await server.shutdown()
     }

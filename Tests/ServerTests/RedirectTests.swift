@@ -48,16 +48,6 @@ struct RedirectTests {
         return configuration
     }
 
-    /// The client loop of this suite's connections: the shared one also carries the
-    /// 1000-connection test's handshakes, which held it for over 100 s in a TSan run in CI.
-    static let loop = EventLoop(name: "redirect-tests")
-
-    static func connect(
-        to url: String, headers: HTTPHeaders = HTTPHeaders(), configuration: WebSocket.Configuration
-    ) async throws -> WebSocket {
-        try await WebSocket.connect(to: url, headers: headers, configuration: configuration, loop: loop)
-    }
-
     static func credentials() -> HTTPHeaders {
         var headers = HTTPHeaders()
         headers.append(name: "Authorization", value: "Bearer secret")
@@ -69,7 +59,7 @@ struct RedirectTests {
     @Test func aRedirectIsNotFollowedByDefaultAndItsResponseIsReported() async throws {
         let server = try Self.server { _ in Self.redirect(to: "/elsewhere") }
         do {
-            _ = try await Self.connect(to: "ws://127.0.0.1:\(server.port)/chat", configuration: Self.following(0))
+            _ = try await SuiteLoop.connect(to: "ws://127.0.0.1:\(server.port)/chat", configuration: Self.following(0))
             Issue.record("connected through a redirect")
         } catch let error as WebSocketError {
             guard case .connection(let failure) = error.kind, case .handshake(let handshake) = failure.kind else {
@@ -89,7 +79,7 @@ struct RedirectTests {
             return .reject(status: 401, headers: headers)
         }
         do {
-            _ = try await Self.connect(to: "ws://127.0.0.1:\(server.port)/", configuration: Self.following(0))
+            _ = try await SuiteLoop.connect(to: "ws://127.0.0.1:\(server.port)/", configuration: Self.following(0))
             Issue.record("connected without credentials")
         } catch let error as WebSocketError {
             #expect(error.response?.status == 401)
@@ -140,7 +130,7 @@ struct RedirectTests {
         let server = try Self.server(seen: seen) { _ in Self.redirect(to: "/again") }
         let configuration = Self.following(3)
         do {
-            _ = try await Self.connect(to: "ws://127.0.0.1:\(server.port)/", configuration: configuration)
+            _ = try await SuiteLoop.connect(to: "ws://127.0.0.1:\(server.port)/", configuration: configuration)
             Issue.record("connected through a redirect loop")
         } catch let error as WebSocketError {
             #expect(error.response?.status == 302, "\(error)")
@@ -157,7 +147,7 @@ struct RedirectTests {
         var configuration = Self.following(5)
         configuration.tls = TLSCertificates.client().tls
         do {
-            _ = try await Self.connect(to: "wss://127.0.0.1:\(secure.port)/", configuration: configuration)
+            _ = try await SuiteLoop.connect(to: "wss://127.0.0.1:\(secure.port)/", configuration: configuration)
             Issue.record("followed a redirect to ws://")
         } catch let error as WebSocketError {
             guard case .insecureRedirect(let message) = error.kind else { Issue.record("\(error)"); return }
@@ -173,7 +163,7 @@ struct RedirectTests {
         let server = try Self.server { _ in Self.redirect(to: "ftp://127.0.0.1/") }
         let configuration = Self.following(1)
         do {
-            _ = try await Self.connect(to: "ws://127.0.0.1:\(server.port)/", configuration: configuration)
+            _ = try await SuiteLoop.connect(to: "ws://127.0.0.1:\(server.port)/", configuration: configuration)
             Issue.record("connected")
         } catch let error as WebSocketError {
             guard case .invalidURL(let message) = error.kind else { Issue.record("\(error)"); return }

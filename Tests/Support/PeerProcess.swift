@@ -9,7 +9,7 @@ import Foundation
 public final class PeerProcess: @unchecked Sendable {
     /// The ports of the `READY` line, in its order.
     public let ports: [Int]
-    private let process = Process()
+    private let process: Process
     private let stdin = Pipe()
 
     /// Starts `command` (looked up on `PATH`) with `arguments` and waits for its `READY` line.
@@ -18,8 +18,7 @@ public final class PeerProcess: @unchecked Sendable {
     ///   - missing: what to tell the reader when the peer exits first (how to install it).
     public init(_ command: String, _ arguments: [String], ports: Int, missing: String) throws {
         let stdout = Pipe()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [command] + arguments
+        process = Self.process(command, arguments)
         process.standardInput = stdin
         process.standardOutput = stdout
         try process.run()
@@ -57,16 +56,22 @@ public final class PeerProcess: @unchecked Sendable {
     }
 
     private static func runBlocking(_ command: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
+        let process = Self.process(command, arguments)
         let stdout = Pipe()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [command] + arguments
         process.standardOutput = stdout
         process.standardError = stdout
         try process.run()
         let output = stdout.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         return (process.terminationStatus, String(decoding: output, as: UTF8.self))
+    }
+
+    /// A process that runs `command`, looked up on `PATH`, with `arguments`.
+    private static func process(_ command: String, _ arguments: [String]) -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [command] + arguments
+        return process
     }
 }
 
