@@ -39,6 +39,13 @@ public struct Configuration: Sendable {
     /// set, one pong at most waits.
     public var maxQueuedPongs: Int = 16
 
+    /// Server role: a request that does not ask for a WebSocket (no `websocket` in `Upgrade`,
+    /// e.g. a load balancer's health check) is reported as ``Event/plainHTTPRequest(_:)`` for
+    /// the application to answer with ``Connection/respond(status:reason:headers:body:)``.
+    /// Default false: such a request is refused with 426 Upgrade Required (RFC 7231 §6.5.15).
+    /// An upgrade request that breaks a rule of RFC 6455 §4.2.1 is refused either way.
+    public var deliversPlainHTTPRequests: Bool = false
+
     /// Creates the default configuration.
     public init() {}
 }

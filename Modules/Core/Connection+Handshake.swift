@@ -98,17 +98,57 @@ extension Connection {
         }
     }
 
-    /// RFC 6455 §4.2.1: validates the client's request and hands it to the application.
+    /// RFC 6455 §4.2.1: validates the client's request and hands it to the application; with
+    /// ``Configuration/deliversPlainHTTPRequests``, a request that is not an upgrade is checked
+    /// as a plain HTTP request and handed over too.
     private mutating func readUpgradeRequest(_ head: HTTPHead) {
         do {
-            let request = try ServerHandshakeRequest(validating: try HTTPRequestHead(head))
-            upgradeRequest = request
+            let head = try HTTPRequestHead(head)
+            if configuration.deliversPlainHTTPRequests, !PlainHTTPRequest.isUpgradeRequest(head) {
+                return try readPlainRequest(head)
+            }
+            let request = try ServerHandshakeRequest(validating: head)
+            pendingRequest = .upgrade(request)
             phase = .awaitingUpgradeDecision
             events.append(.upgradeRequest(request))
         } catch {
             output.append(contentsOf: ServerHandshakeResponse.reject(error))
+            // A refused body (413) may be on its way: linger so that it cannot reset the answer.
+            lingersBeforeClosing = error.kind == .requestBodyNotAccepted && !eofReceived
             failHandshake(ConnectionError(.handshake(error)))
         }
+    }
+
+    private mutating func readPlainRequest(_ head: HTTPRequestHead) throws(HandshakeError) {
+        let request = try PlainHTTPRequest(validating: head)
+        pendingRequest = .plain(request)
+        phase = .awaitingUpgradeDecision
+        events.append(.plainHTTPRequest(request))
+    }
+
+    /// Server role: answers the plain HTTP request reported as ``Event/plainHTTPRequest(_:)``
+    /// and closes the connection: the response carries `Content-Length` and `Connection: close`
+    /// (no body for `HEAD`; see ``ServerHandshakeResponse/response(to:status:reason:headers:body:)``
+    /// for how invalid parts are repaired). The transport closes once the response is written,
+    /// after the client closes its side (a lingering close, bounded by the driver's close
+    /// timeout), so that bytes the client sent after its head cannot reset the response.
+    /// - Parameters:
+    ///   - status: the HTTP status, e.g. 200.
+    ///   - reason: the reason phrase; the standard one by default.
+    ///   - headers: additional response headers, e.g. `Content-Type`.
+    ///   - body: the body.
+    /// - Throws: ``ConnectionError`` with `.invalidState` when no plain request is waiting.
+    public mutating func respond(
+        status: Int, reason: String? = nil, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = []
+    ) throws(ConnectionError) {
+        guard role == .server, phase == .awaitingUpgradeDecision, case .plain(let request)? = pendingRequest else {
+            throw ConnectionError(.invalidState("no plain HTTP request is waiting for a response"))
+        }
+        output.append(contentsOf: ServerHandshakeResponse.response(
+            to: request, status: status, reason: reason, headers: headers, body: body))
+        pendingRequest = nil
+        lingersBeforeClosing = !eofReceived
+        failHandshake(ConnectionError(.plainHTTPRequestAnswered(status: status)))
     }
 
     /// Server role: accepts the upgrade request and opens the connection (RFC 6455 §4.2.2).
@@ -119,7 +159,7 @@ extension Connection {
     /// - Throws: ``ConnectionError`` when there is no request to accept, the subprotocol was
     ///   not offered, or a header is invalid. The connection is unchanged then.
     public mutating func accept(subprotocol: String? = nil, headers: HTTPHeaders = HTTPHeaders()) throws(ConnectionError) {
-        guard role == .server, phase == .awaitingUpgradeDecision, let request = upgradeRequest else {
+        guard role == .server, phase == .awaitingUpgradeDecision, case .upgrade(let request)? = pendingRequest else {
             throw ConnectionError(.invalidState("no upgrade request is waiting for a decision"))
         }
         let chosen = subprotocol ?? configuration.subprotocols.first { request.subprotocols.contains($0) }
@@ -139,13 +179,14 @@ extension Connection {
         }
         extensions = negotiated.stack
         self.subprotocol = chosen
-        upgradeRequest = nil
+        pendingRequest = nil
         phase = .open
         events.append(.open(OpenInfo(subprotocol: chosen, extensions: negotiated.response, headers: request.headers)))
         processInput()
     }
 
-    /// Server role: refuses the upgrade with an HTTP response and closes the connection.
+    /// Server role: refuses the upgrade (or the plain HTTP request) with an HTTP response and
+    /// closes the connection.
     /// - Parameters:
     ///   - status: the HTTP status, e.g. 403 for a refused origin.
     ///   - reason: the reason phrase; the standard one by default.
@@ -161,6 +202,7 @@ extension Connection {
     mutating func failHandshake(_ error: ConnectionError) {
         guard phase != .closed else { return }
         phase = .closed
+        pendingRequest = nil
         releaseExtensions()
         shouldCloseTransport = true
         input.removeAll()
@@ -168,4 +210,12 @@ extension Connection {
         closeInfo = info
         events.append(.closed(info))
     }
+}
+
+/// Server role: the request that waits for the application's answer.
+enum PendingRequest {
+    /// An upgrade request: `accept` or `reject`.
+    indirect case upgrade(ServerHandshakeRequest)
+    /// A plain HTTP request: `respond` or `reject`.
+    indirect case plain(PlainHTTPRequest)
 }

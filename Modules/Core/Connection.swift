@@ -25,7 +25,9 @@ public struct Connection: Sendable {
     public enum Phase: Hashable, Sendable {
         /// The opening handshake is in progress.
         case connecting
-        /// Server role: the request is valid and waits for `accept` or `reject`.
+        /// Server role: a valid request waits for the application's answer: `accept` or
+        /// `reject` for an upgrade request, `respond` or `reject` for a plain HTTP request
+        /// (``Configuration/deliversPlainHTTPRequests``).
         case awaitingUpgradeDecision
         /// The WebSocket Connection is established (RFC 6455 §4.1: "_The WebSocket Connection
         /// is Established_").
@@ -126,7 +128,9 @@ public struct Connection: Sendable {
     // Opening handshake state.
     var clientHandshake: ClientHandshake?
     var headParser: HTTPHeadParser
-    var upgradeRequest: ServerHandshakeRequest?
+    /// Server role: the request waiting for the application's answer (phase
+    /// `.awaitingUpgradeDecision`), boxed so that it costs the connection one pointer.
+    var pendingRequest: PendingRequest?
     /// Client role: the server's response when it answered the upgrade with a status other than
     /// 101, nil otherwise. RFC 6455 §4.1: "If the status code received from the server is not
     /// 101, the client handles the response per HTTP [RFC2616] procedures. In particular, the

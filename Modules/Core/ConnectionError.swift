@@ -41,6 +41,9 @@ public struct ConnectionError: Error, Hashable, Sendable, CustomStringConvertibl
         case extensionNegotiation(ExtensionError)
         /// The server application rejected the upgrade with this HTTP status.
         case upgradeRejected(status: Int)
+        /// The server application answered a plain HTTP request (not an upgrade) with this
+        /// status (``Configuration/deliversPlainHTTPRequests``); no WebSocket connection opened.
+        case plainHTTPRequestAnswered(status: Int)
 
         // MARK: Transport and timers (reported by the driver)
         /// The transport ended without a closing handshake (RFC 6455 §7.1.5: code 1006).
@@ -88,8 +91,8 @@ public struct ConnectionError: Error, Hashable, Sendable, CustomStringConvertibl
         case .extension(let error):
             // An extension's own failure (1011, e.g. zlib out of memory while we encode) is ours.
             return error.kind != .internalError
-        case .handshake, .extensionNegotiation, .upgradeRejected, .abnormalClosure, .openTimeout,
-             .closeTimeout, .keepaliveTimeout, .notOpen, .controlPayloadTooLong, .codeMayNotBeSent,
+        case .handshake, .extensionNegotiation, .upgradeRejected, .plainHTTPRequestAnswered, .abnormalClosure,
+             .openTimeout, .closeTimeout, .keepaliveTimeout, .notOpen, .controlPayloadTooLong, .codeMayNotBeSent,
              .closeReasonTooLong, .fragmentSequence, .invalidState:
             return false
         }
@@ -108,7 +111,7 @@ public struct ConnectionError: Error, Hashable, Sendable, CustomStringConvertibl
             return .invalidFramePayloadData
         case .extension(let error):
             return Self.closeCode(for: error)
-        case .handshake, .extensionNegotiation, .upgradeRejected, .abnormalClosure,
+        case .handshake, .extensionNegotiation, .upgradeRejected, .plainHTTPRequestAnswered, .abnormalClosure,
              .openTimeout, .closeTimeout:
             return .abnormalClosure
         case .keepaliveTimeout:
@@ -152,6 +155,7 @@ public struct ConnectionError: Error, Hashable, Sendable, CustomStringConvertibl
         case .handshake(let error): "opening handshake failed: \(error)"
         case .extensionNegotiation(let error): "extension negotiation failed: \(error.message)"
         case .upgradeRejected(let status): "upgrade rejected with HTTP \(status)"
+        case .plainHTTPRequestAnswered(let status): "a plain HTTP request (not an upgrade) answered with \(status)"
         case .abnormalClosure: "connection closed without a closing handshake"
         case .openTimeout: "opening handshake timed out"
         case .closeTimeout: "closing handshake timed out"

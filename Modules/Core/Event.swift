@@ -10,6 +10,10 @@ public enum Event: Sendable {
     /// Server role: a valid upgrade request arrived. Answer with
     /// ``Connection/accept(subprotocol:headers:)`` or ``Connection/reject(status:reason:headers:)``.
     indirect case upgradeRequest(ServerHandshakeRequest)
+    /// Server role, with ``Configuration/deliversPlainHTTPRequests``: a request that does not ask
+    /// for a WebSocket arrived. Answer with ``Connection/respond(status:reason:headers:body:)``
+    /// or ``Connection/reject(status:reason:headers:)``; the connection closes after either.
+    indirect case plainHTTPRequest(PlainHTTPRequest)
     /// The opening handshake completed; the connection is open (RFC 6455 §4.1, §4.2.2).
     indirect case open(OpenInfo)
     /// A complete data message.

@@ -228,6 +228,8 @@ extension WebSocket: ChannelHandler, LoopDeferredWork {
             closed(info)
         case .upgradeRequest(let request):
             if let onUpgradeRequest { onUpgradeRequest(self, request) } else { connection.reject(status: 500) }
+        case .plainHTTPRequest(let request):
+            if let onPlainHTTPRequest { onPlainHTTPRequest(self, request) } else { connection.reject(status: 500) }
         case .ping, .extensionFrame:
             break
         }
@@ -304,6 +306,7 @@ extension WebSocket: ChannelHandler, LoopDeferredWork {
         onFinish = nil
         onOpen = nil
         onUpgradeRequest = nil
+        onPlainHTTPRequest = nil
         hook?(self)
     }
 

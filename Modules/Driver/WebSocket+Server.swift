@@ -35,6 +35,16 @@ extension WebSocket {
         pump()
     }
 
+    /// Answers the pending plain HTTP request; the connection closes once it is written.
+    package func respondToPlainRequest(status: Int, headers: HTTPHeaders, body: [UInt8]) {
+        do {
+            try connection.respond(status: status, headers: headers, body: body)
+        } catch {
+            connection.reject(status: 500)
+        }
+        pump()
+    }
+
     /// Starts the closing handshake from the server side (e.g. 1001 on shutdown).
     package func beginClose(code: CloseCode, reason: String) {
         if connection.phase == .open {

@@ -125,6 +125,9 @@ public final class WebSocket: @unchecked Sendable {
     // Hooks for the server module (loop-confined).
     /// Called with each upgrade request; must answer with `acceptUpgrade` or `rejectUpgrade`.
     package var onUpgradeRequest: ((WebSocket, ServerHandshakeRequest) -> Void)?
+    /// Called with each plain HTTP request (the Core's `deliversPlainHTTPRequests`); must
+    /// answer with `respondToPlainRequest` or `rejectUpgrade`.
+    package var onPlainHTTPRequest: ((WebSocket, PlainHTTPRequest) -> Void)?
     /// Called once the connection is open.
     package var onOpen: ((WebSocket) -> Void)?
     /// Called once the transport is closed.

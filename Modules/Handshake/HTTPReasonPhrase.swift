@@ -19,6 +19,7 @@ enum HTTPReasonPhrase {
         case 404: "Not Found"
         case 405: "Method Not Allowed"
         case 408: "Request Timeout"
+        case 413: "Content Too Large"
         case 414: "URI Too Long"
         case 426: "Upgrade Required"
         case 429: "Too Many Requests"

@@ -33,7 +33,8 @@ public struct HTTPRequestHead: Sendable, Hashable {
     /// - Throws: ``HandshakeError/Kind/malformedStartLine`` unless the line has exactly three
     ///   parts separated by single spaces with a token method and a valid version;
     ///   ``HandshakeError/Kind/invalidRequestTarget`` for a target with non-visible characters;
-    ///   ``HandshakeError/Kind/unsupportedHTTPVersion`` below HTTP/1.1 or above 1.x.
+    ///   ``HandshakeError/Kind/unsupportedHTTPVersion`` for a version other than 1.x (HTTP/1.0
+    ///   is read; ``ServerHandshakeRequest`` refuses it).
     public init(_ head: HTTPHead) throws(HandshakeError) {
         let parts = head.startLine.utf8.split(separator: HTTPGrammar.space, omittingEmptySubsequences: false)
         guard parts.count == 3, parts.allSatisfy({ !$0.isEmpty }), HTTPGrammar.isToken(parts[0]) else {
@@ -47,9 +48,10 @@ public struct HTTPRequestHead: Sendable, Hashable {
         guard let parsed = HTTPVersion(version) else {
             throw HandshakeError(.malformedStartLine, message: "malformed HTTP version (RFC 7230 §2.6)")
         }
-        // RFC 6455 §4.1: "The method of the request MUST be GET, and the HTTP version MUST be
-        // at least 1.1." (The method is checked by ServerHandshakeRequest.)
-        guard parsed.isAtLeast11 else { throw HandshakeError(.unsupportedHTTPVersion(version)) }
+        // HTTP/1.0 is read too, for the plain requests a server may answer (health checkers
+        // such as HAProxy's send it); RFC 6455 §4.1's "the HTTP version MUST be at least 1.1"
+        // and its method rule are checked by ServerHandshakeRequest.
+        guard parsed.major == 1 else { throw HandshakeError(.unsupportedHTTPVersion(version)) }
         self.init(method: String(decoding: parts[0], as: UTF8.self),
             target: String(decoding: parts[1], as: UTF8.self), version: version, headers: head.headers)
     }

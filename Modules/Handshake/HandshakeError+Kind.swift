@@ -53,6 +53,12 @@ extension HandshakeError {
         /// `Sec-WebSocket-Extensions` does not follow RFC 6455 §9.1.
         case malformedExtensionHeader
 
+        // MARK: Plain HTTP requests (a server that answers them, RFC 7230)
+
+        /// A request that is not an upgrade carries a body (`Content-Length` other than 0, or
+        /// any `Transfer-Encoding`), which the server does not read. A server answers 413.
+        case requestBodyNotAccepted
+
         // MARK: Server's opening handshake, as checked by the client (RFC 6455 §4.1)
 
         /// The status is not 101 (RFC 6455 §4.1); the server's status is attached.
@@ -100,6 +106,7 @@ extension HandshakeError {
         ///   §4.2.2, §4.4) and for a request that is not an upgrade at all (no `websocket` in
         ///   `Upgrade` or no `upgrade` in `Connection`): RFC 7231 §6.5.15 defines 426 for exactly
         ///   that, and python-websockets answers the same.
+        /// - 413 Content Too Large for ``requestBodyNotAccepted`` (RFC 9110 §15.5.14).
         /// - 500 Internal Server Error for mistakes in the server's own response.
         /// - 400 Bad Request otherwise (RFC 6455 §4.2.1).
         public var responseStatus: Int {
@@ -107,6 +114,7 @@ extension HandshakeError {
             case .startLineTooLong: 414
             case .headerLineTooLong, .tooManyHeaders, .headTooLarge: 431
             case .invalidMethod: 405
+            case .requestBodyNotAccepted: 413
             case .missingWebSocketVersion, .unsupportedWebSocketVersion, .missingUpgrade,
                 .missingConnectionUpgrade:
                 426

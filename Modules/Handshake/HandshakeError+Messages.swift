@@ -39,6 +39,8 @@ extension HandshakeError.Kind {
             "unsupported Sec-WebSocket-Version " + HandshakeError.quoted(version) + "; supported: 13"
         case .malformedSubprotocolHeader: "malformed Sec-WebSocket-Protocol header (RFC 6455 §4.1)"
         case .malformedExtensionHeader: "malformed Sec-WebSocket-Extensions header (RFC 6455 §9.1)"
+        case .requestBodyNotAccepted:
+            "this server does not read request bodies (Content-Length other than 0, or Transfer-Encoding)"
         default: nil
         }
     }

@@ -63,7 +63,7 @@ public struct ServerHandshakeRequest: Sendable, Hashable {
     /// HTTP/1.1 request message that lacks a Host header field and to any request message that
     /// contains more than one Host header field or a Host header field with an invalid
     /// field-value."
-    private static func host(_ headers: HTTPHeaders) throws(HandshakeError) -> String {
+    static func host(_ headers: HTTPHeaders) throws(HandshakeError) -> String {
         let values = headers.values(for: "Host")
         guard let value = values.first, !value.isEmpty else { throw HandshakeError(.missingHost) }
         guard values.count == 1 else { throw HandshakeError(.duplicateHeader("Host")) }

@@ -93,6 +93,28 @@ public enum ServerHandshakeResponse {
         return writer.finish(body: hasBody ? body : [])
     }
 
+    /// Builds the answer to a plain HTTP request (``PlainHTTPRequest``): as
+    /// ``reject(status:reason:headers:body:)``, so with `Content-Length` and `Connection: close`,
+    /// and without the body for a `HEAD` request (RFC 7231 §4.3.2: "The server MUST NOT send a
+    /// message body in the response" to HEAD; its `Content-Length` is the one GET would get).
+    ///
+    /// - Parameters:
+    ///   - request: The request answered.
+    ///   - status: The status code, e.g. 200.
+    ///   - reason: The reason phrase; the standard one for common statuses when `nil`.
+    ///   - headers: More fields, e.g. `Content-Type`.
+    ///   - body: The body.
+    /// - Returns: The response bytes.
+    public static func response(
+        to request: PlainHTTPRequest, status: Int, reason: String? = nil, headers: HTTPHeaders = HTTPHeaders(),
+        body: [UInt8] = []
+    ) -> [UInt8] {
+        var bytes = reject(status: status, reason: reason, headers: headers, body: body)
+        let bodyWritten = status != 204 && status != 304  // as `reject` decides
+        if request.method == "HEAD" && bodyWritten { bytes.removeLast(body.count) }
+        return bytes
+    }
+
     /// Builds the response for a failed handshake: status ``HandshakeError/responseStatus``,
     /// a `text/plain` body with the error's message, and
     /// - for 426, `Upgrade: websocket` (RFC 7231 §6.5.15: "The server MUST send an Upgrade

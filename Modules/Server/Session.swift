@@ -6,10 +6,18 @@ import WebSocketTransport
 
 /// The per-server logic run for each accepted channel, on the channel's loop.
 final class Session: Sendable {
+    /// The application's code that `start` was given.
+    struct Hooks: Sendable {
+        let shouldUpgrade: @Sendable (UpgradeRequest) -> UpgradeDecision
+        let plainHTTP: (@Sendable (PlainRequest) -> PlainResponse)?
+        let handler: @Sendable (WebSocket) async -> Void
+    }
+
     let configuration: WebSocketServer.Configuration
+    /// The Core's configuration of every connection.
+    let connectionConfiguration: WebSocketCore.Configuration
     let registry: ConnectionRegistry
-    let shouldUpgrade: @Sendable (UpgradeRequest) -> UpgradeDecision
-    let handler: @Sendable (WebSocket) async -> Void
+    let hooks: Hooks
     /// Refused connections (503) waiting for their client to close: each holds a descriptor
     /// for up to the close timeout, so their number is bounded (``maxLingeringRefusals``).
     let lingeringRefusals = Atomic<Int>(0)
@@ -19,32 +27,38 @@ final class Session: Sendable {
     /// loop held one descriptor per attempt for the close timeout, up to `EMFILE`.
     static let maxLingeringRefusals = 256
 
-    init(configuration: WebSocketServer.Configuration, registry: ConnectionRegistry,
-         shouldUpgrade: @escaping @Sendable (UpgradeRequest) -> UpgradeDecision,
-         handler: @escaping @Sendable (WebSocket) async -> Void) {
+    init(configuration: WebSocketServer.Configuration, registry: ConnectionRegistry, hooks: Hooks) {
         self.configuration = configuration
+        var connection = configuration.connection.effectiveConnection
+        connection.deliversPlainHTTPRequests = hooks.plainHTTP != nil
+        connectionConfiguration = connection
         self.registry = registry
-        self.shouldUpgrade = shouldUpgrade
-        self.handler = handler
+        self.hooks = hooks
     }
 
     /// A new TCP connection: track it, or refuse it with 503 when over the limit.
     func accepted(_ channel: Channel) {
-        let socket = WebSocket(connection: Connection.server(configuration: configuration.connection.effectiveConnection),
+        let socket = WebSocket(connection: Connection.server(configuration: connectionConfiguration),
                                configuration: configuration.connection, loop: channel.loop)
         guard registry.admit(socket, limit: configuration.maxConnections) else {
             return refuse(channel)
         }
         let remote = channel.remoteAddress?.description
         socket.onUpgradeRequest = { [self] socket, request in
-            switch shouldUpgrade(UpgradeRequest(request: request, remoteAddress: remote)) {
+            switch hooks.shouldUpgrade(UpgradeRequest(request: request, remoteAddress: remote)) {
             case .accept(let subprotocol, let headers): socket.acceptUpgrade(subprotocol: subprotocol, headers: headers)
             case .reject(let status, let headers): socket.rejectUpgrade(status: status, headers: headers)
             }
         }
+        if let plainHTTP = hooks.plainHTTP {
+            socket.onPlainHTTPRequest = { socket, request in
+                let response = plainHTTP(PlainRequest(request: request, remoteAddress: remote))
+                socket.respondToPlainRequest(status: response.status, headers: response.headers, body: response.body)
+            }
+        }
         socket.onOpen = { [self] socket in
             // The handler runs on the connection's loop: receiving and sending cost no thread hop.
-            registry.startHandler(for: socket, handler)
+            registry.startHandler(for: socket, hooks.handler)
         }
         socket.onFinish = { [self] socket in
             registry.remove(socket)

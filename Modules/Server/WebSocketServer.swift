@@ -32,6 +32,10 @@ public final class WebSocketServer: Sendable {
     ///   - shouldUpgrade: decides on each valid upgrade request (origin checks, auth, routing,
     ///     subprotocol). Runs on the connection's loop: keep it short and non-blocking. Accepts
     ///     everything by default.
+    ///   - plainHTTP: answers requests that do not ask for a WebSocket (no `websocket` in
+    ///     `Upgrade`), such as a load balancer's `GET /health`, with any method and HTTP/1.0 or
+    ///     1.1; the connection closes after the response. Runs on the connection's loop: keep it
+    ///     short and non-blocking. By default (nil) such requests get 426 Upgrade Required.
     ///   - handler: runs once per open connection, in its own task on the connection's loop.
     ///     When it returns, a connection still open is closed with 1000 (normal closure).
     /// - Throws: ``WebSocketError`` when the address cannot be bound, the TLS configuration
@@ -40,6 +44,7 @@ public final class WebSocketServer: Sendable {
         configuration: Configuration = Configuration(),
         loops: [EventLoop]? = nil,
         shouldUpgrade: @escaping @Sendable (UpgradeRequest) -> UpgradeDecision = { _ in .accept() },
+        plainHTTP: (@Sendable (PlainRequest) -> PlainResponse)? = nil,
         handler: @escaping @Sendable (WebSocket) async -> Void
     ) throws -> WebSocketServer {
         if let loops, loops.isEmpty {
@@ -47,19 +52,17 @@ public final class WebSocketServer: Sendable {
         }
         let serving = loops ?? (0..<max(1, configuration.eventLoopCount)).map { EventLoop(name: "ws-server-\($0)") }
         let server = try WebSocketServer(configuration: configuration, loops: serving, ownsLoops: loops == nil,
-                                         shouldUpgrade: shouldUpgrade, handler: handler)
+                                         hooks: Session.Hooks(shouldUpgrade: shouldUpgrade, plainHTTP: plainHTTP, handler: handler))
         return server
     }
 
     private init(
-        configuration: Configuration, loops: [EventLoop], ownsLoops: Bool,
-        shouldUpgrade: @escaping @Sendable (UpgradeRequest) -> UpgradeDecision,
-        handler: @escaping @Sendable (WebSocket) async -> Void
+        configuration: Configuration, loops: [EventLoop], ownsLoops: Bool, hooks: Session.Hooks
     ) throws {
         self.configuration = configuration
         self.loops = loops
         self.ownsLoops = ownsLoops
-        let session = Session(configuration: configuration, registry: registry, shouldUpgrade: shouldUpgrade, handler: handler)
+        let session = Session(configuration: configuration, registry: registry, hooks: hooks)
         do throws(TransportError) {
             let tls = try configuration.tls.map { (tls) throws(TransportError) in try TLSContext(server: tls) }
             listener = try Listener.bind(

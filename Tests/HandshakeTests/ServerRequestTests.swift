@@ -90,7 +90,7 @@ struct ServerRequestTests {
 
     @Test func rejectsHTTP10FromTheWire() throws {
         let head = try parseHead(["GET /chat HTTP/1.0", "Host: a"])
-        expectError(.unsupportedHTTPVersion("HTTP/1.0")) { try HTTPRequestHead(head) }
+        expectError(.unsupportedHTTPVersion("HTTP/1.0")) { try ServerHandshakeRequest(validating: HTTPRequestHead(head)) }
     }
 
     @Test func acceptsHTTP12() throws {

@@ -16,8 +16,13 @@ struct RequestLineTests {
         #expect(try HTTPRequestHead(HTTPHead(startLine: "GET / " + version)).version == version)
     }
 
-    /// RFC 6455 §4.1: "the HTTP version MUST be at least 1.1".
-    @Test(arguments: ["HTTP/1.0", "HTTP/0.9", "HTTP/2.0", "HTTP/3.0"])
+    /// HTTP/1.0 is read (a plain request may use it; ``ServerHandshakeRequest`` refuses it for
+    /// an upgrade, RFC 6455 §4.1), other major versions are not.
+    @Test func readsHTTP10() throws {
+        #expect(try HTTPRequestHead(HTTPHead(startLine: "GET / HTTP/1.0")).version == "HTTP/1.0")
+    }
+
+    @Test(arguments: ["HTTP/0.9", "HTTP/2.0", "HTTP/3.0"])
     func rejectsOtherVersions(version: String) {
         expectError(.unsupportedHTTPVersion(version)) { try HTTPRequestHead(HTTPHead(startLine: "GET / " + version)) }
     }

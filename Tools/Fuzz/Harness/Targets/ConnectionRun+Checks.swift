@@ -39,6 +39,33 @@ extension ConnectionRun {
         }
     }
 
+    /// The server application's answer to a plain HTTP request, with the same attempts to
+    /// inject header lines; either answer ends the connection.
+    mutating func answer(_ request: PlainHTTPRequest) throws(FuzzFailure) {
+        let injected: HTTPHeaders = ["X-Evil": "a\r\nInjected: yes", "X-Nul": "a\u{0}b", "X-Fine": "ok"]
+        switch scenario.decision {
+        case .reject:
+            connection.reject(status: scenario.rejectStatus)
+        case .accept, .acceptFirstOffered, .acceptWithInjectedHeader, .rejectWithInjectedHeader:
+            let headers = scenario.decision == .accept || scenario.decision == .acceptFirstOffered ? HTTPHeaders() : injected
+            let accepted: Bool
+            do {
+                try connection.accept()
+                accepted = true
+            } catch {
+                accepted = false
+            }
+            try require(!accepted && connection.phase == .awaitingUpgradeDecision, "accept took a plain HTTP request")
+            do {
+                try connection.respond(status: scenario.rejectStatus, headers: headers, body: Array(request.path.utf8))
+            } catch {
+                throw FuzzFailure("responding to a plain request threw \(error)")
+            }
+        }
+        try require(connection.phase == .closed && connection.shouldCloseTransport,
+                    "answering a plain request left the connection \(connection.phase)")
+    }
+
     /// The client's own upgrade request, as a server would validate it.
     static func validateRequest(_ head: HTTPHead?) throws(FuzzFailure) -> ServerHandshakeRequest {
         guard let head else { throw FuzzFailure("the client wrote no complete request head") }

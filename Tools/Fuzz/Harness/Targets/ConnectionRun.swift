@@ -144,6 +144,11 @@ struct ConnectionRun {
             try require(scenario.role == .server && self.request == nil, "unexpected upgrade request event")
             self.request = request
             try decide(request)
+        case .plainHTTPRequest(let request):
+            try require(scenario.configuration.deliversPlainHTTPRequests && self.request == nil && !isOpen,
+                        "unexpected plain HTTP request event")
+            try require(!request.headers.containsToken("websocket", for: "Upgrade"), "an upgrade request reported as plain")
+            try answer(request)
         case .open(let info):
             try require(!isOpen && closures.isEmpty, "open reported twice or after the closure")
             isOpen = true

@@ -1,0 +1,36 @@
+public import WebSocketHandshake
+
+/// What the server's plain-HTTP hook sees of a request that does not ask for a WebSocket (no
+/// `websocket` in `Upgrade`): a load balancer's health check, a browser opening the URL.
+public struct PlainRequest: Sendable {
+    /// The request: method, path, query, host and every header. It has no body: a request
+    /// that declares one is refused with 413 before the hook runs.
+    public let request: PlainHTTPRequest
+    /// The client's address, `host:port`.
+    public let remoteAddress: String?
+}
+
+/// The server application's answer to a plain HTTP request. The server writes it with
+/// `Content-Length` and `Connection: close` (no body for `HEAD`) and closes the connection.
+public struct PlainResponse: Sendable {
+    /// The status, e.g. 200; outside 200...599 it becomes 500.
+    public var status: Int
+    /// Response headers, e.g. `Content-Type`. Fields with CR, LF or NUL, and the
+    /// `Content-Length`, `Transfer-Encoding` and `Connection` fields the server writes itself,
+    /// are dropped.
+    public var headers: HTTPHeaders
+    /// The body.
+    public var body: [UInt8]
+
+    /// Creates a response.
+    public init(status: Int = 200, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = []) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+
+    /// A `text/plain; charset=utf-8` response.
+    public static func text(_ text: String, status: Int = 200) -> PlainResponse {
+        PlainResponse(status: status, headers: ["Content-Type": "text/plain; charset=utf-8"], body: Array(text.utf8))
+    }
+}
