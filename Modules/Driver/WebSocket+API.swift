@@ -147,7 +147,7 @@ extension WebSocket {
         try await waitUntilWritable()
     }
 
-    /// Sends a ping (RFC 6455 §5.5.2) without waiting for its pong (``pingRoundTrip(_:)`` waits).
+    /// Sends a ping (RFC 6455 §5.5.2) without waiting for its pong (``pingRoundTrip(_:timeout:)`` waits).
     public func ping(_ payload: [UInt8] = []) async throws {
         try await onLoop { ws in
             try ws.perform { (c: inout Connection) throws(ConnectionError) in try c.ping(payload) }

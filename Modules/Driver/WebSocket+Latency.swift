@@ -6,20 +6,22 @@ import WebSocketTransport
 struct PendingPing {
     let payload: [UInt8]
     let sentAt: ContinuousClock.Instant
-    /// The task waiting in ``WebSocket/pingRoundTrip(_:)``; nil for a keepalive ping.
+    /// The task waiting in ``WebSocket/pingRoundTrip(_:timeout:)``; nil for a keepalive ping.
     var waiter: UnsafeContinuation<Duration, any Error>?
     /// Identifies the waiting call for its cancellation.
     var token: PingToken?
+    /// The timer of a round trip with a timeout; cancelled when the ping is answered or fails.
+    var deadline: Scheduled?
 }
 
-/// One ``WebSocket/pingRoundTrip(_:)`` call: its cancellation may come before the loop sent
+/// One ``WebSocket/pingRoundTrip(_:timeout:)`` call: its cancellation may come before the loop sent
 /// its ping, so it is recorded here, where the loop looks first.
 final class PingToken: Sendable {
     let isCancelled = Atomic<Bool>(false)
 }
 
 extension WebSocket {
-    /// The round trip of the last ping that was answered: ``pingRoundTrip(_:)``'s and the
+    /// The round trip of the last ping that was answered: ``pingRoundTrip(_:timeout:)``'s and the
     /// keepalive's (``Configuration/pingInterval``). Nil before the first pong that answers a
     /// ping. Any thread.
     public var latency: Duration? {
@@ -36,33 +38,39 @@ extension WebSocket {
     /// recently processed Ping frame": so a pong answers the ping with its payload and every
     /// ping sent before that one (`ping(_:)`'s included).
     ///
-    /// The wait ends with the pong, the connection's end or the task's cancellation: it has no
-    /// timeout of its own (race it against a sleep in a task group for one). With keepalive on,
-    /// a peer that answers no ping fails the connection after ``Configuration/pingTimeout``.
-    /// - Parameter payload: at most 125 bytes; by default 8 bytes that no ping waiting for its
-    ///   pong carries.
+    /// The wait ends with the pong, the timeout, the connection's end or the task's
+    /// cancellation. A timeout leaves the connection open (a peer behind a slow link may still
+    /// answer; its late pong is then ignored); with keepalive on, a peer that answers no ping
+    /// fails the connection after ``Configuration/pingTimeout``.
+    /// - Parameters:
+    ///   - payload: at most 125 bytes; by default 8 bytes that no ping waiting for its pong
+    ///     carries.
+    ///   - timeout: how long to wait for the pong, from the ping's hand-over to the Core; nil
+    ///     (the default) waits as long as the connection lasts.
     /// - Returns: the time from the ping's hand-over to the Core on the loop until the loop
     ///   decoded its pong (a pong behind unread messages waits with them).
     /// - Throws: ``WebSocketError`` when the connection is not open (`.closed` once it closed),
     ///   the payload is too long, a ping with the same payload still waits for its pong
-    ///   (`invalidState`), or the connection closes first; `CancellationError` when the task
-    ///   is cancelled.
-    public func pingRoundTrip(_ payload: [UInt8]? = nil) async throws -> Duration {
+    ///   (`invalidState`), the connection closes first, or no pong came within `timeout`
+    ///   (`pongTimeout`); `CancellationError` when the task is cancelled.
+    public func pingRoundTrip(_ payload: [UInt8]? = nil, timeout: Duration? = nil) async throws -> Duration {
         let token = PingToken()
         return try await withTaskCancellationHandler {
             try await withUnsafeThrowingContinuation { continuation in
-                submit({ [self] in startPing(payload, continuation, token) }) {
+                submit({ [self] in startPing(payload, timeout, continuation, token) }) {
                     continuation.resume(throwing: Self.loopShutdownError)
                 }
             }
         } onCancel: {
             token.isCancelled.store(true, ordering: .releasing)
-            loop.execute { [self] in cancelPing(token) }
+            loop.execute { [self] in endPing(token, CancellationError()) }
         }
     }
 
-    /// Loop: sends the ping of a ``pingRoundTrip(_:)`` call and keeps its waiter.
-    private func startPing(_ payload: [UInt8]?, _ waiter: UnsafeContinuation<Duration, any Error>, _ token: PingToken) {
+    /// Loop: sends the ping of a ``pingRoundTrip(_:timeout:)`` call and keeps its waiter.
+    private func startPing(
+        _ payload: [UInt8]?, _ timeout: Duration?, _ waiter: UnsafeContinuation<Duration, any Error>, _ token: PingToken
+    ) {
         guard !token.isCancelled.load(ordering: .acquiring) else { return waiter.resume(throwing: CancellationError()) }
         // The transport may be gone while the Core, its input unread, still counts as open:
         // no pong can come then, and `finish` already failed the pings that waited.
@@ -77,15 +85,19 @@ extension WebSocket {
         } catch {
             return waiter.resume(throwing: error)
         }
-        pendingPings.append(PendingPing(payload: payload, sentAt: .now, waiter: waiter, token: token))
+        let deadline = timeout.map { timeout in
+            loop.scheduleTask(in: timeout) { [self] in endPing(token, WebSocketError(.pongTimeout(timeout))) }
+        }
+        pendingPings.append(PendingPing(payload: payload, sentAt: .now, waiter: waiter, token: token, deadline: deadline))
     }
 
-    /// Loop: a cancelled call stops waiting and its ping is forgotten (a later pong still
-    /// answers the pings sent before its own).
-    private func cancelPing(_ token: PingToken) {
+    /// Loop: a cancelled or timed-out call stops waiting and its ping is forgotten (a later
+    /// pong still answers the pings sent before its own; its own pong answers nothing).
+    private func endPing(_ token: PingToken, _ error: any Error) {
         guard let index = pendingPings.firstIndex(where: { $0.token === token }) else { return }
-        let waiter = pendingPings.remove(at: index).waiter
-        waiter?.resume(throwing: CancellationError())
+        let ping = pendingPings.remove(at: index)
+        ping.deadline?.cancel()
+        ping.waiter?.resume(throwing: error)
     }
 
     /// Loop: remembers a ping sent by ``ping(_:)``, without a waiter: its pong answers the
@@ -130,14 +142,20 @@ extension WebSocket {
         pendingPings.removeFirst(index + 1)
         let (seconds, attoseconds) = (now - answered[index].sentAt).components
         latencyNanoseconds.store(seconds * 1_000_000_000 + attoseconds / 1_000_000_000, ordering: .relaxed)
-        for ping in answered { ping.waiter?.resume(returning: now - ping.sentAt) }
+        for ping in answered {
+            ping.deadline?.cancel()
+            ping.waiter?.resume(returning: now - ping.sentAt)
+        }
     }
 
     /// Loop: the connection is gone; every ping still waiting fails with `error`.
     func failPendingPings(_ error: WebSocketError) {
         let waiting = pendingPings
         pendingPings.removeAll()
-        for ping in waiting { ping.waiter?.resume(throwing: error) }
+        for ping in waiting {
+            ping.deadline?.cancel()
+            ping.waiter?.resume(throwing: error)
+        }
     }
 
     /// 8 bytes, the big-endian number of the ping, skipping any a waiting ping carries (an

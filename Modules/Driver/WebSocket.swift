@@ -109,7 +109,7 @@ public final class WebSocket: @unchecked Sendable {
     var closeTimer: Scheduled?
     var pingTimer: Scheduled?
     var pongDeadline: Scheduled?
-    /// Pings waiting for their pongs, oldest first (``pingRoundTrip(_:)``, keepalive).
+    /// Pings waiting for their pongs, oldest first (``pingRoundTrip(_:timeout:)``, keepalive).
     var pendingPings: [PendingPing] = []
     /// Pings sent with a payload of our choosing: the next one's number.
     var pingNumber: UInt64 = 0

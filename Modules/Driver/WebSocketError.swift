@@ -18,6 +18,9 @@ public struct WebSocketError: Error, Sendable, CustomStringConvertible {
         case connection(ConnectionError)
         /// The connection is closed; the closure says how.
         case closed(CloseInfo)
+        /// ``WebSocket/pingRoundTrip(_:timeout:)`` got no pong within its timeout. The
+        /// connection stays open: closing it is the caller's choice.
+        case pongTimeout(Duration)
     }
 
     /// What went wrong.
@@ -45,6 +48,7 @@ public struct WebSocketError: Error, Sendable, CustomStringConvertible {
         case .insecureRedirect(let message): "redirect not followed: \(message)"
         case .transport(let error): "\(error)"
         case .connection(let error): "\(error)"
+        case .pongTimeout(let timeout): "no pong within \(timeout)"
         case .closed(let info):
             if let error = info.error { "connection closed: \(error)" }
             else { "connection closed with code \(info.code)\(info.reason.isEmpty ? "" : ": \(info.reason)")" }

@@ -3,6 +3,7 @@ import WebSocketClient
 import WebSocketCore
 @testable import WebSocketDriver
 import WebSocketFraming
+import WebSocketTransport
 
 /// RFC 6455 §5.5.2-5.5.3: a ping that waits for its pong, and the latency it measures.
 @Suite("RFC 6455 §5.5.3 Ping round trips", .serialized, .timeLimit(.minutes(1)))
@@ -91,6 +92,39 @@ struct PingRoundTripTests {
         await #expect(throws: CancellationError.self) { try await waiting.value }
         #expect(ws.latency == nil)
         #expect(try await ws.onLoop { $0.pendingPings.isEmpty })
+        _ = try? await ws.close()
+    }
+
+    /// A silent peer: the timeout ends the wait, the ping is forgotten and its timer gone, and
+    /// the connection stays open for the caller to decide.
+    @Test func aTimeoutEndsTheWaitAndLeavesTheConnectionOpen() async throws {
+        let ws = try await WebSocket.connect(to: try PythonPeer.rawURL("/silent"), configuration: configuration())
+        do {
+            _ = try await ws.pingRoundTrip(timeout: .milliseconds(50))
+            Issue.record("a pong came from a silent peer")
+        } catch let error as WebSocketError {
+            guard case .pongTimeout(let timeout) = error.kind else { Issue.record("\(error)"); return }
+            #expect(timeout == .milliseconds(50))
+            #expect(error.description == "no pong within 0.05 seconds")
+        }
+        #expect(try await ws.onLoop { $0.pendingPings.isEmpty })
+        #expect(ws.latency == nil)
+        try await ws.send(text: "still open")
+        _ = try? await ws.close()
+    }
+
+    /// An answered ping's timer is cancelled, not left to fire into the loop's timer heap
+    /// (the peer answers only the later plain ping, whose pong answers the waiting one too).
+    @Test func anAnsweredPingsTimerIsCancelled() async throws {
+        let ws = try await WebSocket.connect(to: try PythonPeer.rawURL("/pong-latest"), configuration: configuration())
+        let waiting = Task { try await ws.pingRoundTrip(Array("early".utf8), timeout: .seconds(30)) }
+        while !(await pingSent(ws)) { try await Task.sleep(for: .milliseconds(10)) }
+        let timer = try #require(try await ws.onLoop { $0.pendingPings.first?.deadline })
+        #expect(!timer.isDone)
+        try await ws.ping(Array("plain".utf8))
+        let roundTrip = try await waiting.value
+        #expect(roundTrip > .zero && roundTrip < .seconds(30))
+        #expect(timer.isDone)
         _ = try? await ws.close()
     }
 
