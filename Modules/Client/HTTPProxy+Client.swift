@@ -153,18 +153,11 @@ extension WebSocket.Configuration.Proxy {
 struct IPAddressBytes: Equatable {
     let bytes: [UInt8]
 
-    /// Parses a numeric address (`inet_pton`); nil for anything else.
+    /// Parses a numeric address (``WebSocketTransport/SocketAddress/init(ipAddress:port:)``);
+    /// nil for anything else.
     init?(_ text: some StringProtocol) {
-        var v4 = in_addr()
-        var v6 = in6_addr()
-        let string = String(text)
-        if inet_pton(AF_INET, string, &v4) == 1 {
-            bytes = withUnsafeBytes(of: &v4) { Array($0) }
-        } else if inet_pton(AF_INET6, string, &v6) == 1 {
-            bytes = withUnsafeBytes(of: &v6) { Array($0) }
-        } else {
-            return nil
-        }
+        guard let address = SocketAddress(ipAddress: String(text), port: 0) else { return nil }
+        bytes = address.addressBytes
     }
 
     /// Whether this address is `block`: an address of the same family, or `address/bits` whose

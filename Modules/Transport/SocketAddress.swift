@@ -34,6 +34,14 @@ public struct SocketAddress: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// The address in network byte order: 4 bytes for IPv4, 16 for IPv6 (without the scope).
+    public var addressBytes: [UInt8] {
+        switch storage {
+        case .ipv4(let address): withUnsafeBytes(of: address) { Array($0) }
+        case .ipv6(let high, let low, _): withUnsafeBytes(of: high) { Array($0) } + withUnsafeBytes(of: low) { Array($0) }
+        }
+    }
+
     /// The numeric host, e.g. `127.0.0.1` or `::1` (no brackets).
     public var host: String { numericHost }
 

@@ -20,6 +20,12 @@ struct SocketAddressTests {
         #expect(SocketAddress(ipAddress: "2001:db8::1", port: 1)?.host == "2001:db8::1")
     }
 
+    @Test func addressBytesAreInNetworkOrder() throws {
+        #expect(try #require(SocketAddress(ipAddress: "192.168.1.20", port: 1)).addressBytes == [192, 168, 1, 20])
+        let v6 = try #require(SocketAddress(ipAddress: "[2001:db8::ff:1]", port: 1)).addressBytes
+        #expect(v6 == [0x20, 0x01, 0x0d, 0xb8] + [UInt8](repeating: 0, count: 8) + [0x00, 0xff, 0x00, 0x01])
+    }
+
     @Test func rejectsNonNumericAndBadPorts() {
         #expect(SocketAddress(ipAddress: "localhost", port: 1) == nil)
         #expect(SocketAddress(ipAddress: "127.0.0.1", port: 70000) == nil)
