@@ -42,8 +42,11 @@ public struct Configuration: Sendable {
     /// Server role: a request that does not ask for a WebSocket (no `websocket` in `Upgrade`,
     /// e.g. a load balancer's health check) is reported as ``Event/plainHTTPRequest(_:)`` for
     /// the application to answer with ``Connection/respond(status:reason:headers:body:)``.
-    /// Default false: such a request is refused with 426 Upgrade Required (RFC 7231 §6.5.15).
-    /// An upgrade request that breaks a rule of RFC 6455 §4.2.1 is refused either way.
+    /// Default false: such a request is refused as a broken upgrade request is: 426 Upgrade
+    /// Required for an HTTP/1.1 `GET` (RFC 7231 §6.5.15), 405 for another method, 400 for
+    /// HTTP/1.0. A request with `Sec-WebSocket-Key` or `Sec-WebSocket-Version` counts as an
+    /// upgrade request (a proxy may have dropped its `Upgrade`), and an upgrade request that
+    /// breaks a rule of RFC 6455 §4.2.1 is refused either way.
     public var deliversPlainHTTPRequests: Bool = false
 
     /// Creates the default configuration.

@@ -71,6 +71,7 @@ extension Connection {
         case .client: completeClientHandshake(head)
         case .server: readUpgradeRequest(head)
         }
+        if case .plain? = pendingRequest { return }  // nothing after a plain request is read
         input.append(contentsOf: remainder)
         if phase == .open { processInput() }
     }
@@ -102,8 +103,10 @@ extension Connection {
     /// ``Configuration/deliversPlainHTTPRequests``, a request that is not an upgrade is checked
     /// as a plain HTTP request and handed over too.
     private mutating func readUpgradeRequest(_ head: HTTPHead) {
+        var requestHead: HTTPRequestHead?
         do {
             let head = try HTTPRequestHead(head)
+            requestHead = head
             if configuration.deliversPlainHTTPRequests, !PlainHTTPRequest.isUpgradeRequest(head) {
                 return try readPlainRequest(head)
             }
@@ -112,11 +115,16 @@ extension Connection {
             phase = .awaitingUpgradeDecision
             events.append(.upgradeRequest(request))
         } catch {
-            output.append(contentsOf: ServerHandshakeResponse.reject(error))
-            // A refused body (413) may be on its way: linger so that it cannot reset the answer.
-            lingersBeforeClosing = error.kind == .requestBodyNotAccepted && !eofReceived
-            failHandshake(ConnectionError(.handshake(error)))
+            refuse(error, requestHead)
         }
+    }
+
+    /// Answers a request that failed validation with the error's status and closes.
+    private mutating func refuse(_ error: HandshakeError, _ head: HTTPRequestHead?) {
+        output.append(contentsOf: ServerHandshakeResponse.reject(error, method: head?.method))
+        // A body the request declared may be on its way: linger so that it cannot reset the answer.
+        lingersBeforeClosing = head.map { PlainHTTPRequest.declaresBody($0.headers) } == true && !eofReceived
+        failHandshake(ConnectionError(.handshake(error)))
     }
 
     private mutating func readPlainRequest(_ head: HTTPRequestHead) throws(HandshakeError) {
@@ -127,11 +135,13 @@ extension Connection {
     }
 
     /// Server role: answers the plain HTTP request reported as ``Event/plainHTTPRequest(_:)``
-    /// and closes the connection: the response carries `Content-Length` and `Connection: close`
-    /// (no body for `HEAD`; see ``ServerHandshakeResponse/response(to:status:reason:headers:body:)``
+    /// and closes the connection: the response carries `Connection: close` and `Content-Length`
+    /// (except for 204 and 304), no body for `HEAD` (see ``ServerHandshakeResponse/response(to:status:reason:headers:body:)``
     /// for how invalid parts are repaired). The transport closes once the response is written,
     /// after the client closes its side (a lingering close, bounded by the driver's close
-    /// timeout), so that bytes the client sent after its head cannot reset the response.
+    /// timeout), so that bytes the client sent after its head cannot reset the response. Bytes
+    /// that arrive after the head are discarded. A client that has not read the whole
+    /// response by the close timeout loses the rest: keep bodies small.
     /// - Parameters:
     ///   - status: the HTTP status, e.g. 200.
     ///   - reason: the reason phrase; the standard one by default.
@@ -193,7 +203,12 @@ extension Connection {
     ///   - headers: additional response headers.
     public mutating func reject(status: Int, reason: String? = nil, headers: HTTPHeaders = HTTPHeaders()) {
         guard role == .server, phase == .awaitingUpgradeDecision || phase == .connecting else { return }
-        output.append(contentsOf: ServerHandshakeResponse.reject(status: status, reason: reason, headers: headers))
+        if case .plain(let request)? = pendingRequest {
+            output.append(contentsOf: ServerHandshakeResponse.response(to: request, status: status, reason: reason, headers: headers))
+            lingersBeforeClosing = !eofReceived  // as `respond` does
+        } else {
+            output.append(contentsOf: ServerHandshakeResponse.reject(status: status, reason: reason, headers: headers))
+        }
         failHandshake(ConnectionError(.upgradeRejected(status: status)))
     }
 

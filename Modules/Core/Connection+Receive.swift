@@ -77,6 +77,8 @@ extension Connection {
         case .connecting:
             receiveHandshake(bytes)
         case .awaitingUpgradeDecision:
+            // Frames may follow an upgrade request at once; nothing after a plain request is read.
+            if case .plain? = pendingRequest { return }
             input.append(contentsOf: bytes)
         case .open, .closing:
             // RFC 6455 §7.1.7: after failing, "the endpoint MUST NOT continue to attempt to

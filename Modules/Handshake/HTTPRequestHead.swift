@@ -1,4 +1,4 @@
-/// An HTTP/1.1 request head: `request-line = method SP request-target SP HTTP-version CRLF`
+/// An HTTP/1.x request head: `request-line = method SP request-target SP HTTP-version CRLF`
 /// (RFC 7230 §3.1.1) and the header fields.
 public struct HTTPRequestHead: Sendable, Hashable {
     /// The method, case-sensitive (RFC 7230 §3.1.1), e.g. `GET`.

@@ -3,6 +3,11 @@ struct RequestTarget: Hashable, Sendable {
     var path: String
     var query: String?
 
+    init(path: String, query: String?) {
+        self.path = path
+        self.query = query
+    }
+
     /// Splits an origin-form (`/chat?x`) or absolute-form (`ws://host/chat?x`) target. RFC 7230
     /// §5.3.2: "a server MUST accept the absolute-form in requests". A fragment is refused
     /// (RFC 6455 §3: fragment identifiers "MUST NOT be used on these URIs"), and so are the

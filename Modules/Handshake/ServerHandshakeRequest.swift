@@ -40,10 +40,10 @@ public struct ServerHandshakeRequest: Sendable, Hashable {
     public init(validating head: HTTPRequestHead) throws(HandshakeError) {
         // RFC 6455 §4.2.1 item 1: "An HTTP/1.1 or higher GET request"; §4.1: "The method of the
         // request MUST be GET, and the HTTP version MUST be at least 1.1."
-        guard head.method == "GET" else { throw HandshakeError(.invalidMethod(head.method)) }
         guard HTTPVersion(head.version)?.isAtLeast11 == true else {
             throw HandshakeError(.unsupportedHTTPVersion(head.version))
         }
+        guard head.method == "GET" else { throw HandshakeError(.invalidMethod(head.method)) }
         let target = try RequestTarget(head.target)
         let headers = head.headers
         let host = try Self.host(headers)

@@ -122,9 +122,14 @@ public enum ServerHandshakeResponse {
     /// - for 405, `Allow: GET` (RFC 7231 §6.5.5: "The origin server MUST generate an Allow
     ///   header field in a 405 response").
     ///
-    /// - Parameter error: The error from parsing or validating the request.
+    /// The answer to a `HEAD` request has no body (RFC 9110 §9.3.2: "the server MUST NOT send
+    /// content in the response"), and `Content-Length: 0`.
+    ///
+    /// - Parameters:
+    ///   - error: The error from parsing or validating the request.
+    ///   - method: The request's method, when the request line was read.
     /// - Returns: The response bytes.
-    public static func reject(_ error: HandshakeError) -> [UInt8] {
+    public static func reject(_ error: HandshakeError, method: String? = nil) -> [UInt8] {
         var headers: HTTPHeaders = ["Content-Type": "text/plain; charset=utf-8"]
         switch error.responseStatus {
         case 426:
@@ -135,7 +140,8 @@ public enum ServerHandshakeResponse {
         default:
             break
         }
-        return reject(status: error.responseStatus, headers: headers, body: Array((error.message + "\n").utf8))
+        let body = method == "HEAD" ? [] : Array((error.message + "\n").utf8)
+        return reject(status: error.responseStatus, headers: headers, body: body)
     }
 
     private static func isSendableInRejection(name: String, value: String) -> Bool {

@@ -11,7 +11,9 @@ public struct PlainRequest: Sendable {
 }
 
 /// The server application's answer to a plain HTTP request. The server writes it with
-/// `Content-Length` and `Connection: close` (no body for `HEAD`) and closes the connection.
+/// `Connection: close` and `Content-Length` (except for 204 and 304), without the body for
+/// `HEAD`, and closes the connection once the client closed its side or the close timeout
+/// passed: a client that has not read the whole body by then loses the rest, so keep it small.
 public struct PlainResponse: Sendable {
     /// The status, e.g. 200; outside 200...599 it becomes 500.
     public var status: Int

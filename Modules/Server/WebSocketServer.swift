@@ -35,7 +35,8 @@ public final class WebSocketServer: Sendable {
     ///   - plainHTTP: answers requests that do not ask for a WebSocket (no `websocket` in
     ///     `Upgrade`), such as a load balancer's `GET /health`, with any method and HTTP/1.0 or
     ///     1.1; the connection closes after the response. Runs on the connection's loop: keep it
-    ///     short and non-blocking. By default (nil) such requests get 426 Upgrade Required.
+    ///     short and non-blocking. By default (nil) such requests are refused as broken upgrade
+    ///     requests are (426 Upgrade Required for a `GET`).
     ///   - handler: runs once per open connection, in its own task on the connection's loop.
     ///     When it returns, a connection still open is closed with 1000 (normal closure).
     /// - Throws: ``WebSocketError`` when the address cannot be bound, the TLS configuration

@@ -55,6 +55,28 @@ struct PlainHTTPCoreTests {
         #expect(String(decoding: connection.takeOutput(), as: UTF8.self).hasPrefix("HTTP/1.1 426"))
     }
 
+    /// `Upgrade: websocket` without `Connection: Upgrade`, or a proxy's leftovers of a real
+    /// handshake (`Sec-WebSocket-Key` without `Upgrade`): the RFC's 426, not the hook.
+    @Test(arguments: [["Upgrade: websocket"], ["Sec-WebSocket-Key: \(Harness.key)", "Sec-WebSocket-Version: 13"]])
+    func halfAnUpgradeGets426(fields: [String]) {
+        var connection = server()
+        receive(&connection, ["GET /chat HTTP/1.1", "Host: a"] + fields)
+        #expect(!connection.takeEvents().contains { if case .plainHTTPRequest = $0 { true } else { false } })
+        #expect(String(decoding: connection.takeOutput(), as: UTF8.self).hasPrefix("HTTP/1.1 426 Upgrade Required\r\n"))
+    }
+
+    /// Without the option, HTTP/1.0 and other methods are refused as before plain requests
+    /// existed: 400 for HTTP/1.0 whatever the method, 405 for a 1.1 POST.
+    @Test(arguments: [("HEAD / HTTP/1.0", "HTTP/1.1 400 "), ("POST / HTTP/1.0", "HTTP/1.1 400 "), ("POST / HTTP/1.1", "HTTP/1.1 405 ")])
+    func withoutTheOptionOldStatusesStay(line: String, status: String) {
+        var connection = server(delivers: false)
+        receive(&connection, [line, "Host: a"])
+        let response = String(decoding: connection.takeOutput(), as: UTF8.self)
+        #expect(response.hasPrefix(status), "\(response)")
+        // No body in an answer to HEAD (RFC 9110 §9.3.2).
+        #expect(!line.hasPrefix("HEAD") || response.hasSuffix("Content-Length: 0\r\nConnection: close\r\n\r\n"))
+    }
+
     @Test func aValidUpgradeStillOpens() throws {
         var connection = server()
         connection.receive(Harness.request())
@@ -73,6 +95,7 @@ struct PlainHTTPCoreTests {
         connection.reject(status: 404)
         #expect(String(decoding: connection.takeOutput(), as: UTF8.self).hasPrefix("HTTP/1.1 404 Not Found\r\n"))
         #expect(connection.phase == .closed)
+        #expect(connection.lingersBeforeClosing, "a rejected plain request lingers as an answered one does")
         #expect(throws: ConnectionError.self) { try connection.respond(status: 200) }
     }
 
@@ -95,6 +118,19 @@ struct PlainHTTPCoreTests {
         #expect(String(decoding: connection.takeOutput(), as: UTF8.self).hasPrefix("HTTP/1.1 413 Content Too Large\r\n"))
         #expect(connection.phase == .closed)
         #expect(connection.lingersBeforeClosing)
+    }
+
+    /// A refusal of a request that declares a body lingers whatever the refusal (here 400: no
+    /// Host), and an upgrade refusal without a body does not.
+    @Test func refusalsLingerWhenABodyWasDeclared() {
+        var withBody = server()
+        receive(&withBody, ["POST /hook HTTP/1.1", "Content-Length: 4"])
+        #expect(String(decoding: withBody.takeOutput(), as: UTF8.self).hasPrefix("HTTP/1.1 400 "))
+        #expect(withBody.lingersBeforeClosing)
+        var without = server()
+        receive(&without, ["GET /chat HTTP/1.1", "Host: a", "Upgrade: websocket"])
+        #expect(without.phase == .closed)
+        #expect(!without.lingersBeforeClosing)
     }
 
     /// Bytes pipelined after the head are never read as frames or as a second request.

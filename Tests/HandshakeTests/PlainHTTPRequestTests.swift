@@ -46,7 +46,21 @@ struct PlainHTTPRequestTests {
 
     @Test(arguments: ["*", "example.com:443", "/a#frag"])
     func refusesTargetsWithoutAPath(target: String) {
-        expectError(.invalidRequestTarget) { try plain(["OPTIONS \(target) HTTP/1.1", "Host: a"]) }
+        expectError(.invalidRequestTarget) { try plain(["GET \(target) HTTP/1.1", "Host: a"]) }
+    }
+
+    /// RFC 7230 §5.3.4: the asterisk-form, for a server-wide OPTIONS.
+    @Test func acceptsAServerWideOptions() throws {
+        let request = try plain(["OPTIONS * HTTP/1.1", "Host: a"])
+        #expect(request.path == "*")
+        #expect(request.query == nil)
+    }
+
+    /// CONNECT asks a proxy for a tunnel: a 2xx answer would open one (RFC 9110 §9.3.6).
+    @Test(arguments: ["example.com:443", "/"])
+    func refusesConnect(target: String) {
+        let error = expectError(.invalidRequestTarget) { try plain(["CONNECT \(target) HTTP/1.1", "Host: a"]) }
+        #expect(error?.responseStatus == 400)
     }
 
     /// The server reads heads only: a declared body is refused with 413, not left unread.
@@ -67,9 +81,22 @@ struct PlainHTTPRequestTests {
         let upgrade = try HTTPRequestHead(parseHead(["GET / HTTP/1.1", "Host: a", "Upgrade: h2c, WebSocket"]))
         let other = try HTTPRequestHead(parseHead(["GET / HTTP/1.1", "Host: a", "Upgrade: h2c", "Connection: Upgrade"]))
         let plain = try HTTPRequestHead(parseHead(["GET / HTTP/1.1", "Host: a"]))
+        // A proxy that does not forward `Upgrade` and `Connection` leaves the WebSocket fields.
+        let stripped = try HTTPRequestHead(parseHead(["GET / HTTP/1.1", "Host: a", "Sec-WebSocket-Key: \(sampleKey)"]))
+        let versionOnly = try HTTPRequestHead(parseHead(["GET / HTTP/1.1", "Host: a", "Sec-WebSocket-Version: 13"]))
         #expect(PlainHTTPRequest.isUpgradeRequest(upgrade))
+        #expect(PlainHTTPRequest.isUpgradeRequest(stripped))
+        #expect(PlainHTTPRequest.isUpgradeRequest(versionOnly))
         #expect(!PlainHTTPRequest.isUpgradeRequest(other))
         #expect(!PlainHTTPRequest.isUpgradeRequest(plain))
+    }
+
+    /// RFC 9110 §9.3.2: no content in the answer to HEAD, refusals included.
+    @Test func aRefusalOfHeadHasNoBody() {
+        let toHead = String(decoding: ServerHandshakeResponse.reject(HandshakeError(.requestBodyNotAccepted), method: "HEAD"), as: UTF8.self)
+        #expect(toHead == "HTTP/1.1 413 Content Too Large\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+        let toGet = String(decoding: ServerHandshakeResponse.reject(HandshakeError(.requestBodyNotAccepted), method: "GET"), as: UTF8.self)
+        #expect(toGet.hasSuffix("\r\n\r\nthis server does not read request bodies (Content-Length other than 0, or Transfer-Encoding)\n"))
     }
 
     @Test func responseToHeadHasTheLengthButNoBody() throws {

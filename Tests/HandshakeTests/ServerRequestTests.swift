@@ -88,6 +88,14 @@ struct ServerRequestTests {
         #expect(error?.responseStatus == 400)
     }
 
+    /// The version is checked before the method: an HTTP/1.0 request of any method gets 400,
+    /// as when the head parser refused HTTP/1.0 itself.
+    @Test func http10IsRefusedBeforeItsMethod() throws {
+        let head = try parseHead(["POST /chat HTTP/1.0", "Host: a"])
+        let error = expectError(.unsupportedHTTPVersion("HTTP/1.0")) { try ServerHandshakeRequest(validating: HTTPRequestHead(head)) }
+        #expect(error?.responseStatus == 400)
+    }
+
     @Test func rejectsHTTP10FromTheWire() throws {
         let head = try parseHead(["GET /chat HTTP/1.0", "Host: a"])
         expectError(.unsupportedHTTPVersion("HTTP/1.0")) { try ServerHandshakeRequest(validating: HTTPRequestHead(head)) }

@@ -25,6 +25,11 @@ enum ConnectionSeeds {
             ("reject-403", header(prepend, decision: 2)),
             ("accept-injected-header", header(prepend, decision: 3)),
             ("reject-injected-header", header(prepend, decision: 4, status: 3)),
+            // Statuses 404 and 400 (status 1, 2) make the server answer plain HTTP requests.
+            ("plain-health-check", header(0, status: 1) + HandshakeSeeds.lines(["GET /health?x=1 HTTP/1.1", "Host: x"])),
+            ("plain-head-http10-rejected", header(0, decision: 2, status: 2) + HandshakeSeeds.lines(["HEAD / HTTP/1.0"])),
+            ("plain-post-with-body", header(eof, status: 1)
+                + HandshakeSeeds.lines(["POST / HTTP/1.1", "Host: x", "Content-Length: 3"]) + Array("abc".utf8)),
             ("accept-first-offered-toy", header(prepend | toy | echo, decision: 1)
                 + FrameSeeds.frame(0x1, Array("olleh".utf8), rsv: 0x20, masked: true)
                 + FrameSeeds.frame(0x3, [1, 2, 3], masked: true)),

@@ -50,8 +50,8 @@ struct ConnectionScenario {
         decision = input.pick(Decision.allCases)
         rejectStatus = input.pick([403, 404, 400, 99, 204, 700])
         configuration.subprotocols = input.pick([[], ["chat"], ["superchat", "chat"]])
-        // From bytes already read, so that the corpus keeps its meaning: half the servers answer
-        // plain HTTP requests.
+        // From bytes already read, so that the corpus keeps its meaning: two thirds of the servers
+        // answer plain HTTP requests (4 of the 6 statuses are even).
         configuration.deliversPlainHTTPRequests = role == .server && rejectStatus.isMultiple(of: 2)
         configuration.extensions = flags & 0x40 != 0 ? [ToyExtensionFactory()] + extraFactories : extraFactories
         plan = ChunkPlan(&input)
