@@ -253,7 +253,9 @@ extension WebSocket: ChannelHandler, LoopDeferredWork {
         // With a synchronous handler, whose answers are not held back by awaiting, the output
         // is what bounds reading: all of it, the Core's share included (counting only the
         // channel's queue let one wake-up's several reads pile up answers in the Core).
-        let wanted = !connection.isInputPaused
+        // While the application decides on an upgrade request (a server's async hook), nothing
+        // is read: the frames a client may send behind its request would pile up in the Core.
+        let wanted = !connection.isInputPaused && connection.phase != .awaitingUpgradeDecision
             && (messageHandler == nil || pendingWriteBytes <= writeHighWaterMark)
         if channel.isReadEnabled != wanted { channel.isReadEnabled = wanted }
     }
@@ -307,6 +309,8 @@ extension WebSocket: ChannelHandler, LoopDeferredWork {
         onOpen = nil
         onUpgradeRequest = nil
         onPlainHTTPRequest = nil
+        pendingDecision?.cancel()
+        pendingDecision = nil
         hook?(self)
     }
 

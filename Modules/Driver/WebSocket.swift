@@ -128,6 +128,9 @@ public final class WebSocket: @unchecked Sendable {
     /// Called with each plain HTTP request (the Core's `deliversPlainHTTPRequests`); must
     /// answer with `respondToPlainRequest` or `rejectUpgrade`.
     package var onPlainHTTPRequest: ((WebSocket, PlainHTTPRequest) -> Void)?
+    /// The task deciding on the upgrade request when the server's hook is async; cancelled
+    /// if the connection ends first (open timeout, shutdown).
+    package var pendingDecision: Task<Void, Never>?
     /// Called once the connection is open.
     package var onOpen: ((WebSocket) -> Void)?
     /// Called once the transport is closed.

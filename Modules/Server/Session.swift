@@ -6,9 +6,17 @@ import WebSocketTransport
 
 /// The per-server logic run for each accepted channel, on the channel's loop.
 final class Session: Sendable {
+    /// The upgrade hook `start` was given.
+    enum UpgradeHook: Sendable {
+        /// Decides synchronously, on the connection's loop, within the read of the request.
+        case onLoop(@Sendable (UpgradeRequest) -> UpgradeDecision)
+        /// Decides in a task preferring the connection's loop; reading waits for its answer.
+        case async(@Sendable (UpgradeRequest) async -> UpgradeDecision)
+    }
+
     /// The application's code that `start` was given.
     struct Hooks: Sendable {
-        let shouldUpgrade: @Sendable (UpgradeRequest) -> UpgradeDecision
+        let shouldUpgrade: UpgradeHook
         let plainHTTP: (@Sendable (PlainRequest) -> PlainResponse)?
         let handler: @Sendable (WebSocket) async -> Void
     }
@@ -45,9 +53,20 @@ final class Session: Sendable {
         }
         let remote = channel.remoteAddress?.description
         socket.onUpgradeRequest = { [self] socket, request in
-            switch hooks.shouldUpgrade(UpgradeRequest(request: request, remoteAddress: remote)) {
-            case .accept(let subprotocol, let headers): socket.acceptUpgrade(subprotocol: subprotocol, headers: headers)
-            case .reject(let status, let headers): socket.rejectUpgrade(status: status, headers: headers)
+            let upgrade = UpgradeRequest(request: request, remoteAddress: remote)
+            switch hooks.shouldUpgrade {
+            case .onLoop(let decide):
+                Self.apply(decide(upgrade), to: socket)
+            case .async(let decide):
+                // Created on the loop, which runs the task's first job only after this returns.
+                socket.pendingDecision = Task(executorPreference: socket.loop.taskExecutor) {
+                    let decision = await decide(upgrade)
+                    let apply: @Sendable () -> Void = {
+                        socket.pendingDecision = nil
+                        Self.apply(decision, to: socket)
+                    }
+                    if socket.loop.inEventLoop { apply() } else { socket.loop.execute(apply) }
+                }
             }
         }
         if let plainHTTP = hooks.plainHTTP {
@@ -64,6 +83,15 @@ final class Session: Sendable {
             registry.remove(socket)
         }
         socket.attachAccepted(channel, handshakeTimeout: configuration.connection.openTimeout)
+    }
+
+    /// Answers the pending upgrade request; on the socket's loop. A connection that ended
+    /// meanwhile (its open timeout) is left as it is.
+    private static func apply(_ decision: UpgradeDecision, to socket: WebSocket) {
+        switch decision {
+        case .accept(let subprotocol, let headers): socket.acceptUpgrade(subprotocol: subprotocol, headers: headers)
+        case .reject(let status, let headers): socket.rejectUpgrade(status: status, headers: headers)
+        }
     }
 
     /// Answers a connection over `maxConnections` with 503.

@@ -48,13 +48,38 @@ public final class WebSocketServer: Sendable {
         plainHTTP: (@Sendable (PlainRequest) -> PlainResponse)? = nil,
         handler: @escaping @Sendable (WebSocket) async -> Void
     ) throws -> WebSocketServer {
+        try start(configuration: configuration, loops: loops,
+                  hooks: Session.Hooks(shouldUpgrade: .onLoop(shouldUpgrade), plainHTTP: plainHTTP, handler: handler))
+    }
+
+    /// Starts a server whose upgrade decision may wait: it looks a token up in a database, asks
+    /// an authorization service, or rate-limits across servers.
+    ///
+    /// The same as ``start(configuration:loops:shouldUpgrade:plainHTTP:handler:)``, except that
+    /// `shouldUpgrade` is async. It runs in a task of its own, preferring the connection's loop
+    /// (code that does not hop elsewhere runs there). Nothing more is read from the client until
+    /// it answers, so frames sent behind the request wait in the socket, not in memory. The
+    /// connection's ``WebSocketDriver/WebSocket/Configuration/openTimeout`` bounds the decision
+    /// too: when it expires first, or the server shuts down, the connection is dropped and the
+    /// task cancelled (its answer is then ignored). A closure without `await` picks the
+    /// synchronous variant, which costs no task.
+    public static func start(
+        configuration: Configuration = Configuration(),
+        loops: [EventLoop]? = nil,
+        shouldUpgrade: @escaping @Sendable (UpgradeRequest) async -> UpgradeDecision,
+        plainHTTP: (@Sendable (PlainRequest) -> PlainResponse)? = nil,
+        handler: @escaping @Sendable (WebSocket) async -> Void
+    ) throws -> WebSocketServer {
+        try start(configuration: configuration, loops: loops,
+                  hooks: Session.Hooks(shouldUpgrade: .async(shouldUpgrade), plainHTTP: plainHTTP, handler: handler))
+    }
+
+    private static func start(configuration: Configuration, loops: [EventLoop]?, hooks: Session.Hooks) throws -> WebSocketServer {
         if let loops, loops.isEmpty {
             throw WebSocketError(.connection(ConnectionError(.invalidState("start(loops:) needs at least one event loop"))))
         }
         let serving = loops ?? (0..<max(1, configuration.eventLoopCount)).map { EventLoop(name: "ws-server-\($0)") }
-        let server = try WebSocketServer(configuration: configuration, loops: serving, ownsLoops: loops == nil,
-                                         hooks: Session.Hooks(shouldUpgrade: shouldUpgrade, plainHTTP: plainHTTP, handler: handler))
-        return server
+        return try WebSocketServer(configuration: configuration, loops: serving, ownsLoops: loops == nil, hooks: hooks)
     }
 
     private init(

@@ -32,25 +32,42 @@ enum RawClient {
         }
     }
 
+    /// Sends `request`, then as many bytes as the server lets through, up to `limit`, without
+    /// reading: returns how many went out before the sockets stayed full for `stall` (300 ms).
+    /// A server that stops reading takes only what the two sockets' buffers hold.
+    static func stuff(port: Int, request: [UInt8], limit: Int) async throws -> Int {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread {
+                continuation.resume(with: Result { try stuffBlocking(port: port, request: request, limit: limit) })
+            }
+        }
+    }
+
+    private static func stuffBlocking(port: Int, request: [UInt8], limit: Int) throws -> Int {
+        let fd = try connected(port: port, receiveTimeout: 5)
+        defer { close(fd) }
+        _ = request.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+        let chunk = [UInt8](repeating: 0x42, count: 64 * 1024)
+        var sent = 0
+        while sent < limit {
+            let count = chunk.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            if count > 0 { sent += count; continue }
+            guard count < 0, errno == EAGAIN || errno == EWOULDBLOCK else { break }
+            var pending = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
+            if poll(&pending, 1, 300) == 0 { break }  // the server reads nothing more
+        }
+        return sent
+    }
+
     /// How long `exchange(waitForClose: true)` waits for the server to close.
     static let closeTimeout = 60
 
     private static func exchangeBlocking(
         port: Int, request bytes: [UInt8], later: [UInt8] = [], delay: Duration = .zero, waitForClose: Bool
     ) throws -> [UInt8] {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw PeerError("socket failed") }
+        let fd = try connected(port: port, receiveTimeout: waitForClose ? closeTimeout : 5)
         defer { close(fd) }
-        var timeout = timeval(tv_sec: waitForClose ? closeTimeout : 5, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0 else { throw PeerError("connect failed") }
         _ = bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
         if !later.isEmpty {
             usleep(UInt32(delay.components.seconds * 1_000_000 + delay.components.attoseconds / 1_000_000_000_000))
@@ -67,5 +84,25 @@ enum RawClient {
             received += buffer[0..<count]
         }
         return received
+    }
+
+    /// A socket connected to 127.0.0.1:`port`, with a receive timeout in seconds.
+    private static func connected(port: Int, receiveTimeout: Int) throws -> Int32 {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw PeerError("socket failed") }
+        var timeout = timeval(tv_sec: receiveTimeout, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else {
+            close(fd)
+            throw PeerError("connect failed")
+        }
+        return fd
     }
 }

@@ -1,0 +1,136 @@
+import Testing
+import WebSocketClient
+import WebSocketCore
+import WebSocketDriver
+import WebSocketHandshake
+import WebSocketServer
+import WebSocketTestSupport
+
+/// `WebSocketServer.start(shouldUpgrade:)` with an async decision (an auth lookup).
+@Suite("Server: async upgrade decisions", .timeLimit(.minutes(2)))
+struct AsyncUpgradeTests {
+    /// Accepts `/ok` with a header after a real suspension, refuses anything else with 401.
+    static func server(
+        _ configure: (inout WebSocketServer.Configuration) -> Void = { _ in },
+        decide: @escaping @Sendable (UpgradeRequest) async -> UpgradeDecision = { request in
+            try? await Task.sleep(for: .milliseconds(20))
+            return request.request.path == "/ok" ? .accept(headers: ["X-Decided": "async"]) : .reject(status: 401)
+        }
+    ) throws -> WebSocketServer {
+        var configuration = WebSocketServer.Configuration()
+        configure(&configuration)
+        return try WebSocketServer.start(configuration: configuration, shouldUpgrade: decide) { ws in
+            do {
+                for try await message in ws.messages { try await ws.send(message) }
+            } catch {}
+        }
+    }
+
+    static func clientConfiguration() -> WebSocket.Configuration {
+        var configuration = WebSocket.Configuration()
+        configuration.openTimeout = .seconds(60)
+        return configuration
+    }
+
+    @Test func anAsyncAcceptOpensTheConnection() async throws {
+        let server = try Self.server()
+        let ws = try await SuiteLoop.connect(to: "ws://127.0.0.1:\(server.port)/ok", configuration: Self.clientConfiguration())
+        #expect(ws.openInfo?.headers.first("X-Decided") == "async")
+        try await ws.send(text: "hi")
+        #expect(try await ws.receive() == .text("hi"))
+        try await ws.close()
+        await server.shutdown()
+    }
+
+    @Test func anAsyncRejectRefusesWithItsStatus() async throws {
+        let server = try Self.server()
+        do {
+            _ = try await SuiteLoop.connect(to: "ws://127.0.0.1:\(server.port)/other", configuration: Self.clientConfiguration())
+            Issue.record("a refused upgrade opened")
+        } catch let error as WebSocketError {
+            #expect(error.response?.status == 401, "\(error)")
+        }
+        await server.shutdown()
+    }
+
+    /// A frame the client sends right behind its request waits in the socket while the
+    /// decision runs, and is read once it accepts.
+    @Test func framesBehindTheRequestAreReadAfterTheDecision() async throws {
+        var configuration = WebSocketServer.Configuration()
+        configuration.connection.closeTimeout = .milliseconds(200)  // the raw client never answers the Close
+        let server = try WebSocketServer.start(configuration: configuration, shouldUpgrade: { _ in
+            try? await Task.sleep(for: .milliseconds(50))
+            return .accept()
+        }) { ws in
+            if let message = try? await ws.receive() { try? await ws.send(message) }
+        }
+        let frame = Wire.frame(0x1, Array("early".utf8), masked: true)
+        let reply = try await RawClient.exchange(port: server.port, bytes: Harness.request() + frame, waitForClose: true)
+        let text = String(decoding: reply, as: UTF8.self)
+        #expect(text.hasPrefix("HTTP/1.1 101 Switching Protocols\r\n"), "\(text)")
+        #expect(reply.firstRange(of: Wire.frame(0x1, Array("early".utf8), masked: false)) != nil, "the early frame was echoed")
+        await server.shutdown()
+    }
+
+    /// While the decision runs nothing is read: a client pushing bytes behind its request fills
+    /// the sockets and stops, instead of filling the server's memory.
+    @Test func nothingIsReadWhileTheDecisionRuns() async throws {
+        let server = try Self.server { _ in } decide: { _ in
+            try? await Task.sleep(for: .seconds(3))
+            return .reject(status: 403)
+        }
+        let limit = 64 << 20
+        let sent = try await RawClient.stuff(port: server.port, request: Harness.request(), limit: limit)
+        #expect(sent < limit / 2, "\(sent) bytes taken while the decision ran")
+        await server.shutdown()
+    }
+
+    /// A decision slower than the open timeout: the connection is dropped without an answer and
+    /// the decision's task is cancelled.
+    @Test func theOpenTimeoutCancelsASlowDecision() async throws {
+        let cancelled = Locked(false)
+        let server = try Self.server { $0.connection.openTimeout = .milliseconds(200) } decide: { _ in
+            do {
+                try await Task.sleep(for: .seconds(60))
+            } catch {
+                cancelled.withLock { $0 = true }
+            }
+            return .accept()
+        }
+        let reply = try await RawClient.exchange(port: server.port, bytes: Harness.request(), waitForClose: true)
+        #expect(reply.isEmpty, "\(String(decoding: reply, as: UTF8.self))")
+        var waited = 0
+        while !cancelled.withLock({ $0 }) && waited < 1000 {
+            try await Task.sleep(for: .milliseconds(10))
+            waited += 1
+        }
+        #expect(cancelled.withLock { $0 })
+        await server.shutdown()
+    }
+
+    /// Shutdown drops a connection whose decision is still running and cancels the decision.
+    @Test func shutdownCancelsAPendingDecision() async throws {
+        let started = Locked(false)
+        let cancelled = Locked(false)
+        let server = try Self.server { _ in } decide: { _ in
+            started.withLock { $0 = true }
+            do {
+                try await Task.sleep(for: .seconds(60))
+            } catch {
+                cancelled.withLock { $0 = true }
+            }
+            return .accept()
+        }
+        let exchange = Task { try await RawClient.exchange(port: server.port, bytes: Harness.request(), waitForClose: true) }
+        while !started.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(10)) }
+        await server.shutdown()
+        #expect(try await exchange.value.isEmpty)
+        #expect(server.connectionCount == 0)
+        var waited = 0
+        while !cancelled.withLock({ $0 }) && waited < 1000 {
+            try await Task.sleep(for: .milliseconds(10))
+            waited += 1
+        }
+        #expect(cancelled.withLock { $0 })
+    }
+}
