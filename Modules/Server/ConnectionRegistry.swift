@@ -6,10 +6,12 @@ import WebSocketTransport
 final class ConnectionRegistry: Sendable {
     private struct State: ~Copyable {
         var open: [ObjectIdentifier: WebSocket] = [:]
-        /// The handler tasks that have not returned, by their connection.
-        var handlers: [ObjectIdentifier: Task<Void, Never>] = [:]
-        /// Handlers that returned before ``startHandler(for:_:)`` tracked them.
-        var returned: Set<ObjectIdentifier> = []
+        /// The application's tasks that have not returned (handlers, async upgrade decisions),
+        /// by a number of their own: a connection's decision and then its handler both run.
+        var tasks: [UInt64: Task<Void, Never>] = [:]
+        /// Tasks that returned before ``startTask(on:_:)`` tracked them.
+        var returned: Set<UInt64> = []
+        var nextTaskNumber: UInt64 = 0
         var isShuttingDown = false
     }
 
@@ -38,30 +40,43 @@ final class ConnectionRegistry: Sendable {
     }
 
     /// Starts `socket`'s handler task on its loop and tracks the task until it returns.
-    ///
-    /// The task is created outside the lock (a stopped loop's executor runs a job on the
-    /// calling thread); a handler that ends before it is tracked leaves its identifier in
-    /// `returned`, so that it is not tracked after it ended.
     func startHandler(for socket: WebSocket, _ handler: @escaping @Sendable (WebSocket) async -> Void) {
-        let id = ObjectIdentifier(socket)
-        let task = Task(executorPreference: socket.loop.taskExecutor) { [self] in
+        startTask(on: socket.loop) {
             await handler(socket)
             socket.handlerReturned()
-            state.withLock { state in
-                if state.handlers.removeValue(forKey: id) == nil { state.returned.insert(id) }
-            }
-        }
-        state.withLock { state in
-            if state.returned.remove(id) == nil { state.handlers[id] = task }
         }
     }
 
-    /// How many handler tasks have not returned.
-    var handlerCount: Int { state.withLock { $0.handlers.count } }
+    /// Runs `body` in a task preferring `loop`, tracked until it returns: shutdown waits for
+    /// it, then cancels it.
+    ///
+    /// The task is created outside the lock (a stopped loop's executor runs a job on the
+    /// calling thread); a task that ends before it is tracked leaves its number in `returned`,
+    /// so that it is not tracked after it ended.
+    @discardableResult
+    func startTask(on loop: EventLoop, _ body: @escaping @Sendable () async -> Void) -> Task<Void, Never> {
+        let number = state.withLock { state in
+            state.nextTaskNumber += 1
+            return state.nextTaskNumber
+        }
+        let task = Task(executorPreference: loop.taskExecutor) { [self] in
+            await body()
+            state.withLock { state in
+                if state.tasks.removeValue(forKey: number) == nil { state.returned.insert(number) }
+            }
+        }
+        state.withLock { state in
+            if state.returned.remove(number) == nil { state.tasks[number] = task }
+        }
+        return task
+    }
 
-    /// Cancels every handler task still running; returns how many there are.
-    func cancelHandlers() -> Int {
-        let running = state.withLock { Array($0.handlers.values) }
+    /// How many of the application's tasks (handlers, async upgrade decisions) have not returned.
+    var taskCount: Int { state.withLock { $0.tasks.count } }
+
+    /// Cancels every application task still running; returns how many there are.
+    func cancelTasks() -> Int {
+        let running = state.withLock { Array($0.tasks.values) }
         for task in running { task.cancel() }
         return running.count
     }

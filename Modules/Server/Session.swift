@@ -59,13 +59,17 @@ final class Session: Sendable {
                 Self.apply(decide(upgrade), to: socket)
             case .async(let decide):
                 // Created on the loop, which runs the task's first job only after this returns.
-                socket.pendingDecision = Task(executorPreference: socket.loop.taskExecutor) {
+                // Tracked like a handler (shutdown waits for it, then cancels it); the socket is
+                // held weakly, so that a decision ignoring its cancellation holds no connection.
+                let loop = socket.loop
+                socket.pendingDecision = registry.startTask(on: loop) { [weak socket] in
                     let decision = await decide(upgrade)
+                    guard let socket else { return }
                     let apply: @Sendable () -> Void = {
                         socket.pendingDecision = nil
                         Self.apply(decision, to: socket)
                     }
-                    if socket.loop.inEventLoop { apply() } else { socket.loop.execute(apply) }
+                    if loop.inEventLoop { apply() } else { loop.execute(apply) }
                 }
             }
         }

@@ -55,14 +55,18 @@ public final class WebSocketServer: Sendable {
     /// Starts a server whose upgrade decision may wait: it looks a token up in a database, asks
     /// an authorization service, or rate-limits across servers.
     ///
-    /// The same as ``start(configuration:loops:shouldUpgrade:plainHTTP:handler:)``, except that
-    /// `shouldUpgrade` is async. It runs in a task of its own, preferring the connection's loop
-    /// (code that does not hop elsewhere runs there). Nothing more is read from the client until
-    /// it answers, so frames sent behind the request wait in the socket, not in memory. The
-    /// connection's ``WebSocketDriver/WebSocket/Configuration/openTimeout`` bounds the decision
-    /// too: when it expires first, or the server shuts down, the connection is dropped and the
-    /// task cancelled (its answer is then ignored). A closure without `await` picks the
-    /// synchronous variant, which costs no task.
+    /// The same as the synchronous `start`, except that `shouldUpgrade` is async. It runs in a
+    /// task of its own, preferring the connection's loop: code that does not hop elsewhere
+    /// runs there, so it must not block (await instead). Nothing more is read from the client
+    /// until it answers, so bytes sent behind the request wait in the socket (beyond the one
+    /// read that carried the request), not in memory. A client that resets the connection
+    /// meanwhile is noticed at once; one that merely closes its side is noticed when the
+    /// decision answers. The connection's
+    /// ``WebSocketDriver/WebSocket/Configuration/openTimeout`` bounds the decision: when it
+    /// expires first, or the server shuts down, the connection is dropped and the task
+    /// cancelled (its answer is then ignored); ``shutdown()`` waits for decisions as it waits
+    /// for handlers. A closure without `await` picks the synchronous variant, which costs no
+    /// task.
     public static func start(
         configuration: Configuration = Configuration(),
         loops: [EventLoop]? = nil,
@@ -104,8 +108,8 @@ public final class WebSocketServer: Sendable {
     public var connectionCount: Int { registry.count }
 
     /// Stops the server gracefully: stops accepting, sends close 1001 to every connection, and
-    /// waits up to the close timeout for the closing handshakes and for the handler tasks to
-    /// return. Then it closes the connections left and cancels the handlers still running
+    /// waits up to the close timeout for the closing handshakes and for the handler tasks (and
+    /// async upgrade decisions, which the closing cancels) to return. Then it closes the connections left and cancels the handlers still running
     /// (waiting on something other than their connection), and waits for those up to the
     /// close timeout again: once `shutdown` returns, no handler runs unless it ignored
     /// cancellation for that long.
@@ -117,13 +121,13 @@ public final class WebSocketServer: Sendable {
         for socket in registry.beginShutdown() {
             socket.loop.execute { socket.beginClose(code: .goingAway, reason: "server shutting down") }
         }
-        await waitWhile(configuration.connection.closeTimeout) { connectionCount > 0 || registry.handlerCount > 0 }
+        await waitWhile(configuration.connection.closeTimeout) { connectionCount > 0 || registry.taskCount > 0 }
         for socket in registry.sockets {
             socket.loop.execute { socket.forceClose() }
         }
         // A handler starts when its connection opens, so none starts after the force close;
         // cancelling again on each round catches one that started just before it.
-        await waitWhile(configuration.connection.closeTimeout) { registry.cancelHandlers() > 0 }
+        await waitWhile(configuration.connection.closeTimeout) { registry.cancelTasks() > 0 }
         if ownsLoops { for loop in loops { loop.syncShutdown() } }
     }
 

@@ -5,6 +5,7 @@ import WebSocketDriver
 import WebSocketHandshake
 import WebSocketServer
 import WebSocketTestSupport
+import WebSocketTransport
 
 /// `WebSocketServer.start(shouldUpgrade:)` with an async decision (an auth lookup).
 @Suite("Server: async upgrade decisions", .timeLimit(.minutes(2)))
@@ -53,19 +54,20 @@ struct AsyncUpgradeTests {
         await server.shutdown()
     }
 
-    /// A frame the client sends right behind its request waits in the socket while the
-    /// decision runs, and is read once it accepts.
+    /// A frame the client sends while the decision runs waits in the socket, and is read once
+    /// it accepts: reading resumes.
     @Test func framesBehindTheRequestAreReadAfterTheDecision() async throws {
         var configuration = WebSocketServer.Configuration()
         configuration.connection.closeTimeout = .milliseconds(200)  // the raw client never answers the Close
         let server = try WebSocketServer.start(configuration: configuration, shouldUpgrade: { _ in
-            try? await Task.sleep(for: .milliseconds(50))
+            try? await Task.sleep(for: .milliseconds(500))
             return .accept()
         }) { ws in
             if let message = try? await ws.receive() { try? await ws.send(message) }
         }
         let frame = Wire.frame(0x1, Array("early".utf8), masked: true)
-        let reply = try await RawClient.exchange(port: server.port, bytes: Harness.request() + frame, waitForClose: true)
+        let reply = try await RawClient.exchange(
+            port: server.port, bytes: Harness.request(), later: frame, delay: .milliseconds(100), waitForClose: true)
         let text = String(decoding: reply, as: UTF8.self)
         #expect(text.hasPrefix("HTTP/1.1 101 Switching Protocols\r\n"), "\(text)")
         #expect(reply.firstRange(of: Wire.frame(0x1, Array("early".utf8), masked: false)) != nil, "the early frame was echoed")
@@ -88,8 +90,10 @@ struct AsyncUpgradeTests {
     /// A decision slower than the open timeout: the connection is dropped without an answer and
     /// the decision's task is cancelled.
     @Test func theOpenTimeoutCancelsASlowDecision() async throws {
+        let started = Locked(false)
         let cancelled = Locked(false)
-        let server = try Self.server { $0.connection.openTimeout = .milliseconds(200) } decide: { _ in
+        let server = try Self.server { $0.connection.openTimeout = .seconds(2) } decide: { _ in
+            started.withLock { $0 = true }
             do {
                 try await Task.sleep(for: .seconds(60))
             } catch {
@@ -99,6 +103,7 @@ struct AsyncUpgradeTests {
         }
         let reply = try await RawClient.exchange(port: server.port, bytes: Harness.request(), waitForClose: true)
         #expect(reply.isEmpty, "\(String(decoding: reply, as: UTF8.self))")
+        #expect(started.withLock { $0 }, "the request was read and the decision started before the timeout")
         var waited = 0
         while !cancelled.withLock({ $0 }) && waited < 1000 {
             try await Task.sleep(for: .milliseconds(10))
@@ -106,6 +111,30 @@ struct AsyncUpgradeTests {
         }
         #expect(cancelled.withLock { $0 })
         await server.shutdown()
+    }
+
+    /// Shutdown waits for a decision that ignores its cancellation (up to the close timeout),
+    /// as it waits for handlers: no application code runs once it returned.
+    @Test func shutdownWaitsForADecisionThatIgnoresCancellation() async throws {
+        let started = Locked(false)
+        let finished = Locked(false)
+        // The server's loop is the test's, so that shutdown does not stop it (and wait for it).
+        let loop = EventLoop(name: "async-upgrade-shutdown")
+        defer { loop.syncShutdown() }
+        var configuration = WebSocketServer.Configuration()
+        configuration.connection.closeTimeout = .seconds(5)
+        let server = try WebSocketServer.start(configuration: configuration, loops: [loop], shouldUpgrade: { _ in
+            started.withLock { $0 = true }
+            let deadline = ContinuousClock.now + .milliseconds(300)
+            while ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(10)) }  // ignores cancellation
+            finished.withLock { $0 = true }
+            return .accept()
+        }) { _ in }
+        let exchange = Task { try await RawClient.exchange(port: server.port, bytes: Harness.request(), waitForClose: true) }
+        while !started.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(10)) }
+        await server.shutdown()
+        #expect(finished.withLock { $0 })
+        _ = try await exchange.value
     }
 
     /// Shutdown drops a connection whose decision is still running and cancels the decision.

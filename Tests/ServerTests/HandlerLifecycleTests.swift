@@ -78,7 +78,7 @@ struct HandlerLifecycleTests {
         let ran = Locked(false)
         registry.startHandler(for: socket) { _ in ran.withLock { $0 = true } }
         #expect(ran.withLock { $0 }, "the handler ran on this thread")
-        #expect(registry.handlerCount == 0)
+        #expect(registry.taskCount == 0)
     }
 
     /// A handler that waits on something other than its connection (here a sleep of an hour)

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A third-party peer in a process of its own (python-websockets, node's `ws`), started from a
 /// script under `Tests/Fixtures`.
@@ -55,15 +58,46 @@ public final class PeerProcess: @unchecked Sendable {
         }
     }
 
+    /// With `posix_spawn` and `waitpid` rather than Foundation's `Process`, whose
+    /// `waitUntilExit` on Linux learns of the exit from a socket inherited by the child: a peer
+    /// server started meanwhile by a parallel test inherited that socket too, so the exit was
+    /// never seen (swift-corelibs-foundation issue 4795) and an ASan run hung with the node
+    /// client a zombie. The output channel is close-on-exec, so no other child holds it open.
     private static func runBlocking(_ command: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Self.process(command, arguments)
-        let stdout = Pipe()
-        process.standardOutput = stdout
-        process.standardError = stdout
-        try process.run()
-        let output = stdout.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: output, as: UTF8.self))
+        var ends: [Int32] = [0, 0]
+        // A socket pair rather than a pipe: created close-on-exec in one call (pipe2 is not
+        // imported), so a child spawned meanwhile by another thread cannot inherit it.
+        guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &ends) == 0 else {
+            throw PeerError("socketpair failed: errno \(errno)")
+        }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_adddup2(&actions, ends[1], 1)
+        posix_spawn_file_actions_adddup2(&actions, ends[1], 2)
+        let argv: [UnsafeMutablePointer<CChar>?] = (["/usr/bin/env", command] + arguments).map { strdup($0) } + [nil]
+        defer { for argument in argv { free(argument) } }
+        var pid: pid_t = 0
+        let spawned = posix_spawn(&pid, "/usr/bin/env", &actions, nil, argv, environ)
+        close(ends[1])
+        defer { close(ends[0]) }
+        guard spawned == 0 else { throw PeerError("posix_spawn of \(command) failed: \(spawned)") }
+        var output: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 16 * 1024)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { read(ends[0], $0.baseAddress, $0.count) }
+            if count > 0 { output += buffer[0..<count]; continue }
+            if count < 0 && errno == EINTR { continue }
+            break
+        }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 {
+            guard errno == EINTR else { throw PeerError("waitpid failed: errno \(errno)") }
+        }
+        // WIFEXITED / WEXITSTATUS, which Swift does not import: a signal's end reads as 128 + it.
+        let exitStatus = status & 0x7F == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
+        return (exitStatus, String(decoding: output, as: UTF8.self))
     }
 
     /// A process that runs `command`, looked up on `PATH`, with `arguments`.
