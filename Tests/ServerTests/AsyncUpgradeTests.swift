@@ -19,6 +19,7 @@ struct AsyncUpgradeTests {
         }
     ) throws -> WebSocketServer {
         var configuration = WebSocketServer.Configuration()
+        configuration.connection.openTimeout = .seconds(60)  // see PlainHTTPTests.server
         configure(&configuration)
         return try WebSocketServer.start(configuration: configuration, shouldUpgrade: decide) { ws in
             do {
@@ -58,6 +59,7 @@ struct AsyncUpgradeTests {
     /// it accepts: reading resumes.
     @Test func framesBehindTheRequestAreReadAfterTheDecision() async throws {
         var configuration = WebSocketServer.Configuration()
+        configuration.connection.openTimeout = .seconds(60)  // see PlainHTTPTests.server
         configuration.connection.closeTimeout = .milliseconds(200)  // the raw client never answers the Close
         let server = try WebSocketServer.start(configuration: configuration, shouldUpgrade: { _ in
             try? await Task.sleep(for: .milliseconds(500))

@@ -10,8 +10,12 @@ import WebSocketTestSupport
 /// WebSocket port, over real TCP.
 @Suite("Server: plain HTTP requests")
 struct PlainHTTPTests {
+    /// The server's open timeout is long: under the sanitizers, with the 1000-connection test
+    /// running, a client's request took over the default 10 s to arrive.
     private static func server(seen: Locked<[PlainRequest]> = Locked([])) throws -> WebSocketServer {
-        try WebSocketServer.start(plainHTTP: { request in
+        var configuration = WebSocketServer.Configuration()
+        configuration.connection.openTimeout = .seconds(60)
+        return try WebSocketServer.start(configuration: configuration, plainHTTP: { request in
             seen.withLock { $0.append(request) }
             switch request.request.path {
             case "/health": return .text("ok\n")
