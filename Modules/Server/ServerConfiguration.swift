@@ -26,6 +26,17 @@ extension WebSocketServer {
         /// opening handshake. Certificate and key, client certificates (mutual TLS), SNI: see
         /// ``WebSocketTransport/TLSServerConfiguration``. Default nil: plain `ws://`.
         public var tls: TLSServerConfiguration?
+        /// Behind a TCP load balancer that sends the PROXY protocol (HAProxy `send-proxy` or
+        /// `send-proxy-v2`, AWS NLB with proxy protocol v2, nginx `proxy_protocol on` in its
+        /// stream module): every connection must start with a version 1 or 2 header, read
+        /// before the TLS handshake, and ``UpgradeRequest/remoteAddress`` is the client it names
+        /// (the balancer's own address for its `LOCAL` health checks). A connection without a
+        /// valid header within the open timeout is dropped, and at most
+        /// ``maxConnections`` connections may be sending their header at once (beyond, new ones
+        /// are dropped). Default false. Turn it on only when every connection
+        /// comes through such a balancer: anyone who can reach the port directly can claim any
+        /// address with a header of their own.
+        public var proxyProtocol: Bool = false
 
         /// Creates the default configuration. Compression is on, with a smaller window and
         /// memLevel than a client's (about 38 KiB instead of 262 KiB per compressing

@@ -95,9 +95,12 @@ public final class WebSocketServer: Sendable {
         let session = Session(configuration: configuration, registry: registry, hooks: hooks)
         do throws(TransportError) {
             let tls = try configuration.tls.map { (tls) throws(TransportError) in try TLSContext(server: tls) }
+            let proxyProtocol = configuration.proxyProtocol
+                ? ProxyProtocolOptions(timeout: configuration.connection.openTimeout, maxPending: configuration.maxConnections)
+                : nil
             listener = try Listener.bind(
                 host: configuration.host, port: configuration.port, backlog: configuration.backlog, tls: tls,
-                on: loops[0], childLoops: loops) { channel in session.accepted(channel) }
+                proxyProtocol: proxyProtocol, on: loops[0], childLoops: loops) { channel in session.accepted(channel) }
         } catch {
             if ownsLoops { for loop in loops { loop.syncShutdown() } }
             throw WebSocketError(.transport(error))

@@ -1,3 +1,5 @@
+import Synchronization
+
 /// A listening TCP socket that accepts connections on an ``EventLoop``.
 ///
 /// Each accepted socket becomes a non-blocking, `TCP_NODELAY` ``Channel`` on one of the child
@@ -25,6 +27,10 @@ public final class Listener: @unchecked Sendable {
     private let accept: @Sendable (Channel) -> Void
     /// The server context every accepted connection does its TLS handshake with; nil for TCP.
     private let tls: TLSContext?
+    /// Whether every connection starts with a PROXY protocol header, and how long it may take.
+    private let proxyProtocol: ProxyProtocolOptions?
+    /// Connections whose PROXY protocol header is still being read.
+    private let pendingHeaders = Atomic<Int>(0)
     private var socket: Socket
     private let descriptor: Int32
     private var state = State.starting
@@ -37,9 +43,11 @@ public final class Listener: @unchecked Sendable {
 
     private init(
         loop: EventLoop, socket: consuming Socket, localAddress: SocketAddress,
-        childLoops: [EventLoop], tls: TLSContext?, accept: @escaping @Sendable (Channel) -> Void
+        childLoops: [EventLoop], tls: TLSContext?, proxyProtocol: ProxyProtocolOptions?,
+        accept: @escaping @Sendable (Channel) -> Void
     ) {
         self.tls = tls
+        self.proxyProtocol = proxyProtocol
         self.loop = loop
         self.descriptor = socket.descriptor
         self.socket = socket
@@ -62,6 +70,10 @@ public final class Listener: @unchecked Sendable {
     ///     handler gets ``ChannelHandler/channelActive(_:)`` once it completed and sees only
     ///     plaintext; a failed handshake reports ``ChannelHandler/channelInactive(_:error:)``
     ///     alone. The listener sets no handshake timeout: the handler arms its own. Nil: TCP.
+    ///   - proxyProtocol: every connection starts with a PROXY protocol header (``ProxyHeader``)
+    ///     from a load balancer, read before the channel exists (and before its TLS handshake):
+    ///     the channel's ``Channel/remoteAddress`` is the client it names. A connection without
+    ///     a valid header in time is dropped. Nil: connections are the clients themselves.
     ///   - loop: the loop that accepts.
     ///   - childLoops: the loops the accepted channels belong to, round-robin; nil: `loop`.
     ///   - accept: called on the channel's own loop with each new channel; set its handler here.
@@ -70,6 +82,7 @@ public final class Listener: @unchecked Sendable {
     /// - Returns: the listener; keep it to ``close()`` it.
     public static func bind(
         host: String, port: Int, backlog: Int = 511, reusePort: Bool = false, tls: TLSContext? = nil,
+        proxyProtocol: ProxyProtocolOptions? = nil,
         on loop: EventLoop, childLoops: [EventLoop]? = nil, accept: @escaping @Sendable (Channel) -> Void
     ) throws(TransportError) -> Listener {
         if let tls, tls.role != .server {
@@ -82,7 +95,7 @@ public final class Listener: @unchecked Sendable {
                 let local = socket.localAddress ?? address
                 let listener = Listener(
                     loop: loop, socket: socket, localAddress: local, childLoops: childLoops ?? [loop], tls: tls,
-                    accept: accept
+                    proxyProtocol: proxyProtocol, accept: accept
                 )
                 try listener.start()
                 return listener
@@ -196,18 +209,37 @@ extension Listener: Selectable {
         // SIGPIPE and ends the process. The option fails (EINVAL) on a socket the peer already
         // reset, which is then dropped like a failed accept. (A no-op elsewhere.)
         guard (try? accepted.setNoSignalPipe()) != nil else { return }
-        let local = accepted.localAddress
         let child = childLoops[nextChild % childLoops.count]
         nextChild &+= 1
+        guard let proxyProtocol else { return open(accepted, remoteAddress: peer, on: child) }
+        // Connections still sending their header count against the limit, so that clients
+        // that never send one cannot hold descriptors without bound.
+        guard pendingHeaders.add(1, ordering: .relaxed).newValue <= proxyProtocol.maxPending else {
+            pendingHeaders.subtract(1, ordering: .relaxed)
+            return
+        }
+        let reader = ProxyHeaderReader(listener: self, socket: accepted, peer: peer, loop: child, timeout: proxyProtocol.timeout)
+        if child === loop { reader.start() } else { child.execute { reader.start() } }
+    }
+
+    /// A ``ProxyHeaderReader`` is done.
+    func headerReadEnded() {
+        pendingHeaders.subtract(1, ordering: .relaxed)
+    }
+
+    /// Makes an accepted socket a channel of `child` and starts it: the TLS layer, the accept
+    /// callback, activation.
+    func open(_ accepted: consuming Socket, remoteAddress: SocketAddress?, on child: EventLoop) {
+        let local = accepted.localAddress
         var layer: TLSLayer?
         if let tls {
             // Without a session (out of memory) the connection is dropped, like a failed accept.
             guard let session = try? TLSSession(context: tls) else { return }
             layer = TLSLayer(session: session)
         }
-        let channel = Channel(loop: child, socket: accepted, remoteAddress: peer, localAddress: local, tls: layer)
+        let channel = Channel(loop: child, socket: accepted, remoteAddress: remoteAddress, localAddress: local, tls: layer)
         let accept = self.accept
-        if child === loop {
+        if child.inEventLoop {
             accept(channel)
             channel.activate()
         } else {

@@ -42,6 +42,23 @@ public struct SocketAddress: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// The address of ``addressBytes``: 4 bytes for IPv4, 16 for IPv6, in network byte order.
+    /// - Returns: nil for another count or a port outside 0...65535.
+    public init?(addressBytes bytes: [UInt8], port: Int) {
+        guard (0...65535).contains(port) else { return nil }
+        switch bytes.count {
+        case 4:
+            self.init(storage: .ipv4(bytes.withUnsafeBytes { $0.loadUnaligned(as: UInt32.self) }), port: port)
+        case 16:
+            let (high, low) = bytes.withUnsafeBytes {
+                ($0.loadUnaligned(as: UInt64.self), $0.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
+            }
+            self.init(storage: .ipv6(high: high, low: low, scopeID: 0), port: port)
+        default:
+            return nil
+        }
+    }
+
     /// The numeric host, e.g. `127.0.0.1` or `::1` (no brackets).
     public var host: String { numericHost }
 

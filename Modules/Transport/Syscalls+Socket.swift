@@ -193,6 +193,17 @@ extension Syscall {
         }
     }
 
+    /// `recv(2)` with `MSG_PEEK`: the bytes stay in the socket for the next read.
+    static func peek(_ descriptor: Int32, into buffer: UnsafeMutableRawBufferPointer) throws(TransportError) -> IOResult<Int> {
+        try io("recv") {
+            #if canImport(Darwin)
+            Darwin.recv(descriptor, buffer.baseAddress, buffer.count, MSG_PEEK)
+            #else
+            Glibc.recv(descriptor, buffer.baseAddress, buffer.count, Int32(MSG_PEEK))
+            #endif
+        }
+    }
+
     /// A gathered write: `writev` semantics through `sendmsg`, which (unlike `writev`) takes
     /// `MSG_NOSIGNAL`, so a write to a closed peer can never raise SIGPIPE.
     static func sendGathered(

@@ -1,21 +1,30 @@
 #!/usr/bin/env python3
 """python-websockets as the client of SwiftWebSocket's server (integration tests).
 
-Usage: client.py URL [compression] [--ca CA_PEM]
+Usage: client.py URL [compression] [--ca CA_PEM] [--proxy-header HEX]
 Sends text, binary, a fragmented message and a ping to an echo server, checks every echo, closes
 with 1000, and prints "OK" (exit 0) or the failure (exit 1). For a wss:// URL, Python's ssl
-verifies the server's certificate (and host name) against CA_PEM.
+verifies the server's certificate (and host name) against CA_PEM. With --proxy-header, the
+connection first carries those bytes (a PROXY protocol header, as a load balancer sends it),
+before the TLS handshake.
 """
 import asyncio
+import socket
 import ssl
 import sys
+from urllib.parse import urlsplit
 
 from websockets.asyncio.client import connect
 
 
-async def main(url, compression, ca):
+async def main(url, compression, ca, proxy_header):
     context = ssl.create_default_context(cafile=ca) if url.startswith("wss://") else None
-    async with connect(url, compression=compression, max_size=16 * 1024 * 1024, ssl=context) as ws:
+    sock = None
+    if proxy_header is not None:
+        parts = urlsplit(url)
+        sock = socket.create_connection((parts.hostname, parts.port))
+        sock.sendall(proxy_header)
+    async with connect(url, compression=compression, max_size=16 * 1024 * 1024, ssl=context, sock=sock) as ws:
         await ws.send("hello κόσμε")
         assert await ws.recv() == "hello κόσμε"
         await ws.send(bytes(range(256)) * 100)
@@ -42,8 +51,13 @@ if __name__ == "__main__":
         index = args.index("--ca")
         ca = args[index + 1]
         del args[index:index + 2]
+    proxy_header = None
+    if "--proxy-header" in args:
+        index = args.index("--proxy-header")
+        proxy_header = bytes.fromhex(args[index + 1])
+        del args[index:index + 2]
     try:
-        asyncio.run(main(args[0], "deflate" if len(args) > 1 and args[1] == "compression" else None, ca))
+        asyncio.run(main(args[0], "deflate" if len(args) > 1 and args[1] == "compression" else None, ca, proxy_header))
     except Exception as error:  # report any failure to the Swift test
         print("FAILED: %r" % (error,))
         sys.exit(1)

@@ -1,0 +1,137 @@
+/// The PROXY protocol header (HAProxy's "PROXY protocol" specification, versions 1 and 2)
+/// that a TCP load balancer (HAProxy `send-proxy`, AWS NLB, nginx `proxy_protocol`) writes
+/// before the client's bytes, to tell the server whom it is relaying.
+///
+/// Sans-I/O: ``parse(_:)`` reads the bytes received so far. The specification's rules that
+/// matter to a receiver: a header is read whole before anything else and is never guessed at
+/// ("the receiver MUST be configured to only receive the protocol described in this
+/// specification"), a version 1 line is at most 107 bytes with its CRLF, and a version 2
+/// header is a 16-byte block followed by as many bytes as it announces.
+public struct ProxyHeader: Hashable, Sendable {
+    /// The client the proxy relays; nil when the header does not name one (v1 `UNKNOWN`, v2
+    /// `LOCAL` — the proxy's own health check — or a family other than TCP over IPv4 or IPv6),
+    /// in which case the connection's own peer stands.
+    public var source: SocketAddress?
+    /// The address the client connected to, when the header names one.
+    public var destination: SocketAddress?
+    /// The header's length on the wire, in bytes.
+    public var length: Int
+
+    /// What the bytes received so far hold.
+    public enum Parsed: Hashable, Sendable {
+        /// A header, whole.
+        case header(ProxyHeader)
+        /// The start of a header; more bytes are needed.
+        case incomplete
+        /// Not a PROXY protocol header, or a malformed one.
+        case invalid(String)
+    }
+
+    /// The longest version 1 header, CRLF included.
+    public static let maxVersion1Length = 107
+    /// The most address and TLV bytes accepted after a version 2 header's 16-byte block. The
+    /// addresses take at most 216 (AF_UNIX); the rest are TLVs (AWS adds its endpoint ID).
+    public static let maxVersion2Payload = 2048
+
+    static let version1Prefix = Array("PROXY ".utf8)
+    static let version2Signature: [UInt8] = [0x0D, 0x0A, 0x0D, 0x0A, 0x00, 0x0D, 0x0A, 0x51, 0x55, 0x49, 0x54, 0x0A]
+
+    /// Reads a header from the start of `bytes`.
+    public static func parse(_ bytes: [UInt8]) -> Parsed {
+        if bytes.first == version2Signature[0] { return parseVersion2(bytes) }
+        let prefix = min(bytes.count, version1Prefix.count)
+        guard bytes[..<prefix].elementsEqual(version1Prefix[..<prefix]) else {
+            return .invalid("the connection does not start with a PROXY protocol header")
+        }
+        return parseVersion1(bytes)
+    }
+
+    // MARK: Version 1: "PROXY TCP4 192.0.2.1 198.51.100.2 56324 443\r\n"
+
+    private static func parseVersion1(_ bytes: [UInt8]) -> Parsed {
+        // The CR must come early enough for its LF to be byte 107 at the latest.
+        let window = bytes.prefix(maxVersion1Length - 1)
+        let end = window.firstIndex(of: 0x0D) ?? window.endIndex
+        guard !window[..<end].contains(0x0A) else { return .invalid("a version 1 header ending in LF without CR") }
+        guard let cr = window.firstIndex(of: 0x0D) else {
+            return bytes.count >= maxVersion1Length - 1 ? .invalid("a version 1 header longer than 107 bytes") : .incomplete
+        }
+        guard cr + 1 < bytes.count else { return .incomplete }
+        guard bytes[cr + 1] == 0x0A else { return .invalid("a version 1 header's CR without LF") }
+        let words = bytes[version1Prefix.count..<cr].split(separator: 0x20, omittingEmptySubsequences: false)
+            .map { String(decoding: $0, as: UTF8.self) }
+        let length = cr + 2
+        if words.first == "UNKNOWN" { return .header(ProxyHeader(source: nil, destination: nil, length: length)) }
+        guard words.count == 5, words[0] == "TCP4" || words[0] == "TCP6" else {
+            return .invalid("a version 1 header other than TCP4, TCP6 or UNKNOWN with two addresses and two ports")
+        }
+        let family: SocketAddress.Family = words[0] == "TCP4" ? .ipv4 : .ipv6
+        guard let sourcePort = port(words[3]), let destinationPort = port(words[4]),
+              let source = SocketAddress(ipAddress: words[1], port: sourcePort), source.family == family,
+              let destination = SocketAddress(ipAddress: words[2], port: destinationPort), destination.family == family,
+              !words[1].contains("["), !words[2].contains("[")
+        else { return .invalid("a version 1 header with a malformed address or port") }
+        return .header(ProxyHeader(source: source, destination: destination, length: length))
+    }
+
+    /// A port as version 1 writes it: 1 to 5 digits, no sign, at most 65535.
+    private static func port(_ word: String) -> Int? {
+        guard (1...5).contains(word.utf8.count), word.utf8.allSatisfy({ (0x30...0x39).contains($0) }) else { return nil }
+        return Int(word).flatMap { $0 <= 65535 ? $0 : nil }
+    }
+
+    // MARK: Version 2: a 12-byte signature, version and command, family, length, addresses
+
+    private static func parseVersion2(_ bytes: [UInt8]) -> Parsed {
+        let signature = min(bytes.count, version2Signature.count)
+        guard bytes[..<signature].elementsEqual(version2Signature[..<signature]) else {
+            return .invalid("the connection does not start with a PROXY protocol header")
+        }
+        guard bytes.count >= 16 else { return .incomplete }
+        let versionAndCommand = bytes[12]
+        guard versionAndCommand >> 4 == 2 else { return .invalid("a version 2 header of version \(versionAndCommand >> 4)") }
+        let command = versionAndCommand & 0x0F
+        guard command <= 1 else { return .invalid("a version 2 header with command \(command)") }
+        let payload = Int(bytes[14]) << 8 | Int(bytes[15])
+        guard payload <= maxVersion2Payload else { return .invalid("a version 2 header announcing \(payload) bytes") }
+        let length = 16 + payload
+        guard bytes.count >= length else { return .incomplete }
+        // LOCAL (0): "the receiver must accept this connection as valid and must use the real
+        // connection endpoints and discard the protocol block including the family".
+        guard command == 1 else { return .header(ProxyHeader(source: nil, destination: nil, length: length)) }
+        return addresses(bytes[16..<length], family: bytes[13], length: length)
+    }
+
+    /// The addresses of a version 2 `PROXY` block: TCP over IPv4 (0x11) or IPv6 (0x21); other
+    /// families and transports keep the connection's own endpoints, as the specification allows.
+    private static func addresses(_ block: ArraySlice<UInt8>, family: UInt8, length: Int) -> Parsed {
+        let size: Int
+        switch family {
+        case 0x11: size = 4
+        case 0x21: size = 16
+        default: return .header(ProxyHeader(source: nil, destination: nil, length: length))
+        }
+        guard block.count >= 2 * size + 4 else { return .invalid("a version 2 header too short for its addresses") }
+        let start = block.startIndex
+        let ports = start + 2 * size
+        let sourcePort = Int(block[ports]) << 8 | Int(block[ports + 1])
+        let destinationPort = Int(block[ports + 2]) << 8 | Int(block[ports + 3])
+        let source = SocketAddress(addressBytes: Array(block[start..<start + size]), port: sourcePort)
+        let destination = SocketAddress(addressBytes: Array(block[start + size..<ports]), port: destinationPort)
+        return .header(ProxyHeader(source: source, destination: destination, length: length))
+    }
+}
+
+/// How a ``Listener`` reads the PROXY protocol header of each connection.
+public struct ProxyProtocolOptions: Sendable, Hashable {
+    /// How long a connection may take to send its whole header before it is dropped.
+    public var timeout: Duration
+    /// The most connections whose header is still awaited; past it, new ones are dropped.
+    public var maxPending: Int
+
+    /// Creates options.
+    public init(timeout: Duration, maxPending: Int) {
+        self.timeout = timeout
+        self.maxPending = maxPending
+    }
+}

@@ -1,0 +1,102 @@
+/// Reads the PROXY protocol header (``ProxyHeader``) of an accepted connection before it
+/// becomes a ``Channel``, so that the channel's ``Channel/remoteAddress`` is the client the
+/// load balancer relays and the TLS handshake, if any, starts after the header.
+///
+/// It consumes exactly the header's bytes: it peeks, and reads only what the peeked bytes
+/// prove to be header (all of them while the header is incomplete, since a version 1 line
+/// ends at its CRLF and a version 2 block announces its length). A connection that closes,
+/// sends something else, or has not sent a whole header by the timeout is dropped. Loop thread
+/// only, after ``start()``.
+final class ProxyHeaderReader: Selectable, @unchecked Sendable {
+    private let listener: Listener
+    private let loop: EventLoop
+    private var socket: Socket?
+    private let descriptor: Int32
+    private let peer: SocketAddress?
+    private let timeout: Duration
+    /// The header's bytes read so far.
+    private var received: [UInt8] = []
+    private var registrationID: UInt64?
+    private var timer: Scheduled?
+    private var isDone = false
+
+    init(listener: Listener, socket: consuming Socket, peer: SocketAddress?, loop: EventLoop, timeout: Duration) {
+        self.listener = listener
+        self.loop = loop
+        self.descriptor = socket.descriptor
+        self.socket = consume socket
+        self.peer = peer
+        self.timeout = timeout
+    }
+
+    /// Starts waiting for the header, on the loop.
+    func start() {
+        timer = loop.scheduleTask(in: timeout) { [self] in finish(opening: nil) }
+        do {
+            registrationID = try loop.register(self, descriptor: descriptor, interest: [.read])
+        } catch {
+            finish(opening: nil)
+        }
+    }
+
+    func handleEvent(_ event: PollEvent) {
+        guard !isDone else { return }
+        var peeked = [UInt8](repeating: 0, count: 16 + ProxyHeader.maxVersion2Payload - received.count)
+        let count: Int
+        do {
+            switch try peeked.withUnsafeMutableBytes({ (buffer) throws(TransportError) in try Syscall.peek(descriptor, into: buffer) }) {
+            case .wouldBlock: return
+            case .processed(let peekedCount): count = peekedCount
+            }
+        } catch {
+            return finish(opening: nil)
+        }
+        guard count > 0 else { return finish(opening: nil) }  // closed before its header
+        let candidate = received + peeked[..<count]
+        switch ProxyHeader.parse(candidate) {
+        case .incomplete:
+            guard consume(count) else { return finish(opening: nil) }
+            received = candidate
+        case .invalid:
+            finish(opening: nil)
+        case .header(let header):
+            guard consume(header.length - received.count) else { return finish(opening: nil) }
+            finish(opening: .some(header.source ?? peer))
+        }
+    }
+
+    func loopWillShutDown() {
+        finish(opening: nil)
+    }
+
+    /// Reads and discards `count` bytes already peeked.
+    private func consume(_ count: Int) -> Bool {
+        var scratch = [UInt8](repeating: 0, count: count)
+        var done = 0
+        while done < count {
+            let result = try? scratch.withUnsafeMutableBytes { (buffer) throws(TransportError) in
+                try Syscall.receive(descriptor, into: UnsafeMutableRawBufferPointer(rebasing: buffer[done...]))
+            }
+            guard case .processed(let read)? = result, read > 0 else { return false }
+            done += read
+        }
+        return true
+    }
+
+    /// Ends the wait: opens the channel with `opening`'s remote address, or drops the
+    /// connection when `opening` is nil.
+    private func finish(opening: SocketAddress??) {
+        guard !isDone else { return }
+        isDone = true
+        timer?.cancel()
+        timer = nil
+        if let registrationID { loop.deregister(registrationID, descriptor: descriptor, interest: [.read]) }
+        registrationID = nil
+        listener.headerReadEnded()
+        guard let remote = opening, let socket = socket.take() else {
+            socket = nil
+            return
+        }
+        listener.open(socket, remoteAddress: remote, on: loop)
+    }
+}

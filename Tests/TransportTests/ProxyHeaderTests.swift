@@ -1,0 +1,127 @@
+import Testing
+import WebSocketTransport
+
+/// HAProxy's PROXY protocol, versions 1 and 2, as a receiver reads it.
+@Suite("PROXY protocol header")
+struct ProxyHeaderTests {
+    private func bytes(_ text: String) -> [UInt8] { Array(text.utf8) }
+
+    private func header(_ bytes: [UInt8]) -> ProxyHeader? {
+        if case .header(let header) = ProxyHeader.parse(bytes) { return header }
+        return nil
+    }
+
+    private func isInvalid(_ bytes: [UInt8]) -> Bool {
+        if case .invalid = ProxyHeader.parse(bytes) { return true }
+        return false
+    }
+
+    @Test func version1TCP4() throws {
+        let line = bytes("PROXY TCP4 203.0.113.7 198.51.100.2 56324 443\r\n")
+        let parsed = try #require(header(line + bytes("GET / HTTP/1.1\r\n")))
+        #expect(parsed.source?.description == "203.0.113.7:56324")
+        #expect(parsed.destination?.description == "198.51.100.2:443")
+        #expect(parsed.length == line.count)
+    }
+
+    @Test func version1TCP6AndUnknown() throws {
+        let tcp6 = try #require(header(bytes("PROXY TCP6 2001:db8::1 2001:db8::2 5555 443\r\n")))
+        #expect(tcp6.source?.description == "[2001:db8::1]:5555")
+        let unknown = try #require(header(bytes("PROXY UNKNOWN ffff:f...f:ffff ffff:f...f:ffff 65535 65535\r\n")))
+        #expect(unknown.source == nil)
+        #expect(try #require(header(bytes("PROXY UNKNOWN\r\n"))).length == 15)
+    }
+
+    /// Every prefix of a header is incomplete, not invalid: it may arrive a byte at a time.
+    @Test func everyPrefixIsIncomplete() {
+        let line = bytes("PROXY TCP4 203.0.113.7 198.51.100.2 56324 443\r\n")
+        for count in 0..<line.count {
+            #expect(ProxyHeader.parse(Array(line[..<count])) == .incomplete, "\(count) bytes")
+        }
+        let block = version2(command: 1, family: 0x11, addresses: [192, 0, 2, 1, 198, 51, 100, 2, 0x1F, 0x90, 0x01, 0xBB])
+        for count in 0..<block.count {
+            #expect(ProxyHeader.parse(Array(block[..<count])) == .incomplete, "\(count) bytes")
+        }
+    }
+
+    @Test(arguments: [
+        "GET / HTTP/1.1\r\n", "PROXY TCP4 1.2.3.4 5.6.7.8 1 2\n", "PROXY TCP4 1.2.3.4 5.6.7.8 1 2\rX",
+        "PROXY TCP5 1.2.3.4 5.6.7.8 1 2\r\n", "PROXY TCP4 1.2.3.4 5.6.7.8 1\r\n", "PROXY TCP4 ::1 ::1 1 2\r\n",
+        "PROXY TCP6 1.2.3.4 5.6.7.8 1 2\r\n", "PROXY TCP4 1.2.3.4 5.6.7.8 65536 2\r\n", "PROXY TCP4 1.2.3.4 5.6.7.8 -1 2\r\n",
+        "PROXY TCP4 1.2.3.4 5.6.7.8 +1 2\r\n", "PROXY TCP4 1.2.3.4  5.6.7.8 1 2\r\n", "PROXY TCP4 host 5.6.7.8 1 2\r\n",
+        "PROXY TCP6 [::1] [::1] 1 2\r\n", "proxy TCP4 1.2.3.4 5.6.7.8 1 2\r\n",
+    ])
+    func malformedVersion1IsInvalid(text: String) {
+        #expect(isInvalid(bytes(text)), "\(text)")
+    }
+
+    /// The specification's limit: 107 bytes with the CRLF.
+    @Test func version1IsAtMost107Bytes() {
+        let longest = bytes("PROXY UNKNOWN " + String(repeating: "x", count: 91) + "\r\n")
+        #expect(longest.count == 107)
+        #expect(header(longest)?.length == 107)
+        let tooLong = bytes("PROXY UNKNOWN " + String(repeating: "x", count: 92) + "\r\n")
+        #expect(isInvalid(tooLong))
+        #expect(isInvalid(Array(tooLong.prefix(106))), "106 bytes without a CR can only become too long")
+    }
+
+    /// A version 2 block: signature, version 2 and `command`, `family`, length, `addresses`.
+    private func version2(command: UInt8, family: UInt8, addresses: [UInt8], tlvs: [UInt8] = []) -> [UInt8] {
+        let payload = addresses + tlvs
+        return ProxyHeaderTests.signature + [0x20 | command, family, UInt8(payload.count >> 8), UInt8(payload.count & 0xFF)] + payload
+    }
+
+    static let signature: [UInt8] = [0x0D, 0x0A, 0x0D, 0x0A, 0x00, 0x0D, 0x0A, 0x51, 0x55, 0x49, 0x54, 0x0A]
+
+    @Test func version2TCP4WithTLVs() throws {
+        let tlv: [UInt8] = [0xEA, 0x00, 0x05] + Array("vpce1".utf8)  // AWS's endpoint ID
+        let block = version2(command: 1, family: 0x11, addresses: [192, 0, 2, 1, 198, 51, 100, 2, 0x1F, 0x90, 0x01, 0xBB], tlvs: tlv)
+        let parsed = try #require(header(block + bytes("\u{16}\u{03}\u{01}")))  // a ClientHello follows
+        #expect(parsed.source?.description == "192.0.2.1:8080")
+        #expect(parsed.destination?.description == "198.51.100.2:443")
+        #expect(parsed.length == block.count)
+    }
+
+    @Test func version2TCP6() throws {
+        let source: [UInt8] = [0x20, 0x01, 0x0D, 0xB8] + [UInt8](repeating: 0, count: 11) + [1]
+        let destination: [UInt8] = [0x20, 0x01, 0x0D, 0xB8] + [UInt8](repeating: 0, count: 11) + [2]
+        let parsed = try #require(header(version2(command: 1, family: 0x21, addresses: source + destination + [0x15, 0xB3, 0x01, 0xBB])))
+        #expect(parsed.source?.description == "[2001:db8::1]:5555")
+        #expect(parsed.destination?.description == "[2001:db8::2]:443")
+    }
+
+    /// LOCAL (the balancer's own health check) and families other than TCP over IP keep the
+    /// connection's own endpoints; the block is skipped whole.
+    @Test func version2LocalAndOtherFamiliesNameNoClient() throws {
+        let local = try #require(header(version2(command: 0, family: 0x11, addresses: [1, 2, 3, 4, 5, 6, 7, 8, 0, 1, 0, 2])))
+        #expect(local.source == nil)
+        #expect(local.length == 28)
+        let unspecified = try #require(header(version2(command: 1, family: 0x00, addresses: [])))
+        #expect(unspecified.source == nil)
+        let udp = try #require(header(version2(command: 1, family: 0x12, addresses: [1, 2, 3, 4, 5, 6, 7, 8, 0, 1, 0, 2])))
+        #expect(udp.source == nil)
+    }
+
+    @Test func malformedVersion2IsInvalid() {
+        var wrongVersion = version2(command: 1, family: 0x11, addresses: [UInt8](repeating: 1, count: 12))
+        wrongVersion[12] = 0x11
+        #expect(isInvalid(wrongVersion))
+        var wrongCommand = wrongVersion
+        wrongCommand[12] = 0x22
+        #expect(isInvalid(wrongCommand))
+        #expect(isInvalid(version2(command: 1, family: 0x11, addresses: [1, 2, 3, 4])), "too short for TCP4 addresses")
+        var badSignature = version2(command: 1, family: 0x11, addresses: [UInt8](repeating: 1, count: 12))
+        badSignature[5] = 0x00
+        #expect(isInvalid(badSignature))
+        let huge = ProxyHeaderTests.signature + [0x21, 0x11, 0xFF, 0xFF]
+        #expect(isInvalid(huge), "a block longer than the limit is refused before it arrives")
+    }
+
+    @Test func addressBytesRoundTrip() throws {
+        let v4 = try #require(SocketAddress(addressBytes: [10, 1, 2, 3], port: 80))
+        #expect(v4.description == "10.1.2.3:80")
+        #expect(v4.addressBytes == [10, 1, 2, 3])
+        #expect(SocketAddress(addressBytes: [1, 2, 3], port: 80) == nil)
+        #expect(SocketAddress(addressBytes: [1, 2, 3, 4], port: 70000) == nil)
+    }
+}
