@@ -31,7 +31,8 @@ extension WebSocketServer {
         /// stream module): every connection must start with a version 1 or 2 header, read
         /// before the TLS handshake, and ``UpgradeRequest/remoteAddress`` is the client it names
         /// (the balancer's own address for its `LOCAL` health checks). A connection without a
-        /// valid header within the open timeout is dropped, and at most
+        /// valid header within the open timeout is dropped (the opening handshake then has an
+        /// open timeout of its own), and at most
         /// ``maxConnections`` connections may be sending their header at once (beyond, new ones
         /// are dropped). Default false. Turn it on only when every connection
         /// comes through such a balancer: anyone who can reach the port directly can claim any

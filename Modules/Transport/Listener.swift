@@ -227,6 +227,9 @@ extension Listener: Selectable {
         pendingHeaders.subtract(1, ordering: .relaxed)
     }
 
+    /// Whether ``close()`` ran: a header read that ends after it opens no channel.
+    var isClosed: Bool { closeLock.withLock { closed } }
+
     /// Makes an accepted socket a channel of `child` and starts it: the TLS layer, the accept
     /// callback, activation.
     func open(_ accepted: consuming Socket, remoteAddress: SocketAddress?, on child: EventLoop) {

@@ -36,6 +36,15 @@ public struct ProxyHeader: Hashable, Sendable {
     static let version1Prefix = Array("PROXY ".utf8)
     static let version2Signature: [UInt8] = [0x0D, 0x0A, 0x0D, 0x0A, 0x00, 0x0D, 0x0A, 0x51, 0x55, 0x49, 0x54, 0x0A]
 
+    /// How many more bytes can belong to a header that starts with `received` (an incomplete
+    /// one): what a reader peeks at most, so that a client sending a byte at a time costs
+    /// small reads. At least 1.
+    public static func bytesWanted(after received: [UInt8]) -> Int {
+        guard received.first == version2Signature[0] else { return max(1, maxVersion1Length - received.count) }
+        guard received.count >= 16 else { return 16 - received.count }
+        return max(1, 16 + (Int(received[14]) << 8 | Int(received[15])) - received.count)
+    }
+
     /// Reads a header from the start of `bytes`.
     public static func parse(_ bytes: [UInt8]) -> Parsed {
         if bytes.first == version2Signature[0] { return parseVersion2(bytes) }
@@ -58,10 +67,14 @@ public struct ProxyHeader: Hashable, Sendable {
         }
         guard cr + 1 < bytes.count else { return .incomplete }
         guard bytes[cr + 1] == 0x0A else { return .invalid("a version 1 header's CR without LF") }
-        let words = bytes[version1Prefix.count..<cr].split(separator: 0x20, omittingEmptySubsequences: false)
-            .map { String(decoding: $0, as: UTF8.self) }
+        let line = bytes[version1Prefix.count..<cr]
+        let words = line.split(separator: 0x20, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
         let length = cr + 2
+        // "the receiver must ignore anything presented before the CRLF is found" after UNKNOWN.
         if words.first == "UNKNOWN" { return .header(ProxyHeader(source: nil, destination: nil, length: length)) }
+        guard line.allSatisfy({ (0x20...0x7E).contains($0) }) else {
+            return .invalid("a version 1 header with a control character")
+        }
         guard words.count == 5, words[0] == "TCP4" || words[0] == "TCP6" else {
             return .invalid("a version 1 header other than TCP4, TCP6 or UNKNOWN with two addresses and two ports")
         }
@@ -102,14 +115,18 @@ public struct ProxyHeader: Hashable, Sendable {
         return addresses(bytes[16..<length], family: bytes[13], length: length)
     }
 
-    /// The addresses of a version 2 `PROXY` block: TCP over IPv4 (0x11) or IPv6 (0x21); other
-    /// families and transports keep the connection's own endpoints, as the specification allows.
+    /// The addresses of a version 2 `PROXY` block: TCP over IPv4 (0x11) or IPv6 (0x21). The
+    /// other defined pairs (UNSPEC, UDP, UNIX sockets) keep the connection's own endpoints, as
+    /// the specification allows; any other value "must be rejected as invalid by receivers".
     private static func addresses(_ block: ArraySlice<UInt8>, family: UInt8, length: Int) -> Parsed {
         let size: Int
         switch family {
         case 0x11: size = 4
         case 0x21: size = 16
-        default: return .header(ProxyHeader(source: nil, destination: nil, length: length))
+        case 0x00, 0x01, 0x02, 0x10, 0x12, 0x20, 0x22, 0x30, 0x31, 0x32:
+            return .header(ProxyHeader(source: nil, destination: nil, length: length))
+        default:
+            return .invalid("a version 2 header with family and protocol 0x\(String(family, radix: 16))")
         }
         guard block.count >= 2 * size + 4 else { return .invalid("a version 2 header too short for its addresses") }
         let start = block.startIndex

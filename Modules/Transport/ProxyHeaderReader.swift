@@ -20,6 +20,11 @@ final class ProxyHeaderReader: Selectable, @unchecked Sendable {
     private var timer: Scheduled?
     private var isDone = false
 
+    /// A reader that never ran (its loop stopped before ``start()``) still gives its place back.
+    deinit {
+        if !isDone { listener.headerReadEnded() }
+    }
+
     init(listener: Listener, socket: consuming Socket, peer: SocketAddress?, loop: EventLoop, timeout: Duration) {
         self.listener = listener
         self.loop = loop
@@ -41,7 +46,7 @@ final class ProxyHeaderReader: Selectable, @unchecked Sendable {
 
     func handleEvent(_ event: PollEvent) {
         guard !isDone else { return }
-        var peeked = [UInt8](repeating: 0, count: 16 + ProxyHeader.maxVersion2Payload - received.count)
+        var peeked = [UInt8](repeating: 0, count: ProxyHeader.bytesWanted(after: received))
         let count: Int
         do {
             switch try peeked.withUnsafeMutableBytes({ (buffer) throws(TransportError) in try Syscall.peek(descriptor, into: buffer) }) {
@@ -93,7 +98,7 @@ final class ProxyHeaderReader: Selectable, @unchecked Sendable {
         if let registrationID { loop.deregister(registrationID, descriptor: descriptor, interest: [.read]) }
         registrationID = nil
         listener.headerReadEnded()
-        guard let remote = opening, let socket = socket.take() else {
+        guard let remote = opening, !listener.isClosed, let socket = socket.take() else {
             socket = nil
             return
         }

@@ -91,17 +91,16 @@ struct ProxyProtocolTests {
     @Test func pendingHeadersAreBounded() async throws {
         let seen = Locked<[String]>([])
         let server = try Self.server(seen: seen) { $0.maxConnections = 1 }
-        // The first connection holds the only slot while its header is unfinished …
-        let first = Task { try await RawClient.exchange(port: server.port, request: "PROXY TCP4 1.2.3.4", waitForClose: true) }
-        try await Task.sleep(for: .milliseconds(200))
+        // The first connection, connected first (the listener accepts in order), holds the only
+        // place while its header is unfinished …
+        let first = try RawClient.open(port: server.port, sending: Array("PROXY TCP4 1.2.3.4".utf8))
+        defer { RawClient.close(first) }
         // … so the second is dropped at once, whatever it sends.
         let header = Array("PROXY TCP4 203.0.113.7 127.0.0.1 4242 \(server.port)\r\n".utf8)
         let second = try await RawClient.exchange(port: server.port, bytes: header + Harness.request(), waitForClose: true)
         #expect(second.isEmpty)
         #expect(seen.withLock { $0.isEmpty })
         await server.shutdown()
-        first.cancel()
-        _ = try? await first.value
     }
 
     /// python-websockets through a "balancer" that writes a v1 header before the TLS

@@ -60,6 +60,20 @@ enum RawClient {
         return sent
     }
 
+    /// A connection that has sent `bytes` and is left open: for tests that need one held while
+    /// others come (close it with ``close(_:)``). Blocking, but a loopback connect and a small
+    /// send do not wait.
+    static func open(port: Int, sending bytes: [UInt8]) throws -> Int32 {
+        let fd = try connected(port: port, receiveTimeout: 5)
+        _ = bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        return fd
+    }
+
+    /// Closes a connection of ``open(port:sending:)``.
+    static func close(_ fd: Int32) {
+        _ = Glibc.close(fd)
+    }
+
     /// How long `exchange(waitForClose: true)` waits for the server to close.
     static let closeTimeout = 60
 

@@ -51,6 +51,7 @@ struct ProxyHeaderTests {
         "PROXY TCP6 1.2.3.4 5.6.7.8 1 2\r\n", "PROXY TCP4 1.2.3.4 5.6.7.8 65536 2\r\n", "PROXY TCP4 1.2.3.4 5.6.7.8 -1 2\r\n",
         "PROXY TCP4 1.2.3.4 5.6.7.8 +1 2\r\n", "PROXY TCP4 1.2.3.4  5.6.7.8 1 2\r\n", "PROXY TCP4 host 5.6.7.8 1 2\r\n",
         "PROXY TCP6 [::1] [::1] 1 2\r\n", "proxy TCP4 1.2.3.4 5.6.7.8 1 2\r\n",
+        "PROXY TCP4 1.2.3.4\u{0}junk 5.6.7.8 1 2\r\n", "PROXY TCP4 1.2.3.4 5.6.7.8\t1 2\r\n",
     ])
     func malformedVersion1IsInvalid(text: String) {
         #expect(isInvalid(bytes(text)), "\(text)")
@@ -101,6 +102,23 @@ struct ProxyHeaderTests {
         #expect(unspecified.source == nil)
         let udp = try #require(header(version2(command: 1, family: 0x12, addresses: [1, 2, 3, 4, 5, 6, 7, 8, 0, 1, 0, 2])))
         #expect(udp.source == nil)
+    }
+
+    /// Family and protocol bytes the specification does not list "must be rejected as invalid".
+    @Test(arguments: [UInt8(0x41), 0x13, 0x03, 0x23, 0x33, 0xFF])
+    func unlistedVersion2FamiliesAreInvalid(family: UInt8) {
+        #expect(isInvalid(version2(command: 1, family: family, addresses: [UInt8](repeating: 1, count: 12))))
+        #expect(header(version2(command: 0, family: family, addresses: [])) != nil, "LOCAL ignores the family")
+    }
+
+    /// A reader peeks only what can still be header: small reads for a client that trickles.
+    @Test func bytesWantedFollowsTheHeader() {
+        #expect(ProxyHeader.bytesWanted(after: []) == 107)
+        #expect(ProxyHeader.bytesWanted(after: bytes("PROXY TCP4 ")) == 96)
+        #expect(ProxyHeader.bytesWanted(after: Array(ProxyHeaderTests.signature.prefix(3))) == 13)
+        let block = version2(command: 1, family: 0x11, addresses: [UInt8](repeating: 1, count: 12), tlvs: [1, 0, 2, 9, 9])
+        #expect(ProxyHeader.bytesWanted(after: Array(block.prefix(16))) == block.count - 16)
+        #expect(ProxyHeader.bytesWanted(after: Array(block.prefix(20))) == block.count - 20)
     }
 
     @Test func malformedVersion2IsInvalid() {
