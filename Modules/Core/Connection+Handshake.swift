@@ -177,8 +177,10 @@ extension Connection {
         do {
             negotiated = try ExtensionNegotiation.serverNegotiate(request.extensions, factories: configuration.extensions)
         } catch {
-            reject(status: 400, reason: "Bad Request")
-            failHandshake(ConnectionError(.extensionNegotiation(error)))
+            // A malformed offer is the client's error (400, RFC 6455 §4.2.1); a factory's own
+            // failure (`internalError`, e.g. zlib out of memory) is the server's (500).
+            output.append(contentsOf: ServerHandshakeResponse.reject(status: error.kind == .internalError ? 500 : 400))
+            failHandshake(ConnectionError(.extensionNegotiation(error)))  // reported as the cause
             return
         }
         do {

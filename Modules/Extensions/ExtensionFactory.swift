@@ -25,7 +25,9 @@ public protocol ExtensionFactory: Sendable {
     /// Server role: picks the first of the client's offers this server can satisfy.
     /// - Parameter offers: the client's offers that name this extension, in the client's order.
     /// - Returns: the response element and the extension, or `nil` to decline.
-    /// - Throws: ``ExtensionError`` when an offer is malformed (invalid or duplicate parameters).
+    /// - Throws: ``ExtensionError`` when an offer is malformed (invalid or duplicate parameters):
+    ///   the server answers 400; with kind `internalError` for a failure of the server's own
+    ///   (memory): the server answers 500.
     func negotiateClientOffers(_ offers: [ExtensionElement]) throws(ExtensionError) -> ExtensionAgreement?
 }
 

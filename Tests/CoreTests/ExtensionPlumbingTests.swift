@@ -68,11 +68,41 @@ struct ExtensionPlumbingTests {
         #expect(!response.contains("sec-websocket-extensions"))
     }
 
+    /// A malformed offer is the client's error (400); the factory's own failure is the
+    /// server's (500). Either way the connection fails with the extension error.
+    @Test(arguments: [(ExtensionError.Kind.negotiationFailed, "HTTP/1.1 400 Bad Request\r\n"),
+                      (.internalError, "HTTP/1.1 500 Internal Server Error\r\n")])
+    func aFailingNegotiationIsRefusedWithWhoseFaultItIs(kind: ExtensionError.Kind, status: String) throws {
+        var configuration = Configuration()
+        configuration.extensions = [FailingFactory(kind: kind)]
+        var server = Connection.server(configuration: configuration)
+        server.receive(Harness.request(extraHeaders: ["Sec-WebSocket-Extensions: x-failing"]))
+        _ = server.nextEvent()
+        try server.accept()
+        #expect(String(decoding: server.takeOutput(), as: UTF8.self).hasPrefix(status))
+        let info = try #require(closedInfo(&server))
+        guard case .extensionNegotiation(let error) = info.error?.kind else { Issue.record("\(String(describing: info.error))"); return }
+        #expect(error.kind == kind)
+    }
+
     @Test func badServerResponseParametersFailTheClient() throws {
         var client = try Connection.client(host: "h", configuration: toyConfiguration, random: SeededRandom(seed: 3))
         let request = String(decoding: client.takeOutput(), as: UTF8.self)
         client.receive(Harness.response(for: request, extraHeaders: ["Sec-WebSocket-Extensions: x-toy; reject"]))
         let info = try #require(closedInfo(&client))
         guard case .extensionNegotiation = info.error?.kind else { Issue.record("\(String(describing: info.error))"); return }
+    }
+}
+
+/// A factory whose server-side negotiation fails with `kind`.
+private struct FailingFactory: ExtensionFactory {
+    let kind: ExtensionError.Kind
+    var name: String { "x-failing" }
+    func makeClientOffers() -> [ExtensionElement] { [ExtensionElement(name: name)] }
+    func acceptServerResponse(_ response: ExtensionElement) throws(ExtensionError) -> any WebSocketExtension {
+        throw ExtensionError(kind, "unused")
+    }
+    func negotiateClientOffers(_ offers: [ExtensionElement]) throws(ExtensionError) -> ExtensionAgreement? {
+        throw ExtensionError(kind, "failing on purpose")
     }
 }
