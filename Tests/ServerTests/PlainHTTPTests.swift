@@ -12,9 +12,12 @@ import WebSocketTestSupport
 struct PlainHTTPTests {
     /// The server's open timeout is long: under the sanitizers, with the 1000-connection test
     /// running, a client's request took over the default 10 s to arrive.
-    private static func server(seen: Locked<[PlainRequest]> = Locked([])) throws -> WebSocketServer {
+    private static func server(
+        seen: Locked<[PlainRequest]> = Locked([]), _ configure: (inout WebSocketServer.Configuration) -> Void = { _ in }
+    ) throws -> WebSocketServer {
         var configuration = WebSocketServer.Configuration()
         configuration.connection.openTimeout = .seconds(60)
+        configure(&configuration)
         return try WebSocketServer.start(configuration: configuration, plainHTTP: { request in
             seen.withLock { $0.append(request) }
             switch request.request.path {
@@ -110,6 +113,24 @@ struct PlainHTTPTests {
             request: "GET /health HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n\r\n",
             waitForClose: true)
         #expect(broken.hasPrefix("HTTP/1.1 400 Bad Request\r\n"), "\(broken)")
+        await server.shutdown()
+    }
+
+    /// Python's `http.client` over TLS (a health checker probing `https://`): the TLS
+    /// handshake, then the hook's answer, then a clean close.
+    @Test func aHealthCheckOverTLS() async throws {
+        let server = try Self.server { $0.tls = try? TLSCertificates.server() }
+        let script = """
+            import http.client, ssl, sys
+            context = ssl.create_default_context(cafile=sys.argv[2])
+            connection = http.client.HTTPSConnection("localhost", int(sys.argv[1]), context=context, timeout=30)
+            connection.request("GET", "/health")
+            response = connection.getresponse()
+            print(response.status, response.getheader("Connection"), response.read().decode(), end="")
+            """
+        let result = try await PeerProcess.run("python3", ["-c", script, String(server.port), TLSCertificates.path("ca.pem")])
+        #expect(result.status == 0, "\(result.output)")
+        #expect(result.output == "200 close ok\n", "\(result.output)")
         await server.shutdown()
     }
 
