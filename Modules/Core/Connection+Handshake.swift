@@ -156,7 +156,6 @@ extension Connection {
         }
         output.append(contentsOf: ServerHandshakeResponse.response(
             to: request, status: status, reason: reason, headers: headers, body: body))
-        pendingRequest = nil
         lingersBeforeClosing = !eofReceived
         failHandshake(ConnectionError(.plainHTTPRequestAnswered(status: status)))
     }

@@ -60,12 +60,12 @@ final class ProxyHeaderReader: Selectable, @unchecked Sendable {
         let candidate = received + peeked[..<count]
         switch ProxyHeader.parse(candidate) {
         case .incomplete:
-            guard consume(count) else { return finish(opening: nil) }
+            guard consume(count, into: &peeked) else { return finish(opening: nil) }
             received = candidate
         case .invalid:
             finish(opening: nil)
         case .header(let header):
-            guard consume(header.length - received.count) else { return finish(opening: nil) }
+            guard consume(header.length - received.count, into: &peeked) else { return finish(opening: nil) }
             finish(opening: .some(header.source ?? peer))
         }
     }
@@ -74,13 +74,13 @@ final class ProxyHeaderReader: Selectable, @unchecked Sendable {
         finish(opening: nil)
     }
 
-    /// Reads and discards `count` bytes already peeked.
-    private func consume(_ count: Int) -> Bool {
-        var scratch = [UInt8](repeating: 0, count: count)
+    /// Reads and discards `count` bytes already peeked, into `buffer`, which held them (so it
+    /// is at least that long: the header never ends past the bytes peeked).
+    private func consume(_ count: Int, into buffer: inout [UInt8]) -> Bool {
         var done = 0
         while done < count {
-            let result = try? scratch.withUnsafeMutableBytes { (buffer) throws(TransportError) in
-                try Syscall.receive(descriptor, into: UnsafeMutableRawBufferPointer(rebasing: buffer[done...]))
+            let result = try? buffer.withUnsafeMutableBytes { (buffer) throws(TransportError) in
+                try Syscall.receive(descriptor, into: UnsafeMutableRawBufferPointer(rebasing: buffer[done..<count]))
             }
             guard case .processed(let read)? = result, read > 0 else { return false }
             done += read

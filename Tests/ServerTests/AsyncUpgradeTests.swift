@@ -28,6 +28,31 @@ struct AsyncUpgradeTests {
         }
     }
 
+    /// A decision that records its start, sleeps 60 s and records its cancellation.
+    static func sleepingDecision(
+        started: Locked<Bool>, cancelled: Locked<Bool>
+    ) -> @Sendable (UpgradeRequest) async -> UpgradeDecision {
+        { _ in
+            started.withLock { $0 = true }
+            do {
+                try await Task.sleep(for: .seconds(60))
+            } catch {
+                cancelled.withLock { $0 = true }
+            }
+            return .accept()
+        }
+    }
+
+    /// Polls `flag` every 10 ms for up to 10 s; its value then.
+    static func eventually(_ flag: Locked<Bool>) async throws -> Bool {
+        var waited = 0
+        while !flag.withLock({ $0 }) && waited < 1000 {
+            try await Task.sleep(for: .milliseconds(10))
+            waited += 1
+        }
+        return flag.withLock { $0 }
+    }
+
     static func clientConfiguration() -> WebSocket.Configuration {
         var configuration = WebSocket.Configuration()
         configuration.openTimeout = .seconds(60)
@@ -94,24 +119,12 @@ struct AsyncUpgradeTests {
     @Test func theOpenTimeoutCancelsASlowDecision() async throws {
         let started = Locked(false)
         let cancelled = Locked(false)
-        let server = try Self.server { $0.connection.openTimeout = .seconds(2) } decide: { _ in
-            started.withLock { $0 = true }
-            do {
-                try await Task.sleep(for: .seconds(60))
-            } catch {
-                cancelled.withLock { $0 = true }
-            }
-            return .accept()
-        }
+        let server = try Self.server({ $0.connection.openTimeout = .seconds(2) },
+                                     decide: Self.sleepingDecision(started: started, cancelled: cancelled))
         let reply = try await RawClient.exchange(port: server.port, bytes: Harness.request(), waitForClose: true)
         #expect(reply.isEmpty, "\(String(decoding: reply, as: UTF8.self))")
         #expect(started.withLock { $0 }, "the request was read and the decision started before the timeout")
-        var waited = 0
-        while !cancelled.withLock({ $0 }) && waited < 1000 {
-            try await Task.sleep(for: .milliseconds(10))
-            waited += 1
-        }
-        #expect(cancelled.withLock { $0 })
+        #expect(try await Self.eventually(cancelled))
         await server.shutdown()
     }
 
@@ -143,25 +156,12 @@ struct AsyncUpgradeTests {
     @Test func shutdownCancelsAPendingDecision() async throws {
         let started = Locked(false)
         let cancelled = Locked(false)
-        let server = try Self.server { _ in } decide: { _ in
-            started.withLock { $0 = true }
-            do {
-                try await Task.sleep(for: .seconds(60))
-            } catch {
-                cancelled.withLock { $0 = true }
-            }
-            return .accept()
-        }
+        let server = try Self.server(decide: Self.sleepingDecision(started: started, cancelled: cancelled))
         let exchange = Task { try await RawClient.exchange(port: server.port, bytes: Harness.request(), waitForClose: true) }
         while !started.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(10)) }
         await server.shutdown()
         #expect(try await exchange.value.isEmpty)
         #expect(server.connectionCount == 0)
-        var waited = 0
-        while !cancelled.withLock({ $0 }) && waited < 1000 {
-            try await Task.sleep(for: .milliseconds(10))
-            waited += 1
-        }
-        #expect(cancelled.withLock { $0 })
+        #expect(try await Self.eventually(cancelled))
     }
 }
