@@ -211,7 +211,7 @@ extension WebSocket: ChannelHandler, LoopDeferredWork {
     func dispatch(_ event: Event) {
         switch event {
         case .open(let info):
-            openResult = info
+            publishOpenInfo(info)
             openTimer?.cancel()
             openTimer = nil
             startKeepalive()

@@ -114,7 +114,16 @@ public final class WebSocket: @unchecked Sendable {
     /// Pings sent with a payload of our choosing: the next one's number.
     var pingNumber: UInt64 = 0
     var transportError: TransportError?
-    var openResult: OpenInfo?
+    /// What the opening handshake settled: written once on the loop, before
+    /// ``isOpenPublished`` is set; read through ``openInfo`` from any thread.
+    private var openResult: OpenInfo?
+    /// Set (releasing) once ``openResult`` is written, and read (acquiring) before it is read:
+    /// ``openInfo`` is public and read on any thread, e.g. by the task that `connect` returned
+    /// to, which a continuation resumed. The runtime orders that resume, but with atomics in
+    /// uninstrumented code: ThreadSanitizer saw the loop's write and the task's read as a race
+    /// (a fresh-clone CI run, sixteenth session), and a reader polling during the handshake
+    /// would have raced in earnest.
+    private let isOpenPublished = Atomic<Bool>(false)
     /// The `handleMessages` call waiting for the end of the messages.
     var handlerWaiter: CheckedContinuation<Void, any Error>?
     /// The `handleMessages` call whose handler is installed (see ``cancelHandler(_:)``).
@@ -179,10 +188,18 @@ public final class WebSocket: @unchecked Sendable {
     }
 
     /// The subprotocol agreed in the opening handshake, if any.
-    public var subprotocol: String? { openResult?.subprotocol }
+    public var subprotocol: String? { openInfo?.subprotocol }
 
-    /// What the opening handshake settled (subprotocol, extensions, the peer's headers).
-    public var openInfo: OpenInfo? { openResult }
+    /// What the opening handshake settled (subprotocol, extensions, the peer's headers); nil
+    /// until the connection is open. Safe to read on any thread.
+    public var openInfo: OpenInfo? { isOpenPublished.load(ordering: .acquiring) ? openResult : nil }
+
+    /// Records what the opening handshake settled and publishes it to ``openInfo``'s readers.
+    /// Loop thread, once.
+    func publishOpenInfo(_ info: OpenInfo) {
+        openResult = info
+        isOpenPublished.store(true, ordering: .releasing)
+    }
 
     /// Runs `body` on the loop and returns its result: directly when the caller already runs on
     /// the loop (a task with the loop as its executor preference), else with one hop.

@@ -39,6 +39,25 @@ struct ClientServerTests {
         await server.shutdown()
     }
 
+    /// `openInfo` is written on the loop when the handshake completes and read by the task that
+    /// `connect` returned to, or by any other: the write is published with release/acquire
+    /// ordering. Before, a fresh-clone CI `make sanitize-thread` run once reported the read
+    /// against the loop's write (the runtime orders the resume of `connect` with atomics TSan
+    /// does not see). The report needs CI's load: 300 rounds of this test on an idle machine
+    /// did not show it, so the TSan run under load is what guards the publication.
+    @Test func openInfoIsReadableOnAnyThread() async throws {
+        let server = try Self.echoServer(shouldUpgrade: { _ in .accept(headers: ["X-Server": "ok"]) })
+        for _ in 0..<20 {
+            let ws = try await WebSocket.connect(to: "ws://127.0.0.1:\(server.port)/")
+            let elsewhere = await Task.detached { ws.openInfo?.headers.first("X-Server") }.value
+            #expect(ws.openInfo?.headers.first("X-Server") == "ok")
+            #expect(elsewhere == "ok")
+            #expect(ws.subprotocol == nil)
+            try await ws.close()
+        }
+        await server.shutdown()
+    }
+
     /// The scoped `connect(to:body:)`: the body runs on the connection's loop, and the
     /// connection is closed when the body ends (1000), or fails (1011).
     @Test func scopedConnectRunsOnTheLoopAndCloses() async throws {
