@@ -45,7 +45,8 @@ deps:
 ## `websockets.asyncio` API) from PyPI, into the python3 on PATH when its pip may install there,
 ## else into .venv (Debian's own python3 refuses, PEP 668), which is first on PATH for every
 ## recipe and so for the tests' `/usr/bin/env python3`; node's ws from Debian (`node-ws`, which
-## Tests/Fixtures/node/peer.js finds in /usr/share/nodejs whichever node runs it).
+## Tests/Fixtures/node/peer.js finds in /usr/share/nodejs whichever node runs it); the SOCKS5
+## proxy microsocks from Debian (Tests/Fixtures/socks.py runs it).
 export PATH := $(CURDIR)/.venv/bin:$(PATH)
 PYTHON_PEERS := Tests/Fixtures/requirements.txt
 peers:
@@ -61,6 +62,10 @@ peers:
 		echo "peers: installing nodejs and node-ws (apt)"; \
 		sudo=""; [ "$$(id -u)" = 0 ] || sudo=sudo; \
 		$$sudo apt-get update -qq && $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs node-ws >/dev/null; }
+	@command -v microsocks >/dev/null || { \
+		echo "peers: installing microsocks (apt)"; \
+		sudo=""; [ "$$(id -u)" = 0 ] || sudo=sudo; \
+		$$sudo apt-get update -qq && $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq microsocks >/dev/null; }
 
 ## The tests open a few thousand sockets at once (1000 client/server pairs in one process):
 ## Debian's default soft limit of 1024 descriptors is raised for them, up to the hard limit.

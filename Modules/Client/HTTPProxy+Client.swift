@@ -19,71 +19,63 @@ extension HTTPProxy {
     /// credentials decoded (RFC 3986 §3.2.1). Error messages show the URL without its
     /// credentials.
     /// - Throws: ``WebSocketDriver/WebSocketError`` `.invalidURL` for another scheme (TLS to the
-    ///   proxy itself, `https://`, and SOCKS are not supported), a path, or a bad host or port.
+    ///   proxy itself, `https://`, is not supported; a SOCKS URL parses as a ``TunnelProxy``), a
+    ///   path, or a bad host or port.
     public init(url: String) throws {
-        let shown = Self.redacted(url)
-        var rest = Substring(url)
-        if let scheme = rest.firstRange(of: "://") {
-            guard rest[..<scheme.lowerBound].lowercased() == "http" else {
-                throw WebSocketError(.invalidURL("proxy \(shown): only http:// proxies are supported"))
-            }
-            rest = rest[scheme.upperBound...]
+        let parsed = try ProxyURL(url)
+        guard parsed.scheme == "http" else {
+            throw WebSocketError(.invalidURL("proxy \(parsed.shown): an HTTP proxy's URL is http://"))
         }
-        if rest.hasSuffix("/") { rest = rest.dropLast() }
-        guard !rest.contains("/"), !rest.contains("?"), !rest.contains("#") else {
-            throw WebSocketError(.invalidURL("proxy \(shown): a proxy URL has no path"))
-        }
-        var credentials: (String, String)?
-        if let at = rest.lastIndex(of: "@") {
-            let userinfo = rest[..<at]
-            let colon = userinfo.firstIndex(of: ":") ?? userinfo.endIndex
-            credentials = (Self.percentDecoded(userinfo[..<colon]),
-                           Self.percentDecoded(userinfo[colon...].dropFirst()))
-            rest = rest[rest.index(after: at)...]
-        }
-        var address: WebSocketURL
-        do {
-            address = try WebSocketURL("ws://" + rest)
-            if !address.hasExplicitPort { address.port = Self.defaultPort }
-        } catch {
-            throw WebSocketError(.invalidURL("proxy \(shown): host and port do not parse"))
-        }
-        if let (username, password) = credentials {
-            self.init(host: address.host, port: address.port, username: username, password: password)
+        self.init(parsed)
+    }
+
+    /// The HTTP proxy a parsed URL names.
+    init(_ parsed: ProxyURL) {
+        if let (username, password) = parsed.credentials {
+            self.init(host: parsed.host, port: parsed.port, username: username, password: password)
         } else {
-            self.init(host: address.host, port: address.port)
+            self.init(host: parsed.host, port: parsed.port)
         }
     }
+}
 
-    /// The port of a proxy URL that names none: curl's.
-    static let defaultPort = 1080
-
-    /// `url` with any `user:password@` replaced by `***@`, for messages.
-    static func redacted(_ url: String) -> String {
-        guard let at = url.lastIndex(of: "@") else { return url }
-        let schemeEnd = url.firstRange(of: "://")?.upperBound ?? url.startIndex
-        guard schemeEnd <= at else { return url }
-        return String(url[..<schemeEnd]) + "***" + url[at...]
+extension SOCKSProxy {
+    /// Parses a SOCKS5 proxy URL, as curl and proxy environment variables write it:
+    /// `socks5h://[user:password@]host[:port][/]` for a proxy that resolves the server's name,
+    /// `socks5://…` for one that is sent the address this client resolved; port 1080 by
+    /// default, percent-encoded credentials decoded (RFC 3986 §3.2.1) for RFC 1929.
+    /// - Throws: ``WebSocketDriver/WebSocketError`` `.invalidURL` for another scheme (SOCKS4 is
+    ///   not supported), a path, or a bad host or port.
+    public init(url: String) throws {
+        let parsed = try ProxyURL(url)
+        guard parsed.scheme == "socks5" || parsed.scheme == "socks5h" else {
+            throw WebSocketError(.invalidURL("proxy \(parsed.shown): a SOCKS5 proxy's URL is socks5:// or socks5h://"))
+        }
+        self.init(parsed)
     }
 
-    /// `%XX` sequences decoded; anything else kept as it is.
-    static func percentDecoded(_ text: Substring) -> String {
-        var bytes: [UInt8] = []
-        var index = text.utf8.startIndex
-        let utf8 = text.utf8
-        while index < utf8.endIndex {
-            let byte = utf8[index]
-            let next = utf8.index(after: index)
-            if byte == UInt8(ascii: "%"), utf8.distance(from: next, to: utf8.endIndex) >= 2,
-               let value = UInt8(String(decoding: utf8[next..<utf8.index(next, offsetBy: 2)], as: UTF8.self), radix: 16) {
-                bytes.append(value)
-                index = utf8.index(next, offsetBy: 2)
-            } else {
-                bytes.append(byte)
-                index = next
-            }
+    /// The SOCKS5 proxy a parsed `socks5` or `socks5h` URL names.
+    init(_ parsed: ProxyURL) {
+        self.init(
+            host: parsed.host, port: parsed.port,
+            credentials: parsed.credentials.map { Credentials(username: $0.0, password: $0.1) },
+            resolvesNamesAtProxy: parsed.scheme == "socks5h")
+    }
+}
+
+extension TunnelProxy {
+    /// Parses a proxy URL of any supported kind: `http://` (or no scheme) for an HTTP proxy,
+    /// `socks5h://` or `socks5://` for a SOCKS5 proxy (``SOCKSProxy/init(url:)``).
+    /// - Throws: ``WebSocketDriver/WebSocketError`` `.invalidURL` for another scheme
+    ///   (`https://` and SOCKS4 are not supported), a path, or a bad host or port.
+    public init(url: String) throws {
+        let parsed = try ProxyURL(url)
+        switch parsed.scheme {
+        case "http": self = .http(HTTPProxy(parsed))
+        case "socks5", "socks5h": self = .socks5(SOCKSProxy(parsed))
+        default:
+            throw WebSocketError(.invalidURL("proxy \(parsed.shown): only http://, socks5:// and socks5h:// proxies are supported"))
         }
-        return String(decoding: bytes, as: UTF8.self)
     }
 }
 
@@ -92,10 +84,11 @@ extension WebSocket.Configuration.Proxy {
     /// - Parameter environment: the variables' values (the process environment by default).
     /// - Throws: ``WebSocketDriver/WebSocketError`` `.invalidURL` when the environment names a
     ///   proxy that does not parse.
-    func proxy(for url: WebSocketURL, environment: (String) -> String? = Self.processEnvironment) throws -> HTTPProxy? {
+    func proxy(for url: WebSocketURL, environment: (String) -> String? = Self.processEnvironment) throws -> TunnelProxy? {
         switch self {
         case .none: return nil
-        case .http(let proxy): return proxy
+        case .http(let proxy): return .http(proxy)
+        case .socks5(let proxy): return .socks5(proxy)
         case .environment:
             // The first variable that is set decides; set but empty means no proxy (curl).
             let names = url.isSecure ? ["https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"]
@@ -103,7 +96,7 @@ extension WebSocket.Configuration.Proxy {
             guard let value = names.lazy.compactMap(environment).first, !value.isEmpty else { return nil }
             let noProxy = environment("no_proxy") ?? environment("NO_PROXY") ?? ""
             if Self.bypasses(host: url.host, port: url.port, noProxy: noProxy) { return nil }
-            return try HTTPProxy(url: value)
+            return try TunnelProxy(url: value)
         }
     }
 

@@ -83,11 +83,15 @@ extension WebSocket {
         }
         var headers = headers
         var proxy = try configuration.proxy.proxy(for: target)
-        // The proxy's credentials are for the proxy: in the CONNECT request, never in the
-        // upgrade request that the tunnel carries to the server.
+        // The proxy's credentials are for the proxy: in an HTTP proxy's CONNECT request, never
+        // in the upgrade request that the tunnel carries to the server (a SOCKS5 proxy has its
+        // own: `SOCKSProxy.credentials`).
         if proxy != nil, let credentials = headers.first("Proxy-Authorization") {
             headers.remove(name: "Proxy-Authorization")
-            if proxy?.authorization == nil { proxy?.authorization = credentials }
+            if case .http(var http) = proxy, http.authorization == nil {
+                http.authorization = credentials
+                proxy = .http(http)
+            }
         }
         let connection: Connection
         do {
@@ -149,7 +153,7 @@ extension WebSocket {
     /// Connects the transport (TCP, through `proxy`'s tunnel if there is one, then TLS for
     /// `wss://`) and waits for the opening handshake, all by `deadline`.
     private func open(
-        host: String, port: Int, tls: TLSContext?, proxy: HTTPProxy?, deadline: ContinuousClock.Instant
+        host: String, port: Int, tls: TLSContext?, proxy: TunnelProxy?, deadline: ContinuousClock.Instant
     ) async throws {
         let channel: Channel
         do throws(TransportError) {

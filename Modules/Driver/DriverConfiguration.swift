@@ -30,17 +30,21 @@ extension WebSocket {
         /// checked against its certificate. Ignored by the server.
         public var maxRedirects: Int = 0
         /// Client: how `connect` reaches the server. Default ``Proxy/none``: directly. Through a
-        /// proxy, a `Proxy-Authorization` among `connect`'s headers goes to the proxy (when the
-        /// ``WebSocketTransport/HTTPProxy`` has no authorization of its own), never to the server.
+        /// proxy, a `Proxy-Authorization` among `connect`'s headers goes to an HTTP proxy (when
+        /// the ``WebSocketTransport/HTTPProxy`` has no authorization of its own), never to the
+        /// server.
         public var proxy: Proxy = .none
 
-        /// How a client reaches the server: directly, or through an HTTP proxy's `CONNECT`
-        /// tunnel (RFC 9110 §9.3.6), inside which TLS for `wss://` runs end to end.
+        /// How a client reaches the server: directly, through an HTTP proxy's `CONNECT` tunnel
+        /// (RFC 9110 §9.3.6), or through a SOCKS5 proxy (RFC 1928); TLS for `wss://` runs end
+        /// to end inside either.
         public enum Proxy: Sendable, Hashable {
             /// Straight to the server.
             case none
             /// Through this HTTP proxy.
             case http(HTTPProxy)
+            /// Through this SOCKS5 proxy.
+            case socks5(SOCKSProxy)
             /// As the environment says, by curl's rules: `https_proxy` (or `HTTPS_PROXY`) for
             /// `wss://`, `http_proxy` for `ws://` (lower case only: a CGI program's
             /// `HTTP_PROXY` can come from a request's `Proxy` header, "httpoxy"), else
@@ -48,8 +52,10 @@ extension WebSocket {
             /// none. None either when `no_proxy` (or `NO_PROXY`) is `*` or lists the host: its
             /// name or a domain it ends in (`example.com` or `.example.com`); for an IP address,
             /// the address or a CIDR block (`10.0.0.0/8`); each optionally with `:port`. The
-            /// value is `[http://][user:password@]host[:port]` (port 1080 by default);
-            /// credentials become `Proxy-Authorization: Basic`.
+            /// value is `[scheme://][user:password@]host[:port]` (port 1080 by default), the
+            /// scheme `http` (the default; credentials become `Proxy-Authorization: Basic`),
+            /// `socks5h` (a SOCKS5 proxy that resolves the server's name) or `socks5` (one that
+            /// is sent the address this client resolved); SOCKS credentials are RFC 1929's.
             case environment
         }
         /// How long to wait for the peer's close frame (and, as a client, for the server to

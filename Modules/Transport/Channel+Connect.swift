@@ -13,8 +13,11 @@ extension Channel {
     /// against `host` (or the configuration's `serverName`; RFC 6125), `host` is sent as SNI when
     /// it is a DNS name (RFC 6066 §3), and the handler sees only plaintext.
     ///
-    /// With `proxy`, the TCP connection goes to the proxy, which is asked with `CONNECT` for a
-    /// tunnel to `host:port` (RFC 9110 §9.3.6); TLS then runs through the tunnel with the server,
+    /// With `proxy`, the TCP connection goes to the proxy, which is asked for a tunnel to
+    /// `host:port`: an HTTP proxy with `CONNECT` (RFC 9110 §9.3.6), a SOCKS5 proxy with its
+    /// `CONNECT` request (RFC 1928 §4), after RFC 1929 authentication if it asks for it and
+    /// after a lookup of `host` here if it does not resolve names itself
+    /// (``SOCKSProxy/resolvesNamesAtProxy``). TLS then runs through the tunnel with the server,
     /// exactly as without a proxy. The channel's `remoteAddress` is the proxy's.
     /// - Parameters:
     ///   - host: a name, or a numeric IPv4/IPv6 address (`[::1]` accepted).
@@ -22,29 +25,36 @@ extension Channel {
     ///   - timeout: the limit for resolution, connection and TLS handshake together, enforced by
     ///     loop timers (a name lookup still running when it passes is abandoned, not waited for).
     ///   - tls: a client ``TLSContext`` for a TLS connection; nil for plain TCP.
-    ///   - proxy: an HTTP proxy to tunnel through; nil to connect directly.
+    ///   - proxy: a proxy to tunnel through; nil to connect directly.
     ///   - loop: the loop the channel will belong to.
     ///   - handler: the channel's handler.
     /// - Throws: ``TransportError`` — `.resolution`, `.connectionRefused` (the last address's
     ///   error when all fail), `.connectTimeout`, `.eventLoopShutdown`, `.cancelled`, `.system`;
     ///   with TLS also `.certificate` (refused server certificate), `.tls` (handshake failure)
     ///   and `.tlsConfiguration` (a server context, or no name to verify); through a proxy
-    ///   also `.proxyRefused` (a status other than 2xx) and `.proxy` (any other failure of the
-    ///   tunnel); the connect errors then name the proxy.
+    ///   also `.proxyRefused` (an HTTP proxy's status other than 2xx), `.socksRefused` (a
+    ///   SOCKS5 reply other than success), `.socksAuthenticationFailed`, and `.proxy` (any other
+    ///   failure of the tunnel); the connect errors then name the proxy.
     /// - Returns: the connected, active channel.
     public static func connect(
-        host: String, port: Int, timeout: Duration, tls: TLSContext? = nil, proxy: HTTPProxy? = nil,
+        host: String, port: Int, timeout: Duration, tls: TLSContext? = nil, proxy: TunnelProxy? = nil,
         on loop: EventLoop, handler: any ChannelHandler
     ) async throws(TransportError) -> Channel {
         if let tls, tls.role != .client {
             throw TransportError(.tlsConfiguration("connect needs a client TLS context"))
         }
-        let tunnel = try proxy.map { proxy throws(TransportError) in try ProxyTunnel(host: host, port: port, proxy: proxy) }
+        let start = Syscall.monotonicNanoseconds()
+        var tunnelHost = host
+        if case .socks5(let socks) = proxy, !socks.resolvesNamesAtProxy {
+            tunnelHost = try await resolveForProxy(host: host, port: port, timeout: timeout, on: loop)
+        }
+        let tunnel = try proxy.map { proxy throws(TransportError) in try proxy.negotiation(host: tunnelHost, port: port) }
         let (peerHost, peerPort) = proxy.map { ($0.host, $0.port) } ?? (host, port)
         let endpoint = Self.endpoint(host: peerHost, port: peerPort)
-        let start = Syscall.monotonicNanoseconds()
+        let left = timeout - .nanoseconds(Int64(clamping: Syscall.monotonicNanoseconds() &- start))
+        guard left > .zero else { throw TransportError(.connectTimeout, endpoint: endpoint) }
         let addresses = try await SocketAddress.resolveInBackground(
-            host: peerHost, port: peerPort, timeout: timeout, on: loop).get()
+            host: peerHost, port: peerPort, timeout: left, on: loop).get()
         let elapsed = Syscall.monotonicNanoseconds() &- start
         let budget = EventLoop.nanoseconds(timeout)
         guard elapsed < budget else { throw TransportError(.connectTimeout, endpoint: endpoint) }
@@ -60,6 +70,18 @@ extension Channel {
             attempt.cancel()
         }
         return try result.get()
+    }
+
+    /// The numeric address a SOCKS5 proxy that does not resolve names is asked to connect to:
+    /// the resolver's first for `host` (a numeric `host` as it is).
+    private static func resolveForProxy(
+        host: String, port: Int, timeout: Duration, on loop: EventLoop
+    ) async throws(TransportError) -> String {
+        let addresses = try await SocketAddress.resolveInBackground(host: host, port: port, timeout: timeout, on: loop).get()
+        guard let first = addresses.first else {
+            throw TransportError(.resolution(host: host, message: "no address"))
+        }
+        return first.host
     }
 
     /// `host:port` for messages, with brackets around an IPv6 literal.

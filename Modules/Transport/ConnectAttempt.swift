@@ -1,5 +1,5 @@
 /// A connect in progress: tries each resolved address in turn with a non-blocking `connect`,
-/// then opens the tunnel through an HTTP proxy if there is one (``ProxyTunnel``), then runs the
+/// then opens the tunnel through a proxy if there is one (``ProxyNegotiation``), then runs the
 /// TLS handshake if asked, under one deadline on the loop's timer. Everything after
 /// ``start(_:)`` runs on the loop.
 final class ConnectAttempt: Selectable, @unchecked Sendable {
@@ -14,10 +14,12 @@ final class ConnectAttempt: Selectable, @unchecked Sendable {
     private var handler: (any ChannelHandler)?
     /// The connected channel while its TLS handshake runs.
     private var handshaking: Channel?
-    /// The `CONNECT` exchange when the addresses are a proxy's; nil for a direct connection.
-    private var tunnel: ProxyTunnel?
-    /// How much of the tunnel's request is written; the response is read once it all is.
-    private var tunnelRequestWritten = 0
+    /// The exchange with the proxy when the addresses are a proxy's; nil for a direct connection.
+    private var tunnel: (any ProxyNegotiation)?
+    /// What the exchange gave to write and is not written yet; the proxy is read once it all is.
+    private var tunnelOutgoing: [UInt8] = []
+    /// How much of ``tunnelOutgoing`` is written.
+    private var tunnelWritten = 0
     /// Whether TCP is up and the tunnel's exchange runs.
     private var isTunneling = false
     /// What the registration listens for: the connect's writability, then the tunnel's bytes.
@@ -37,7 +39,7 @@ final class ConnectAttempt: Selectable, @unchecked Sendable {
 
     init(
         loop: EventLoop, addresses: [SocketAddress], endpoint: String, timeoutNanoseconds: UInt64,
-        tls: (context: TLSContext, host: String)? = nil, tunnel: ProxyTunnel? = nil, handler: any ChannelHandler
+        tls: (context: TLSContext, host: String)? = nil, tunnel: (any ProxyNegotiation)? = nil, handler: any ChannelHandler
     ) {
         self.loop = loop
         self.tunnel = tunnel
@@ -120,21 +122,33 @@ final class ConnectAttempt: Selectable, @unchecked Sendable {
         advanceTunnel(PollEvent(id: registrationID, writable: true))
     }
 
-    /// One step of the `CONNECT` exchange: writes what is left of the request, then reads the
-    /// response; the channel starts once the proxy switched to tunnel mode.
+    /// One step of the exchange with the proxy: writes what it gave, then reads the proxy's
+    /// answer, which may give more to write (SOCKS5's authentication, then its request); the
+    /// channel starts once the proxy switched to tunnel mode.
     private func advanceTunnel(_ event: PollEvent) {
         do throws(TransportError) {
             guard var tunnel else { return }
-            if tunnelRequestWritten < tunnel.request.count {
-                guard event.writable || event.error || event.hangup else { return }
-                try writeTunnelRequest(tunnel)
+            var event = event
+            while true {
+                if tunnelWritten == tunnelOutgoing.count {
+                    tunnelOutgoing = tunnel.takeOutgoing()
+                    tunnelWritten = 0
+                }
+                if tunnelWritten < tunnelOutgoing.count {
+                    guard event.writable || event.error || event.hangup else { break }
+                    try writeTunnelOutgoing(endpoint: tunnel.proxyEndpoint)
+                }
+                let wanted: Interest = tunnelWritten < tunnelOutgoing.count ? [.write] : [.read]
+                if wanted != interest || registrationID == 0 { try listen(for: wanted) }
+                guard wanted == [.read], event.readable || event.error || event.hangup else { break }
+                let progress = try readTunnelAnswer(&tunnel)
+                self.tunnel = tunnel
+                if progress == .opened { return succeed() }
+                // The answer asked for more (the next step's bytes), or nothing has come yet.
+                guard progress == .answered else { break }
+                event = PollEvent(id: registrationID, writable: true)
             }
-            let wanted: Interest = tunnelRequestWritten < tunnel.request.count ? [.write] : [.read]
-            if wanted != interest || registrationID == 0 { try listen(for: wanted) }
-            guard wanted == [.read], event.readable || event.error || event.hangup else { return }
-            let opened = try readTunnelResponse(&tunnel)
             self.tunnel = tunnel
-            if opened { succeed() }
         } catch {
             finish(.failure(error))
         }
@@ -150,35 +164,47 @@ final class ConnectAttempt: Selectable, @unchecked Sendable {
         interest = wanted
     }
 
-    private func writeTunnelRequest(_ tunnel: ProxyTunnel) throws(TransportError) {
-        while tunnelRequestWritten < tunnel.request.count {
-            let result = tunnel.request[tunnelRequestWritten...].withUnsafeBytes { bytes in
+    private func writeTunnelOutgoing(endpoint: String) throws(TransportError) {
+        while tunnelWritten < tunnelOutgoing.count {
+            let result = tunnelOutgoing[tunnelWritten...].withUnsafeBytes { bytes in
                 Result { () throws(TransportError) in try Syscall.send(descriptor, bytes) }
             }
             switch try result.get() {
-            case .processed(let count): tunnelRequestWritten += count
+            case .processed(let count): tunnelWritten += count
             case .wouldBlock: return
             }
         }
     }
 
-    /// Reads what the proxy sent; true once the tunnel is open.
-    private func readTunnelResponse(_ tunnel: inout ProxyTunnel) throws(TransportError) -> Bool {
+    /// What a read of the proxy's answer came to.
+    private enum TunnelProgress {
+        /// Nothing more to read for now.
+        case waiting
+        /// The exchange has more to write before it reads again.
+        case answered
+        /// The tunnel is open.
+        case opened
+    }
+
+    /// Reads what the proxy sent, until the socket is drained, the tunnel opened, or the
+    /// exchange has something to write (then nothing more is read: a proxy waits for it).
+    private func readTunnelAnswer(_ tunnel: inout any ProxyNegotiation) throws(TransportError) -> TunnelProgress {
         var buffer = [UInt8](repeating: 0, count: 4096)
         while true {
             let result = buffer.withUnsafeMutableBytes { bytes in
                 Result { () throws(TransportError) in try Syscall.receive(descriptor, into: bytes) }
             }
             switch try result.get() {
-            case .wouldBlock: return false
-            case .processed(0):
-                throw TransportError(.proxy("the proxy closed the connection before it answered CONNECT"),
-                                     endpoint: tunnel.proxyEndpoint)
+            case .wouldBlock: return .waiting
+            case .processed(0): throw tunnel.closedEarlyError
             case .processed(let count):
                 let opened = buffer.withUnsafeBytes { bytes in
                     Result { () throws(TransportError) in try tunnel.receive(UnsafeRawBufferPointer(rebasing: bytes.prefix(count))) }
                 }
-                if try opened.get() { return true }
+                if try opened.get() { return .opened }
+                tunnelOutgoing = tunnel.takeOutgoing()
+                tunnelWritten = 0
+                if !tunnelOutgoing.isEmpty { return .answered }
             }
         }
     }

@@ -5,12 +5,14 @@
 /// name and port number of the tunnel destination, separated by a colon", and "Any 2xx
 /// (Successful) response indicates that the sender (and all inbound proxies) will switch to
 /// tunnel mode immediately after the response header section"; any other status refuses.
-struct ProxyTunnel {
+struct ProxyTunnel: ProxyNegotiation {
     /// The longest response head accepted (status line and headers).
     static let maxResponseHead = 16 * 1024
 
     /// The request, written once.
     let request: [UInt8]
+    /// Whether ``takeOutgoing()`` handed out the request.
+    private var requestTaken = false
     /// `host:port` of the proxy, for errors.
     let proxyEndpoint: String
     private var response: [UInt8] = []
@@ -25,7 +27,7 @@ struct ProxyTunnel {
         proxyEndpoint = Channel.endpoint(host: proxy.host, port: proxy.port)
         // RFC 6874 §4: a zone ID has meaning only on the host that chose it, so it is not sent.
         let name = host.contains(":") ? String(host.prefix { $0 != "%" }) : host
-        guard !name.isEmpty, name.utf8.allSatisfy(Self.isHostByte) else {
+        guard !name.isEmpty, name.utf8.allSatisfy(TunnelProxy.isHostByte) else {
             throw TransportError(.proxy("the tunnel's target is not a host name or an IP address"), endpoint: proxyEndpoint)
         }
         if let authorization = proxy.authorization, authorization.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F }) {
@@ -37,15 +39,13 @@ struct ProxyTunnel {
         request = Array((head + "\r\n").utf8)
     }
 
-    /// RFC 3986 §3.2.2: a reg-name's unreserved characters and sub-delims, `%` of its
-    /// percent-encodings, and `:` of an IPv6 address.
-    private static func isHostByte(_ byte: UInt8) -> Bool {
-        switch byte {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
-            true
-        default:
-            Array("-._~!$&'()*+,;=%:".utf8).contains(byte)
-        }
+    mutating func takeOutgoing() -> [UInt8] {
+        defer { requestTaken = true }
+        return requestTaken ? [] : request
+    }
+
+    var closedEarlyError: TransportError {
+        TransportError(.proxy("the proxy closed the connection before it answered CONNECT"), endpoint: proxyEndpoint)
     }
 
     /// Takes response bytes; true once the tunnel is open (the bytes held exactly a 2xx head,

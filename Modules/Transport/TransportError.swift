@@ -47,9 +47,18 @@ public struct TransportError: Error, Hashable, Sendable, CustomStringConvertible
         /// 407 when it wants credentials, 403 for a destination it does not allow, 502 when it
         /// could not reach the server. `reason` is the proxy's reason phrase.
         case proxyRefused(status: Int, reason: String)
-        /// The tunnel through the HTTP proxy failed otherwise: a malformed or oversized answer,
-        /// the proxy closing before it answered, or a target that cannot be sent.
+        /// The tunnel through the proxy (HTTP or SOCKS5) failed otherwise: a malformed or
+        /// oversized answer, the proxy closing before it answered, or a target or credentials
+        /// that cannot be sent.
         case proxy(String)
+        /// The SOCKS5 proxy refused the connection (RFC 1928 §6: a reply other than X'00'),
+        /// e.g. 2 "connection not allowed by ruleset", 4 "host unreachable", 5 "connection
+        /// refused" when the server refused the proxy. `reason` is the RFC's meaning of `reply`.
+        case socksRefused(reply: Int, reason: String)
+        /// The SOCKS5 proxy would not let the client in: it accepts none of the offered
+        /// authentication methods (RFC 1928 §3: X'FF'; it may want credentials), or it rejected
+        /// the username and password (RFC 1929 §2). The message says which.
+        case socksAuthenticationFailed(String)
     }
 
     /// What happened.
@@ -110,6 +119,10 @@ public struct TransportError: Error, Hashable, Sendable, CustomStringConvertible
             return "proxy\(target) refused the tunnel: \(status) \(reason)\(hint)"
         case .proxy(let message):
             return "proxy\(target): \(message)"
+        case .socksRefused(let reply, let reason):
+            return "SOCKS5 proxy\(target) refused the connection: \(reply) \(reason)"
+        case .socksAuthenticationFailed(let message):
+            return "SOCKS5 proxy\(target) authentication failed: \(message)"
         }
     }
 

@@ -4,8 +4,9 @@ import WebSocketHandshake
 import WebSocketTransport
 @testable import WebSocketClient
 
-/// Which proxy a client uses: `HTTPProxy(url:)` and `Configuration.Proxy.environment`.
-@Suite("HTTP proxy configuration")
+/// Which proxy a client uses: `HTTPProxy(url:)`, `SOCKSProxy(url:)`, `TunnelProxy(url:)` and
+/// `Configuration.Proxy.environment`.
+@Suite("Proxy configuration")
 struct ProxyConfigurationTests {
     static let basic = "Basic " + Base64.encode(Array("alice:s3cret w@rd".utf8))
 
@@ -29,7 +30,34 @@ struct ProxyConfigurationTests {
         #expect(throws: WebSocketError.self) { try HTTPProxy(url: url) }
     }
 
-    func resolve(_ url: String, _ variables: [String: String]) throws -> HTTPProxy? {
+    @Test("SOCKS5 proxy URLs parse", arguments: [
+        ("socks5h://proxy.example:9050", "proxy.example", 9050, nil, true),
+        ("SOCKS5H://proxy.example/", "proxy.example", 1080, nil, true),  // curl's default port
+        ("socks5://[::1]:1080", "::1", 1080, nil, false),
+        ("socks5h://alice:s3cret%20w%40rd@proxy.example:1080", "proxy.example", 1080,
+         SOCKSProxy.Credentials(username: "alice", password: "s3cret w@rd"), true),
+    ] as [(String, String, Int, SOCKSProxy.Credentials?, Bool)])
+    func socksURLsParse(url: String, host: String, port: Int, credentials: SOCKSProxy.Credentials?, remote: Bool) throws {
+        let expected = SOCKSProxy(host: host, port: port, credentials: credentials, resolvesNamesAtProxy: remote)
+        #expect(try SOCKSProxy(url: url) == expected)
+        #expect(try TunnelProxy(url: url) == .socks5(expected))
+    }
+
+    @Test("Proxy URLs of kinds we do not speak are refused", arguments: [
+        "socks4://proxy.example:1080", "socks4a://proxy.example:1080", "socks://proxy.example", "https://proxy.example",
+        "socks5h://proxy.example:1080/path", "socks5://proxy.example:70000",
+    ])
+    func unsupportedProxyKindsAreRefused(url: String) {
+        #expect(throws: WebSocketError.self) { try TunnelProxy(url: url) }
+        #expect(throws: WebSocketError.self) { try SOCKSProxy(url: url) }
+    }
+
+    @Test func anHTTPURLIsAnHTTPProxyAndNotASOCKSOne() throws {
+        #expect(try TunnelProxy(url: "proxy.example:3128") == .http(HTTPProxy(host: "proxy.example", port: 3128)))
+        #expect(throws: WebSocketError.self) { try SOCKSProxy(url: "http://proxy.example:3128") }
+    }
+
+    func resolve(_ url: String, _ variables: [String: String]) throws -> TunnelProxy? {
         try WebSocket.Configuration.Proxy.environment.proxy(for: try WebSocketURL(url)) { variables[$0] }
     }
 
@@ -115,6 +143,17 @@ struct ProxyConfigurationTests {
         let url = try WebSocketURL("ws://chat.example/")
         let proxy = HTTPProxy(host: "proxy", port: 3128)
         #expect(try WebSocket.Configuration.Proxy.none.proxy(for: url) { _ in "http://x:1" } == nil)
-        #expect(try WebSocket.Configuration.Proxy.http(proxy).proxy(for: url) { _ in nil } == proxy)
+        #expect(try WebSocket.Configuration.Proxy.http(proxy).proxy(for: url) { _ in nil } == .http(proxy))
+        let socks = SOCKSProxy(host: "proxy", port: 1080)
+        #expect(try WebSocket.Configuration.Proxy.socks5(socks).proxy(for: url) { _ in "http://x:1" } == .socks5(socks))
+    }
+
+    /// curl's variables name SOCKS proxies by scheme, and `no_proxy` applies to them as well.
+    @Test func theEnvironmentCanNameASOCKSProxy() throws {
+        #expect(try resolve("wss://chat.example/", ["https_proxy": "socks5h://tor:9050"])
+            == .socks5(SOCKSProxy(host: "tor", port: 9050)))
+        #expect(try resolve("ws://chat.example/", ["all_proxy": "socks5://a:b@gw:1080"])
+            == .socks5(SOCKSProxy(host: "gw", port: 1080, credentials: .init(username: "a", password: "b"), resolvesNamesAtProxy: false)))
+        #expect(try resolve("ws://chat.example/", ["all_proxy": "socks5h://gw:1080", "no_proxy": ".example"]) == nil)
     }
 }
