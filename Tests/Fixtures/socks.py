@@ -20,6 +20,8 @@ import socket
 import subprocess
 import sys
 
+from proxy import relay  # the HTTP proxy fixture's, beside this file
+
 USERNAME, PASSWORD = "alice", "s3cret w@rd"
 seen = []
 
@@ -44,23 +46,6 @@ async def start_microsocks(*credentials):
         except OSError:
             await asyncio.sleep(0.01)
     raise SystemExit("microsocks did not start listening")
-
-
-async def relay(reader, writer):
-    try:
-        while True:
-            data = await reader.read(65536)
-            if not data:
-                break
-            writer.write(data)
-            await writer.drain()
-    except (ConnectionError, asyncio.CancelledError):
-        pass
-    finally:
-        try:
-            writer.write_eof()
-        except (OSError, RuntimeError):
-            pass
 
 
 async def record(reader, writer):
@@ -131,4 +116,5 @@ async def main():
             process.wait()
 
 
-asyncio.run(main())
+if __name__ == "__main__":
+    asyncio.run(main())
