@@ -93,6 +93,13 @@ public struct HTTPHeadParser: Sendable {
         if byte != HTTPGrammar.cr && line.count >= limits.maxLineLength {
             throw HandshakeError(startLine == nil ? .startLineTooLong : .headerLineTooLong)
         }
+        if startLine == nil && byte != HTTPGrammar.cr && !HTTPGrammar.isFieldCharacter(byte) {
+            // The start line must be free of control characters (RFC 7230 §3.1). Checked per
+            // byte, not once the line ends: a TLS ClientHello (0x16) or a SOCKS greeting (0x05)
+            // sent to a plain port is answered at its first byte, instead of once the open
+            // timeout ends a wait for a CRLF that never comes.
+            throw HandshakeError(.malformedStartLine, message: "control character in the start line")
+        }
         try checkHeadSize()
         line.append(byte)
         return false
@@ -118,7 +125,7 @@ public struct HTTPHeadParser: Sendable {
         guard let startLine else {
             // RFC 7230 §3.5: "SHOULD ignore at least one empty line (CRLF) received prior to
             // the request-line".
-            if !line.isEmpty { self.startLine = try Self.parseStartLine(line) }
+            if !line.isEmpty { self.startLine = Self.parseStartLine(line) }
             return false
         }
         guard !line.isEmpty else {
@@ -131,13 +138,10 @@ public struct HTTPHeadParser: Sendable {
         return false
     }
 
-    /// The start line must be free of control characters (RFC 7230 §3.1); `HTTPRequestHead`
-    /// and `HTTPResponseHead` check its structure.
-    private static func parseStartLine(_ line: [UInt8]) throws(HandshakeError) -> String {
-        guard line.allSatisfy(HTTPGrammar.isFieldCharacter) else {
-            throw HandshakeError(.malformedStartLine, message: "control character in the start line")
-        }
-        return String(decoding: line, as: UTF8.self)
+    /// The start line, whose bytes ``consume(_:)`` checked for control characters as they came
+    /// (RFC 7230 §3.1); `HTTPRequestHead` and `HTTPResponseHead` check its structure.
+    private static func parseStartLine(_ line: [UInt8]) -> String {
+        String(decoding: line, as: UTF8.self)
     }
 
     /// Parses `header-field = field-name ":" OWS field-value OWS` (RFC 7230 §3.2).

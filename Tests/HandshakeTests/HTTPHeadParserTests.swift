@@ -143,6 +143,17 @@ struct HTTPHeadSyntaxTests {
         expectError(.malformedStartLine) { try parseHead(["GET /\u{7F} HTTP/1.1"]) }
     }
 
+    /// Other protocols sent to an HTTP port fail at their first byte, not at a CRLF that
+    /// never comes: a TLS ClientHello's record header, a SOCKS5 greeting.
+    @Test("Another protocol's first byte fails at once", arguments: [[0x16, 0x03, 0x01], [0x05, 0x01, 0x00]] as [[UInt8]])
+    func anotherProtocolFailsAtItsFirstByte(start: [UInt8]) {
+        var parser = HTTPHeadParser()
+        expectError(.malformedStartLine) { try parser.parse(start.prefix(1)) }
+        var late = HTTPHeadParser()
+        #expect(throws: Never.self) { _ = try late.parse(bytes("GET / HT")) }
+        expectError(.malformedStartLine) { try late.parse(start) }
+    }
+
     @Test func acceptsTabsInsideValues() throws {
         #expect(try parseHead(["GET / HTTP/1.1", "X: a\tb"]).headers.first("X") == "a\tb")
     }

@@ -135,6 +135,17 @@ struct ClientServerTests {
         await server.shutdown()
     }
 
+    /// Another protocol's greeting sent to a plain port (the first bytes of a TLS ClientHello,
+    /// with no CR or LF among them) is answered 400 at its first byte, not dropped at the open
+    /// timeout (30 s here) after a wait for a CRLF.
+    @Test func aTLSClientHelloToAPlainPortIsRefusedAtOnce() async throws {
+        let server = try Self.echoServer { $0.connection.openTimeout = .seconds(30) }
+        let hello: [UInt8] = [0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01, 0xFC, 0x03, 0x03]
+        let response = try await RawClient.exchange(port: server.port, bytes: hello, waitForClose: true)
+        #expect(String(decoding: response, as: UTF8.self).hasPrefix("HTTP/1.1 400"), "\(response)")
+        await server.shutdown()
+    }
+
     @Test func slowClientIsDroppedAtTheHandshakeTimeout() async throws {
         let server = try Self.echoServer { $0.connection.openTimeout = .milliseconds(300) }
         let start = ContinuousClock.now

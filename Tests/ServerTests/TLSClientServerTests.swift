@@ -54,6 +54,21 @@ struct TLSClientServerTests {
         await server.shutdown()
     }
 
+    /// `wss://` to a plain server: our server answers the ClientHello with a 400, which the
+    /// client's TLS reads as no TLS at all: a TLS error at once, not a timeout (the client would
+    /// give up at 20 s, the server at 40). The first byte fails the head now; before, a whole
+    /// ClientHello failed as fast on a CR or LF in its random bytes, which a short greeting
+    /// need not hold (`aTLSClientHelloToAPlainPortIsRefusedAtOnce`).
+    @Test func wssToAPlainServerFailsAtOnceAsTLS() async throws {
+        let server = try ClientServerTests.echoServer { $0.connection.openTimeout = .seconds(40) }
+        var configuration = TLSCertificates.client()
+        configuration.openTimeout = .seconds(20)
+        let failure = await Self.transportFailure("wss://localhost:\(server.port)/", configuration)
+        guard case .tls(let reason)? = failure?.kind else { Issue.record("\(String(describing: failure))"); return }
+        #expect(!reason.isEmpty)
+        await server.shutdown()
+    }
+
     @Test func textAndBinaryEchoOverWSS() async throws {
         let server = try Self.secureEchoServer()
         // A DNS name: verified against DNS:localhost and sent as SNI.
