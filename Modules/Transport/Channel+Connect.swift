@@ -46,6 +46,7 @@ extension Channel {
         let start = Syscall.monotonicNanoseconds()
         var tunnelHost = host
         if case .socks5(let socks) = proxy, !socks.resolvesNamesAtProxy {
+            try SOCKS5Negotiation.check(port: port, proxy: socks)  // before a lookup leaves
             tunnelHost = try await resolveForProxy(host: host, port: port, timeout: timeout, on: loop)
         }
         let tunnel = try proxy.map { proxy throws(TransportError) in try proxy.negotiation(host: tunnelHost, port: port) }
@@ -73,7 +74,9 @@ extension Channel {
     }
 
     /// The numeric address a SOCKS5 proxy that does not resolve names is asked to connect to:
-    /// the resolver's first for `host` (a numeric `host` as it is).
+    /// the resolver's first for `host` (a numeric `host` as it is). Only the first: each other
+    /// address would take a new connection to the proxy, and curl and python-socks try one too.
+    /// (A direct connection tries every address.)
     private static func resolveForProxy(
         host: String, port: Int, timeout: Duration, on loop: EventLoop
     ) async throws(TransportError) -> String {

@@ -145,6 +145,8 @@ final class ConnectAttempt: Selectable, @unchecked Sendable {
                 self.tunnel = tunnel
                 if progress == .opened { return succeed() }
                 // The answer asked for more (the next step's bytes), or nothing has come yet.
+                // What is left unread is not lost: the poller is level-triggered, so the next
+                // turn reports the socket readable again.
                 guard progress == .answered else { break }
                 event = PollEvent(id: registrationID, writable: true)
             }

@@ -23,3 +23,18 @@ public struct HTTPProxy: Sendable, Hashable {
         self.authorization = authorization
     }
 }
+
+/// Printed without the authorization value (in `print`, string interpolation, `dump` and
+/// debuggers), so a logged configuration does not leak the credentials it holds.
+extension HTTPProxy: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
+    /// `HTTPProxy(host:port)`, with `authorization: ***` when there is one.
+    public var description: String {
+        "HTTPProxy(\(Channel.endpoint(host: host, port: port))\(authorization == nil ? "" : ", authorization: ***"))"
+    }
+    /// As ``description``.
+    public var debugDescription: String { description }
+    /// Host and port, and whether there is an authorization.
+    public var customMirror: Mirror {
+        Mirror(self, children: ["host": host, "port": port, "authorization": authorization == nil ? "nil" : "***"])
+    }
+}

@@ -34,26 +34,35 @@ struct SOCKS5Negotiation: ProxyNegotiation {
     /// Prepares the exchange for a tunnel to `host:port` through `proxy`. An IP address goes
     /// into the request as an address (ATYP X'01' or X'04'), a name as a name (X'03') for the
     /// proxy to resolve.
-    /// - Throws: `.proxy` for a name that is not a host name or is over 255 bytes, a port
-    ///   outside 0-65535, or credentials outside RFC 1929's 1-255 bytes each.
+    /// - Throws: `.proxy` for a name that is not a host name or is over 255 bytes, or what
+    ///   ``check(port:proxy:)`` throws.
     init(host: String, port: Int, proxy: SOCKSProxy) throws(TransportError) {
+        try Self.check(port: port, proxy: proxy)
         proxyEndpoint = Channel.endpoint(host: proxy.host, port: proxy.port)
         credentials = proxy.credentials
-        guard (0...0xFFFF).contains(port) else {
-            throw TransportError(.proxy("port \(port) cannot be sent to a SOCKS5 proxy"), endpoint: proxyEndpoint)
-        }
         connectRequest = [0x05, 0x01, 0x00] + (try Self.address(host, endpoint: proxyEndpoint))
             + [UInt8(port >> 8), UInt8(port & 0xFF)]
-        if let credentials {
-            for (what, value) in [("username", credentials.username), ("password", credentials.password)]
-            where !(1...255).contains(value.utf8.count) {
-                throw TransportError(.proxy("a SOCKS5 \(what) must be 1 to 255 bytes (RFC 1929)"), endpoint: proxyEndpoint)
-            }
-        }
         // §3: "VER | NMETHODS | METHODS". Credentials are offered beside no authentication:
         // the proxy chooses, as curl and python-socks let it.
         let methods: [Method] = credentials == nil ? [.noAuthentication] : [.noAuthentication, .usernamePassword]
         outgoing = [0x05, UInt8(methods.count)] + methods.map(\.rawValue)
+    }
+
+    /// Whether a request for `port` through `proxy` can be sent, checked before anything is
+    /// (the client's own lookup of the server included).
+    /// - Throws: `.proxy` for a port outside 0-65535, a username outside RFC 1929's 1-255 bytes,
+    ///   or a password over 255 bytes. An empty password is sent (PLEN X'00') as curl does for
+    ///   `socks5://user@host`, although RFC 1929's table gives 1-255.
+    static func check(port: Int, proxy: SOCKSProxy) throws(TransportError) {
+        let endpoint = Channel.endpoint(host: proxy.host, port: proxy.port)
+        guard (0...0xFFFF).contains(port) else {
+            throw TransportError(.proxy("port \(port) cannot be sent to a SOCKS5 proxy"), endpoint: endpoint)
+        }
+        guard let credentials = proxy.credentials else { return }
+        guard (1...255).contains(credentials.username.utf8.count), credentials.password.utf8.count <= 255 else {
+            throw TransportError(.proxy("a SOCKS5 username must be 1 to 255 bytes, a password at most 255 (RFC 1929)"),
+                                 endpoint: endpoint)
+        }
     }
 
     /// §4 "ATYP | DST.ADDR": X'01' and four bytes for IPv4, X'04' and sixteen for IPv6, X'03'
@@ -84,30 +93,32 @@ struct SOCKS5Negotiation: ProxyNegotiation {
         return TransportError(.proxy("the SOCKS5 proxy closed the connection " + during), endpoint: proxyEndpoint)
     }
 
+    /// Each of the proxy's answers must come alone, after what it answers was handed out:
+    /// bytes behind a method choice or an authentication status would answer a request not
+    /// sent yet (a proxy that does so is not speaking SOCKS5 with us), and nothing may follow
+    /// the reply.
     mutating func receive(_ bytes: UnsafeRawBufferPointer) throws(TransportError) -> Bool {
+        guard outgoing.isEmpty else { throw failure("answered before it was sent the request") }
         received.append(contentsOf: bytes)
-        while true {
-            switch step {
-            case .awaitingMethod:
-                guard received.count >= 2 else { return false }
-                try chooseMethod(version: received[0], method: received[1])
-                received.removeFirst(2)
-            case .awaitingAuthentication:
-                guard received.count >= 2 else { return false }
-                try checkAuthentication(version: received[0], status: received[1])
-                received.removeFirst(2)
-            case .awaitingReply:
-                guard let length = try replyLength(), received.count >= length else { return false }
-                guard received.count == length else {
-                    throw failure("sent bytes after its reply, before the tunnel was used")
-                }
-                received = []
-                step = .open
-                return true
-            case .open:
-                throw failure("sent bytes after its reply, before the tunnel was used")
-            }
+        switch step {
+        case .awaitingMethod:
+            guard received.count >= 2 else { return false }
+            try chooseMethod(version: received[0], method: received[1])
+        case .awaitingAuthentication:
+            guard received.count >= 2 else { return false }
+            try checkAuthentication(status: received[1])
+        case .awaitingReply:
+            guard let length = try replyLength(), received.count >= length else { return false }
+            guard received.count == length else { throw failure("sent bytes after its reply, before the tunnel was used") }
+            step = .open
+        case .open:
+            throw failure("sent bytes after its reply, before the tunnel was used")
         }
+        guard received.count == 2 || step == .open else {
+            throw failure("answered before it was sent the request")
+        }
+        received = []
+        return step == .open
     }
 
     /// §3: "The server selects from one of the methods given in METHODS, and sends a METHOD
@@ -142,10 +153,8 @@ struct SOCKS5Negotiation: ProxyNegotiation {
 
     /// RFC 1929 §2: "VER | STATUS"; "A STATUS field of X'00' indicates success. If the server
     /// returns a `failure' (STATUS value other than X'00') status, it MUST close the connection."
-    private mutating func checkAuthentication(version: UInt8, status: UInt8) throws(TransportError) {
-        guard version == 0x01 else {
-            throw failure("answered the username and password with version \(version), not 1 (RFC 1929)")
-        }
+    /// VER (X'01') is not checked: some proxies answer 5, and curl ignores it too.
+    private mutating func checkAuthentication(status: UInt8) throws(TransportError) {
         guard status == 0x00 else {
             throw TransportError(.socksAuthenticationFailed("the proxy rejected the username and password (status \(status))"),
                                  endpoint: proxyEndpoint)

@@ -66,3 +66,14 @@ public enum TunnelProxy: Sendable, Hashable {
         }
     }
 }
+
+/// Printed without the password (in `print`, string interpolation, `dump` and debuggers), so a
+/// logged configuration does not leak it.
+extension SOCKSProxy.Credentials: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
+    /// `username:***`.
+    public var description: String { username + ":***" }
+    /// As ``description``.
+    public var debugDescription: String { "Credentials(" + description + ")" }
+    /// The username only.
+    public var customMirror: Mirror { Mirror(self, children: ["username": username, "password": "***"]) }
+}

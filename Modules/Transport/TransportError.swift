@@ -120,7 +120,7 @@ public struct TransportError: Error, Hashable, Sendable, CustomStringConvertible
         case .proxy(let message):
             return "proxy\(target): \(message)"
         case .socksRefused(let reply, let reason):
-            return "SOCKS5 proxy\(target) refused the connection: \(reply) \(reason)"
+            return "SOCKS5 proxy\(target) did not open the connection: \(reply) \(reason)"
         case .socksAuthenticationFailed(let message):
             return "SOCKS5 proxy\(target) authentication failed: \(message)"
         }

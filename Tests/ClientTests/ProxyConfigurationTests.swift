@@ -124,9 +124,10 @@ struct ProxyConfigurationTests {
 
     /// Environment values end up in logs through error messages: not their passwords.
     @Test func errorsDoNotShowTheProxyPassword() {
-        for value in ["https://alice:pa55word@proxy:443", "http://alice:pa55word@proxy:99999", "http://alice:pa55word@proxy/x"] {
+        for value in ["https://alice:pa55word@proxy:443", "http://alice:pa55word@proxy:99999", "http://alice:pa55word@proxy/x",
+                      "socks4://alice:pa55word@proxy:1080", "socks5h://alice:pa55word@proxy/x"] {
             do {
-                _ = try HTTPProxy(url: value)
+                _ = try TunnelProxy(url: value)
                 Issue.record("accepted \(value)")
             } catch {
                 #expect(!"\(error)".contains("pa55word"), "\(error)")

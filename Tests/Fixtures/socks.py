@@ -5,8 +5,9 @@ Starts two microsocks servers (Debian's `microsocks`, a SOCKS5 proxy we did not 
 open one, and one that wants RFC 1929 username/password alice / "s3cret w@rd". Beside them it
 serves two of its own on loopback:
 - a recorder: no authentication; it logs each CONNECT request's address type and address,
-  resolves the name `upstream.invalid` to 127.0.0.1 itself (so a client that reaches it through
-  the name must have sent the name), and relays. An HTTP `GET /requests` on the same port
+  resolves the names `upstream.invalid` and `slow.invalid` to 127.0.0.1 itself (so a client that
+  reaches it through the name must have sent the name), and relays; for `slow.invalid` it sends
+  its reply a byte at a time, 20 ms apart. An HTTP `GET /requests` on the same port
   returns the log, one request per line: `name <host> <port>`, `ipv4 <address> <port>` or
   `ipv6 <address> <port>`.
 - a silent one: accepts and never answers;
@@ -27,6 +28,8 @@ seen = []
 
 
 def free_port():
+    # Another process could take the port between this probe and microsocks' bind; then
+    # microsocks exits and start_microsocks fails: a loud failure, not a wrong one.
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
@@ -73,13 +76,20 @@ async def record(reader, writer):
     port = int.from_bytes(await reader.readexactly(2), "big")
     seen.append("%s %s %d" % (label, host, port))
     try:
-        target = "127.0.0.1" if host == "upstream.invalid" else host
+        target = "127.0.0.1" if host in ("upstream.invalid", "slow.invalid") else host
         upstream_reader, upstream_writer = await asyncio.open_connection(target, port)
     except OSError:
         writer.write(b"\x05\x05\x00\x01\x00\x00\x00\x00\x00\x00")
         writer.close()
         return
-    writer.write(b"\x05\x00\x00\x01\x7f\x00\x00\x01" + port.to_bytes(2, "big"))
+    reply = b"\x05\x00\x00\x01\x7f\x00\x00\x01" + port.to_bytes(2, "big")
+    if host == "slow.invalid":
+        for index in range(len(reply)):
+            writer.write(reply[index:index + 1])
+            await writer.drain()
+            await asyncio.sleep(0.02)
+    else:
+        writer.write(reply)
     await asyncio.gather(relay(reader, upstream_writer), relay(upstream_reader, writer))
     writer.close()
 
@@ -100,7 +110,11 @@ async def main():
     if shutil.which("microsocks") is None:
         raise SystemExit("microsocks is not installed (Debian: apt-get install microsocks; make peers does)")
     open_proxy, open_port = await start_microsocks()
-    guarded_proxy, guarded_port = await start_microsocks(USERNAME, PASSWORD)
+    try:
+        guarded_proxy, guarded_port = await start_microsocks(USERNAME, PASSWORD)
+    except BaseException:
+        open_proxy.kill()
+        raise
     recorder = await asyncio.start_server(record, "127.0.0.1", 0)
     quiet = await asyncio.start_server(silent, "127.0.0.1", 0)
     http = await asyncio.start_server(http_only, "127.0.0.1", 0)

@@ -78,10 +78,18 @@ struct SOCKSProxyTests {
         await server.shutdown()
     }
 
+    /// The address `localhost` resolves to first (127.0.0.1, or ::1 where /etc/hosts lists it
+    /// first), for a server that a proxy (or the client) reaches through the name: the proxies
+    /// here try only the first address, as curl does.
+    static func localhostAddress() throws -> String {
+        try SocketAddress.resolve(host: "localhost", port: 0).first?.host ?? "127.0.0.1"
+    }
+
     /// RFC 1929 credentials open the guarded microsocks; TLS runs inside with the server, its
     /// certificate checked against the URL's host, and microsocks resolves `localhost` itself.
     @Test func wssThroughMicrosocksWithCredentials() async throws {
-        let server = try ClientServerTests.echoServer { $0.tls = try? TLSCertificates.server() }
+        let host = try Self.localhostAddress()
+        let server = try ClientServerTests.echoServer { $0.host = host; $0.tls = try? TLSCertificates.server() }
         let proxy = try SOCKSPeer.guarded(.init(username: "alice", password: "s3cret w@rd"))
         let ws = try await WebSocket.connect(to: "wss://localhost:\(server.port)/", configuration: Self.configuration(proxy))
         try await ProxyTests.expectEcho(ws)
@@ -133,13 +141,47 @@ struct SOCKSProxyTests {
 
     /// `socks5`: the client resolves the name and sends the address.
     @Test func aProxyThatDoesNotResolveIsSentTheAddress() async throws {
-        let server = try ClientServerTests.echoServer()
+        let host = try Self.localhostAddress()
+        let server = try ClientServerTests.echoServer { $0.host = host }
         let ws = try await WebSocket.connect(
             to: "ws://localhost:\(server.port)/", configuration: Self.configuration(try SOCKSPeer.recorder(resolvesNames: false)))
         try await ProxyTests.expectEcho(ws)
         let requests = try await SOCKSPeer.requests()
-        #expect(requests.contains("ipv4 127.0.0.1 \(server.port)") || requests.contains("ipv6 ::1 \(server.port)"), "\(requests)")
+        #expect(requests.contains("\(host.contains(":") ? "ipv6" : "ipv4") \(host) \(server.port)"), "\(requests)")
         #expect(!requests.contains("name localhost \(server.port)"))
+        await server.shutdown()
+    }
+
+    /// `socks5`: a name the client cannot resolve fails here, before the proxy is asked.
+    @Test func aNameTheClientCannotResolveIsAResolutionError() async throws {
+        let failure = await Self.transportFailure {
+            try await SuiteLoop.connect(
+                to: "ws://upstream.invalid:1/", configuration: Self.configuration(try SOCKSPeer.recorder(resolvesNames: false)))
+        }
+        guard case .resolution(let host, _)? = failure?.kind else { Issue.record("\(String(describing: failure))"); return }
+        #expect(host == "upstream.invalid")
+        #expect(try await !SOCKSPeer.requests().contains { $0.contains("upstream.invalid 1") })
+    }
+
+    /// A reply that arrives a byte at a time, 20 ms apart, over many reads.
+    @Test func aReplyInPiecesOpensTheTunnel() async throws {
+        let server = try ClientServerTests.echoServer()
+        let ws = try await WebSocket.connect(
+            to: "ws://slow.invalid:\(server.port)/", configuration: Self.configuration(try SOCKSPeer.recorder()))
+        try await ProxyTests.expectEcho(ws)
+        await server.shutdown()
+    }
+
+    /// The certificate names 127.0.0.1 and localhost, not `upstream.invalid`: through a SOCKS
+    /// proxy too, it is checked against the URL's host, not the address the proxy reached.
+    @Test func wssThroughTheProxyChecksTheURLsHostName() async throws {
+        let server = try ClientServerTests.echoServer { $0.tls = try? TLSCertificates.server() }
+        let failure = await Self.transportFailure {
+            try await WebSocket.connect(
+                to: "wss://upstream.invalid:\(server.port)/", configuration: Self.configuration(try SOCKSPeer.recorder()))
+        }
+        guard case .certificate? = failure?.kind else { Issue.record("\(String(describing: failure))"); return }
+        #expect(try await SOCKSPeer.requests().contains("name upstream.invalid \(server.port)"))
         await server.shutdown()
     }
 

@@ -19,11 +19,16 @@ struct SOCKS5NegotiationTests {
         return opened
     }
 
-    func failure(_ answers: [UInt8], proxy: SOCKSProxy? = nil) -> TransportError? {
+    /// The error `answers` lead to, fed a byte at a time, each step's request taken as soon as
+    /// there is one (as the driver writes it before it reads again); nil when none.
+    func failure(_ answers: [UInt8], proxy: SOCKSProxy? = nil, whole: Bool = false) -> TransportError? {
         do {
             var negotiation = try SOCKS5Negotiation(host: "server.example", port: 443, proxy: proxy ?? open)
             _ = negotiation.takeOutgoing()
-            _ = try feed(&negotiation, answers)
+            for piece in whole ? [answers] : answers.map({ [$0] }) {
+                _ = try feed(&negotiation, piece, whole: true)
+                _ = negotiation.takeOutgoing()
+            }
             return nil
         } catch {
             return error
@@ -113,7 +118,7 @@ struct SOCKS5NegotiationTests {
         guard case .socksRefused(let code, let text)? = error?.kind else { Issue.record("\(String(describing: error))"); return }
         #expect(code == reply && text == reason)
         #expect(error?.endpoint == "proxy.example:1080")
-        #expect("\(error!)".contains("refused the connection: \(reply) \(reason)"))
+        #expect("\(error!)".contains("did not open the connection: \(reply) \(reason)"))
     }
 
     /// §3: "If the selected METHOD is X'FF', none of the methods listed by the client are
@@ -150,9 +155,67 @@ struct SOCKS5NegotiationTests {
         #expect(message.hasPrefix("the SOCKS5 proxy"))
     }
 
-    @Test func aBadAuthenticationVersionIsAProtocolError() {
-        guard case .proxy(let message)? = failure([5, 2, 5, 0], proxy: guarded)?.kind else { Issue.record("accepted"); return }
-        #expect(message.contains("RFC 1929"))
+    /// RFC 1929's VER is X'01'; a proxy that answers 5 there (some do) is let through on its
+    /// STATUS, as curl does.
+    @Test func theAuthenticationStatusDecidesNotItsVersion() {
+        #expect(failure([5, 2, 5, 0] + Self.success, proxy: guarded) == nil)
+        guard case .socksAuthenticationFailed? = failure([5, 2, 5, 1], proxy: guarded)?.kind else { Issue.record("accepted"); return }
+    }
+
+    /// An answer must come alone, after the request it answers was handed out: bytes behind a
+    /// method choice or a status answer a request not sent yet, and nothing may follow the
+    /// reply in the same read either.
+    @Test("Answers ahead of their requests are protocol errors", arguments: [
+        ([5, 0, 5, 0, 0, 1, 127, 0, 0, 1, 0, 9] as [UInt8], false),  // the reply before the CONNECT request
+        ([5, 2, 1, 0] as [UInt8], true),  // a status before the credentials
+    ])
+    func answersAheadOfTheirRequestsAreProtocolErrors(answers: [UInt8], credentials: Bool) {
+        guard case .proxy(let message)? = failure(answers, proxy: credentials ? guarded : open, whole: true)?.kind else {
+            Issue.record("accepted \(answers)"); return
+        }
+        #expect(message.contains("before it was sent the request"), "\(message)")
+    }
+
+    /// The reply and a byte more in one read: the check on a whole read, not only the one on
+    /// a byte arriving after the tunnel opened.
+    @Test func bytesBehindTheReplyInTheSameReadAreAProtocolError() throws {
+        var negotiation = try SOCKS5Negotiation(host: "server.example", port: 443, proxy: open)
+        _ = negotiation.takeOutgoing()
+        #expect(try !feed(&negotiation, [5, 0], whole: true))
+        _ = negotiation.takeOutgoing()
+        do {
+            _ = try feed(&negotiation, Self.success + [0x47], whole: true)
+            Issue.record("accepted bytes behind the reply")
+        } catch {
+            guard case .proxy(let message) = error.kind else { Issue.record("\(error)"); return }
+            #expect(message.contains("after its reply"), "\(message)")
+        }
+    }
+
+    /// `socks5://user@host` names an empty password, which curl sends as PLEN X'00'; an empty
+    /// username cannot be sent.
+    @Test func anEmptyPasswordIsSentAndAnEmptyUsernameIsNot() throws {
+        let proxy = SOCKSProxy(host: "p", port: 1, credentials: .init(username: "u", password: ""))
+        var negotiation = try SOCKS5Negotiation(host: "server.example", port: 443, proxy: proxy)
+        _ = negotiation.takeOutgoing()
+        _ = try feed(&negotiation, [5, 2])
+        #expect(negotiation.takeOutgoing() == [1, 1, UInt8(ascii: "u"), 0])
+    }
+
+    /// A logged configuration does not show the password.
+    @Test func credentialsPrintWithoutThePassword() {
+        let proxy = SOCKSProxy(host: "p", port: 1, credentials: .init(username: "alice", password: "pa55word"))
+        var dumped = ""
+        dump(proxy, to: &dumped)
+        for text in ["\(proxy)", String(reflecting: proxy), "\(proxy.credentials!)", dumped] {
+            #expect(!text.contains("pa55word") && text.contains("alice"), "\(text)")
+        }
+        let http = HTTPProxy(host: "p", port: 1, authorization: "Basic cGE1NXdvcmQ=")
+        dumped = ""
+        dump(http, to: &dumped)
+        for text in ["\(http)", String(reflecting: http), dumped] {
+            #expect(!text.contains("cGE1NXdvcmQ") && text.contains("***"), "\(text)")
+        }
     }
 
     /// What cannot be encoded is refused before anything is sent: RFC 1929 lengths are 1-255
@@ -162,6 +225,7 @@ struct SOCKS5NegotiationTests {
         let cases: [(String, Int, SOCKSProxy)] = [
             (long, 443, open), ("", 443, open), ("a\u{0}b", 443, open), ("a b", 443, open), ("server.example", 70_000, open),
             ("server.example", 443, SOCKSProxy(host: "p", port: 1, credentials: .init(username: "", password: "x"))),
+            ("server.example", 443, SOCKSProxy(host: "p", port: 1, credentials: .init(username: long, password: "x"))),
             ("server.example", 443, SOCKSProxy(host: "p", port: 1, credentials: .init(username: "u", password: long))),
         ]
         for (host, port, proxy) in cases {
@@ -179,6 +243,7 @@ struct SOCKS5NegotiationTests {
         _ = negotiation.takeOutgoing()
         #expect("\(negotiation.closedEarlyError)".contains("before it chose an authentication method"))
         _ = try feed(&negotiation, [5, 2])
+        _ = negotiation.takeOutgoing()
         #expect("\(negotiation.closedEarlyError)".contains("during authentication"))
         _ = try feed(&negotiation, [1, 0])
         #expect("\(negotiation.closedEarlyError)".contains("before it answered CONNECT"))
