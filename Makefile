@@ -137,6 +137,7 @@ bench: deps
 FUZZ_SECONDS       ?= 60
 FUZZ_QUICK_SECONDS ?= 10
 FUZZ_TARGETS       ?= FrameDecoder UTF8Masking ServerConnection ClientConnection HTTPHead ExtensionHeader \
+                      ProxyHeader ProxyAnswers \
                       $(if $(wildcard Plugins/PerMessageDeflate),PerMessageDeflate)
 FUZZ_SANITIZE      ?= --sanitize=fuzzer --sanitize=address \
                       -Xswiftc -sanitize-coverage=edge,trace-cmp,inline-8bit-counters,pc-table

@@ -131,7 +131,7 @@ let package = Package(
         // MARK: Hardening (Tools/Fuzz: `make fuzz`; Tools/Attack, Tools/Soak: `make soak`)
         .target(
             name: "WebSocketFuzzHarness",
-            dependencies: ["WebSocketCore", "WebSocketExtensions", "WebSocketFraming", "WebSocketHandshake", "WebSocketTestSupport"],
+            dependencies: ["WebSocketCore", "WebSocketExtensions", "WebSocketFraming", "WebSocketHandshake", "WebSocketTransport", "WebSocketTestSupport"],
             path: "Tools/Fuzz/Harness",
             swiftSettings: strictSettings
         ),
@@ -264,7 +264,9 @@ let package = Package(
 // MARK: Fuzz targets: one libFuzzer executable per target (Tools/Fuzz/Targets/Fuzz<Name>).
 // `make fuzz` builds them with `--sanitize=fuzzer -Xswiftc -DFUZZING`; an ordinary build makes
 // them replay tools. Each needs only the harness, which the regression tests share.
-let fuzzTargets = ["FrameDecoder", "UTF8Masking", "ServerConnection", "ClientConnection", "HTTPHead", "ExtensionHeader"]
+let fuzzTargets = [
+    "FrameDecoder", "UTF8Masking", "ServerConnection", "ClientConnection", "HTTPHead", "ExtensionHeader", "ProxyHeader", "ProxyAnswers",
+]
 
 // permessage-deflate (Plugins/PerMessageDeflate) joins the fuzz harness, the attack probe and
 // the attack tests as soon as the plugin is a target of this package: no edit needed here.

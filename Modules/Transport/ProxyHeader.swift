@@ -36,9 +36,11 @@ public struct ProxyHeader: Hashable, Sendable {
     static let version1Prefix = Array("PROXY ".utf8)
     static let version2Signature: [UInt8] = [0x0D, 0x0A, 0x0D, 0x0A, 0x00, 0x0D, 0x0A, 0x51, 0x55, 0x49, 0x54, 0x0A]
 
-    /// How many more bytes can belong to a header that starts with `received` (an incomplete
-    /// one): what a reader peeks at most, so that a client sending a byte at a time costs
-    /// small reads. At least 1.
+    /// How many more bytes a reader peeks after `received` (the start of a header, incomplete):
+    /// for version 2 up to the end of its 16-byte block, then up to the end of the length the
+    /// block announces; for version 1 up to its 107-byte maximum. Never less than 1, so each
+    /// peek makes progress; a peek past a header's end is harmless, as only the header's own
+    /// bytes are consumed.
     public static func bytesWanted(after received: [UInt8]) -> Int {
         guard received.first == version2Signature[0] else { return max(1, maxVersion1Length - received.count) }
         guard received.count >= 16 else { return 16 - received.count }

@@ -2,7 +2,7 @@
 /// I/O: ``ConnectAttempt`` writes what ``takeOutgoing()`` gives and feeds the proxy's bytes to
 /// ``receive(_:)`` until it reports the tunnel open. Nothing may follow the proxy's final
 /// answer: the client speaks first through a new tunnel (a WebSocket request, a TLS hello).
-protocol ProxyNegotiation {
+package protocol ProxyNegotiation {
     /// `host:port` of the proxy, for errors.
     var proxyEndpoint: String { get }
     /// The bytes to write to the proxy next, handed out once; empty while waiting for it.
@@ -18,7 +18,7 @@ protocol ProxyNegotiation {
 extension TunnelProxy {
     /// The exchange that asks this proxy for a tunnel to `host:port`.
     /// - Throws: ``TransportError`` `.proxy` when the target or the credentials cannot be sent.
-    func negotiation(host: String, port: Int) throws(TransportError) -> any ProxyNegotiation {
+    package func negotiation(host: String, port: Int) throws(TransportError) -> any ProxyNegotiation {
         switch self {
         case .http(let proxy): try ProxyTunnel(host: host, port: port, proxy: proxy)
         case .socks5(let proxy): try SOCKS5Negotiation(host: host, port: port, proxy: proxy)

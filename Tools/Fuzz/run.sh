@@ -24,6 +24,8 @@ directory() {
         ClientConnection) echo client-connection ;;
         HTTPHead) echo http-head ;;
         ExtensionHeader) echo extension-header ;;
+        ProxyHeader) echo proxy-header ;;
+        ProxyAnswers) echo proxy-answers ;;
         PerMessageDeflate) echo permessage-deflate ;;
         *) echo "unknown fuzz target $1" >&2; exit 2 ;;
     esac

@@ -11,7 +11,7 @@ public struct FuzzTarget: Sendable {
 
     /// Every target this build has (permessage-deflate only once the plugin is in the package).
     public static var all: [FuzzTarget] {
-        var targets = [frameDecoder, utf8Masking, serverConnection, clientConnection, httpHead, extensionHeader]
+        var targets = [frameDecoder, utf8Masking, serverConnection, clientConnection, httpHead, extensionHeader, proxyHeader, proxyAnswers]
         if let deflate = perMessageDeflate { targets.append(deflate) }
         return targets
     }
