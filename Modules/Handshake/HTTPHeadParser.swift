@@ -16,6 +16,10 @@
 ///   start of them) and are kept in ``remainder`` for the frame parser.
 /// - Header bytes outside ASCII (`obs-text`) are decoded as UTF-8, invalid sequences becoming
 ///   U+FFFD; every field the handshake reads is ASCII.
+/// - A control character in the start line fails at its byte (``HandshakeError/Kind/malformedStartLine``,
+///   400), so another protocol's greeting sent to an HTTP port is answered at once; it comes
+///   before the errors the rest of the line would have caused (414 for a line over the limit,
+///   431 for a head over its size, a bare CR or LF), which need that line to go on.
 /// - After an error every later call throws the same error.
 public struct HTTPHeadParser: Sendable {
     /// The limits in force.

@@ -154,6 +154,18 @@ struct HTTPHeadSyntaxTests {
         expectError(.malformedStartLine) { try late.parse(start) }
     }
 
+    /// The early check lets through what the start line may hold (HTAB, obs-text) and the
+    /// empty lines before it, and comes before the errors the rest of the line would cause.
+    @Test func theEarlyCheckKeepsWhatAStartLineMayHold() throws {
+        var parser = HTTPHeadParser()
+        let head = try parser.parse(bytes("\r\nHTTP/1.1 101 Switching\tProtocols \u{E9}\r\n\r\n"))
+        #expect(head?.startLine == "HTTP/1.1 101 Switching\tProtocols \u{E9}")
+        var emptyLines = HTTPHeadParser()
+        expectError(.malformedStartLine) { try emptyLines.parse(bytes("\r\n\r\n\u{16}")) }
+        var long = HTTPHeadParser(limits: HTTPHeadLimits(maxLineLength: 8, maxHeaderCount: 4, maxHeadSize: 64))
+        expectError(.malformedStartLine) { try long.parse(bytes("GET \u{1}") + [UInt8](repeating: 0x41, count: 20)) }
+    }
+
     @Test func acceptsTabsInsideValues() throws {
         #expect(try parseHead(["GET / HTTP/1.1", "X: a\tb"]).headers.first("X") == "a\tb")
     }

@@ -4,15 +4,17 @@ enum ProxySeeds {
     static let v2Signature: [UInt8] = [0x0D, 0x0A, 0x0D, 0x0A, 0x00, 0x0D, 0x0A, 0x51, 0x55, 0x49, 0x54, 0x0A]
 
     static func header() -> [(name: String, bytes: [UInt8])] {
-        let v2IPv4: [UInt8] = v2Signature + [0x21, 0x11, 0x00, 0x0F, 192, 0, 2, 1, 198, 51, 100, 2, 0xDC, 0x04, 0x01, 0xBB]
+        let v2IPv4: [UInt8] = v2Signature + [0x21, 0x11, 0x00, 0x12, 192, 0, 2, 1, 198, 51, 100, 2, 0xDC, 0x04, 0x01, 0xBB]
             + [0x04, 0x00, 0x03, 0x61, 0x62, 0x63]  // a TLV (PP2_TYPE_NOOP)
+        let longestAddress = "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"
         let v2IPv6: [UInt8] = v2Signature + [0x21, 0x21, 0x00, 0x24] + [UInt8](repeating: 0, count: 15) + [1]
             + [UInt8](repeating: 0, count: 15) + [2] + [0x30, 0x39, 0x01, 0xBB]
         let headers: [(String, [UInt8])] = [
             ("v1-tcp4", Array("PROXY TCP4 192.0.2.1 198.51.100.2 56324 443\r\nGET / HTTP/1.1\r\n".utf8)),
             ("v1-tcp6", Array("PROXY TCP6 2001:db8::1 2001:db8::2 56324 443\r\n".utf8)),
             ("v1-unknown", Array("PROXY UNKNOWN\r\n".utf8)),
-            ("v1-longest", Array("PROXY UNKNOWN ffff:f...f:ffff ffff:f...f:ffff 65535 65535\r\n".utf8)),
+            ("v1-longest", Array("PROXY UNKNOWN \(longestAddress) \(longestAddress) 65535 65535\r\n".utf8)),  // 107 bytes
+            ("v1-one-too-long", Array("PROXY UNKNOWN \(longestAddress) \(longestAddress) 65535 655355\r\n".utf8)),
             ("v2-ipv4-tlv", v2IPv4 + [0x16, 0x03, 0x01]),
             ("v2-ipv6", v2IPv6),
             ("v2-local", v2Signature + [0x20, 0x00, 0x00, 0x00]),
@@ -40,9 +42,11 @@ enum ProxySeeds {
             ("socks-auth-rejected", 2, [5, 2, 1, 1]),
         ]
         var seeds: [(name: String, bytes: [UInt8])] = []
+        // A byte at a time, each answer is read alone; in one read, a SOCKS5 proxy's answers
+        // after the first come ahead of their requests, a protocol error of its own.
         for (name, kind, bytes) in answers {
             seeds.append((name + "-bytewise", [kind, 0, 0] + bytes))
-            seeds.append((name, [kind, 0, 9] + bytes))
+            seeds.append((name + "-one-read", [kind, 0, 9] + bytes))
         }
         return seeds
     }
