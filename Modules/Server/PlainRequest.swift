@@ -1,4 +1,5 @@
 public import WebSocketHandshake
+public import WebSocketTransport
 
 /// What the server's plain-HTTP hook sees of a request that does not ask for a WebSocket (no
 /// `websocket` in `Upgrade`): a load balancer's health check, a browser opening the URL.
@@ -8,6 +9,8 @@ public struct PlainRequest: Sendable {
     public let request: PlainHTTPRequest
     /// The client's address, `host:port`.
     public let remoteAddress: String?
+    /// The PROXY protocol header the connection started with, as ``UpgradeRequest/proxyHeader``.
+    public let proxyHeader: ProxyHeader?
 }
 
 /// The server application's answer to a plain HTTP request. The server writes it with

@@ -30,7 +30,9 @@ extension WebSocketServer {
         /// `send-proxy-v2`, AWS NLB with proxy protocol v2, nginx `proxy_protocol on` in its
         /// stream module): every connection must start with a version 1 or 2 header, read
         /// before the TLS handshake, and ``UpgradeRequest/remoteAddress`` is the client it names
-        /// (the balancer's own address for its `LOCAL` health checks). A connection without a
+        /// (the balancer's own address for its `LOCAL` health checks); the header itself, with
+        /// its version 2 TLVs (AWS's VPC endpoint ID, the TLS server name), is
+        /// ``UpgradeRequest/proxyHeader``. A connection without a
         /// valid header within the open timeout is dropped (the opening handshake then has an
         /// open timeout of its own), and at most
         /// ``maxConnections`` connections may be sending their header at once (beyond, new ones

@@ -52,8 +52,9 @@ final class Session: Sendable {
             return refuse(channel)
         }
         let remote = channel.remoteAddress?.description
+        let proxyHeader = channel.proxyHeader
         socket.onUpgradeRequest = { [self] socket, request in
-            let upgrade = UpgradeRequest(request: request, remoteAddress: remote)
+            let upgrade = UpgradeRequest(request: request, remoteAddress: remote, proxyHeader: proxyHeader)
             switch hooks.shouldUpgrade {
             case .onLoop(let decide):
                 Self.apply(decide(upgrade), to: socket)
@@ -75,7 +76,7 @@ final class Session: Sendable {
         }
         if let plainHTTP = hooks.plainHTTP {
             socket.onPlainHTTPRequest = { socket, request in
-                let response = plainHTTP(PlainRequest(request: request, remoteAddress: remote))
+                let response = plainHTTP(PlainRequest(request: request, remoteAddress: remote, proxyHeader: proxyHeader))
                 socket.respondToPlainRequest(status: response.status, headers: response.headers, body: response.body)
             }
         }

@@ -1,4 +1,5 @@
 public import WebSocketHandshake
+public import WebSocketTransport
 
 /// The server application's answer to an upgrade request (RFC 6455 §4.2.2).
 public enum UpgradeDecision: Sendable {
@@ -15,4 +16,9 @@ public struct UpgradeRequest: Sendable {
     public let request: ServerHandshakeRequest
     /// The client's address, `host:port`.
     public let remoteAddress: String?
+    /// The PROXY protocol header the connection started with (``WebSocketServer/Configuration/proxyProtocol``),
+    /// with what the balancer added: its TLVs, e.g. ``WebSocketTransport/ProxyHeader/awsVPCEndpointID``
+    /// or the TLS server name the client asked for (``WebSocketTransport/ProxyHeader/authority``);
+    /// nil without the PROXY protocol.
+    public let proxyHeader: ProxyHeader?
 }

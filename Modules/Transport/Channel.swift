@@ -81,16 +81,21 @@ public final class Channel: @unchecked Sendable {
     public let remoteAddress: SocketAddress?
     /// Our address.
     public let localAddress: SocketAddress?
+    /// The PROXY protocol header the connection started with, when its listener reads one
+    /// (``Listener``'s `proxyProtocol`): the client it names is ``remoteAddress``; its TLVs
+    /// are here. Nil for other channels.
+    public let proxyHeader: ProxyHeader?
 
     init(
         loop: EventLoop, socket: consuming Socket, remoteAddress: SocketAddress?, localAddress: SocketAddress?,
-        tls: TLSLayer? = nil
+        tls: TLSLayer? = nil, proxyHeader: ProxyHeader? = nil
     ) {
         self.loop = loop
         self.socket = socket
         self.remoteAddress = remoteAddress
         self.localAddress = localAddress
         self.tls = tls
+        self.proxyHeader = proxyHeader
     }
 
     /// Whether the channel is registered and not closed.

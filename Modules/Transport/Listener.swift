@@ -72,7 +72,8 @@ public final class Listener: @unchecked Sendable {
     ///     alone. The listener sets no handshake timeout: the handler arms its own. Nil: TCP.
     ///   - proxyProtocol: every connection starts with a PROXY protocol header (``ProxyHeader``)
     ///     from a load balancer, read before the channel exists (and before its TLS handshake):
-    ///     the channel's ``Channel/remoteAddress`` is the client it names. A connection without
+    ///     the channel's ``Channel/remoteAddress`` is the client it names, and the header is its
+    ///     ``Channel/proxyHeader``. A connection without
     ///     a valid header in time is dropped. Nil: connections are the clients themselves.
     ///   - loop: the loop that accepts.
     ///   - childLoops: the loops the accepted channels belong to, round-robin; nil: `loop`.
@@ -232,7 +233,7 @@ extension Listener: Selectable {
 
     /// Makes an accepted socket a channel of `child` and starts it: the TLS layer, the accept
     /// callback, activation.
-    func open(_ accepted: consuming Socket, remoteAddress: SocketAddress?, on child: EventLoop) {
+    func open(_ accepted: consuming Socket, remoteAddress: SocketAddress?, proxyHeader: ProxyHeader? = nil, on child: EventLoop) {
         let local = accepted.localAddress
         var layer: TLSLayer?
         if let tls {
@@ -240,7 +241,8 @@ extension Listener: Selectable {
             guard let session = try? TLSSession(context: tls) else { return }
             layer = TLSLayer(session: session)
         }
-        let channel = Channel(loop: child, socket: accepted, remoteAddress: remoteAddress, localAddress: local, tls: layer)
+        let channel = Channel(
+            loop: child, socket: accepted, remoteAddress: remoteAddress, localAddress: local, tls: layer, proxyHeader: proxyHeader)
         let accept = self.accept
         if child.inEventLoop {
             accept(channel)

@@ -16,6 +16,49 @@ public struct ProxyHeader: Hashable, Sendable {
     public var destination: SocketAddress?
     /// The header's length on the wire, in bytes.
     public var length: Int
+    /// A version 2 `PROXY` header's type-length-value fields, in order (the specification's
+    /// section 2.2): what the balancer adds about the connection, such as the TLS server name
+    /// the client asked for (``authority``) or AWS's VPC endpoint (``awsVPCEndpointID``).
+    /// Empty for version 1 and `LOCAL`. Types this library does not name are kept as they came,
+    /// and none is acted upon (a `PP2_TYPE_CRC32C` checksum is not verified).
+    public var tlvs: [TLV] = []
+
+    /// One type-length-value field of a version 2 header.
+    public struct TLV: Hashable, Sendable {
+        /// `PP2_TYPE_*`, e.g. 0x02 `AUTHORITY`, 0x05 `UNIQUE_ID`, 0xEA AWS.
+        public var type: UInt8
+        /// The value's bytes (at most 65,535 on the wire).
+        public var value: [UInt8]
+
+        /// A field of `type` holding `value`.
+        public init(type: UInt8, value: [UInt8]) {
+            self.type = type
+            self.value = value
+        }
+    }
+
+    /// The value of the first field of `type`, if there is one.
+    public func value(ofType type: UInt8) -> [UInt8]? {
+        tlvs.first { $0.type == type }?.value
+    }
+
+    /// `PP2_TYPE_AUTHORITY` (0x02): "the host name value passed by the client, as an UTF8-encoded
+    /// string" (the TLS SNI, typically); nil when absent or not UTF-8.
+    public var authority: String? {
+        value(ofType: 0x02).flatMap { String(validating: $0, as: UTF8.self) }
+    }
+
+    /// `PP2_TYPE_UNIQUE_ID` (0x05): an opaque identifier of the connection, at most 128 bytes,
+    /// that the balancer also logs; nil when absent.
+    public var uniqueID: [UInt8]? { value(ofType: 0x05) }
+
+    /// The VPC endpoint ID an AWS Network Load Balancer adds for a connection through AWS
+    /// PrivateLink (type 0xEA `PP2_TYPE_AWS`, subtype 0x01 `PP2_SUBTYPE_AWS_VPCE_ID`), e.g.
+    /// `vpce-08d2bf15fac5001c9`; nil when absent.
+    public var awsVPCEndpointID: String? {
+        guard let value = value(ofType: 0xEA), value.first == 0x01 else { return nil }
+        return String(validating: value.dropFirst(), as: UTF8.self)
+    }
 
     /// What the bytes received so far hold.
     public enum Parsed: Hashable, Sendable {
@@ -117,27 +160,55 @@ public struct ProxyHeader: Hashable, Sendable {
         return addresses(bytes[16..<length], family: bytes[13], length: length)
     }
 
-    /// The addresses of a version 2 `PROXY` block: TCP over IPv4 (0x11) or IPv6 (0x21). The
-    /// other defined pairs (UNSPEC, UDP, UNIX sockets) keep the connection's own endpoints, as
-    /// the specification allows; any other value "must be rejected as invalid by receivers".
+    /// The addresses of a version 2 `PROXY` block, then its TLVs. TCP over IPv4 (0x11) or IPv6
+    /// (0x21) gives the addresses; the other defined pairs (UNSPEC, UDP, UNIX sockets) keep the
+    /// connection's own endpoints, as the specification allows; any other value "must be
+    /// rejected as invalid by receivers".
     private static func addresses(_ block: ArraySlice<UInt8>, family: UInt8, length: Int) -> Parsed {
-        let size: Int
+        // The address block's length by family (section 2.2): INET 12, INET6 36, UNIX 216, UNSPEC 0.
+        let blockLength: Int
         switch family {
-        case 0x11: size = 4
-        case 0x21: size = 16
-        case 0x00, 0x01, 0x02, 0x10, 0x12, 0x20, 0x22, 0x30, 0x31, 0x32:
-            return .header(ProxyHeader(source: nil, destination: nil, length: length))
+        case 0x00, 0x01, 0x02: blockLength = 0
+        case 0x10, 0x11, 0x12: blockLength = 12
+        case 0x20, 0x21, 0x22: blockLength = 36
+        case 0x30, 0x31, 0x32: blockLength = 216
         default:
             return .invalid("a version 2 header with family and protocol 0x\(String(family, radix: 16))")
         }
-        guard block.count >= 2 * size + 4 else { return .invalid("a version 2 header too short for its addresses") }
+        guard block.count >= blockLength else {
+            return .invalid("a version 2 header too short for its addresses")
+        }
+        // UNSPEC: "the receiver is free to accept the connection anyway and use the real
+        // endpoints addresses": what its block holds is unspecified, TLVs included.
+        guard family > 0x02 else { return .header(ProxyHeader(source: nil, destination: nil, length: length)) }
+        guard let tlvs = Self.tlvs(block[(block.startIndex + blockLength)...]) else {
+            return .invalid("a version 2 header whose TLVs do not fill it")
+        }
+        var header = ProxyHeader(source: nil, destination: nil, length: length, tlvs: tlvs)
+        guard family == 0x11 || family == 0x21 else { return .header(header) }
+        let size = family == 0x11 ? 4 : 16
         let start = block.startIndex
         let ports = start + 2 * size
         let sourcePort = Int(block[ports]) << 8 | Int(block[ports + 1])
         let destinationPort = Int(block[ports + 2]) << 8 | Int(block[ports + 3])
-        let source = SocketAddress(addressBytes: Array(block[start..<start + size]), port: sourcePort)
-        let destination = SocketAddress(addressBytes: Array(block[start + size..<ports]), port: destinationPort)
-        return .header(ProxyHeader(source: source, destination: destination, length: length))
+        header.source = SocketAddress(addressBytes: Array(block[start..<start + size]), port: sourcePort)
+        header.destination = SocketAddress(addressBytes: Array(block[start + size..<ports]), port: destinationPort)
+        return .header(header)
+    }
+
+    /// Section 2.2's TLVs, `type` (1 byte), `length` (2, network order), `value`, filling
+    /// `bytes` exactly; nil when the last one does not fit (HAProxy rejects such a header too).
+    private static func tlvs(_ bytes: ArraySlice<UInt8>) -> [TLV]? {
+        var fields: [TLV] = []
+        var index = bytes.startIndex
+        while index < bytes.endIndex {
+            guard bytes.endIndex - index >= 3 else { return nil }
+            let count = Int(bytes[index + 1]) << 8 | Int(bytes[index + 2])
+            guard bytes.endIndex - (index + 3) >= count else { return nil }
+            fields.append(TLV(type: bytes[index], value: Array(bytes[(index + 3)..<(index + 3 + count)])))
+            index += 3 + count
+        }
+        return fields
     }
 }
 

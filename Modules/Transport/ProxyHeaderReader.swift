@@ -66,7 +66,7 @@ final class ProxyHeaderReader: Selectable, @unchecked Sendable {
             finish(opening: nil)
         case .header(let header):
             guard consume(header.length - received.count, into: &peeked) else { return finish(opening: nil) }
-            finish(opening: .some(header.source ?? peer))
+            finish(opening: header)
         }
     }
 
@@ -88,9 +88,9 @@ final class ProxyHeaderReader: Selectable, @unchecked Sendable {
         return true
     }
 
-    /// Ends the wait: opens the channel with `opening`'s remote address, or drops the
-    /// connection when `opening` is nil.
-    private func finish(opening: SocketAddress??) {
+    /// Ends the wait: opens the channel with the client `opening` names (the connection's own
+    /// peer when it names none), or drops the connection when `opening` is nil.
+    private func finish(opening: ProxyHeader?) {
         guard !isDone else { return }
         isDone = true
         timer?.cancel()
@@ -98,10 +98,10 @@ final class ProxyHeaderReader: Selectable, @unchecked Sendable {
         if let registrationID { loop.deregister(registrationID, descriptor: descriptor, interest: [.read]) }
         registrationID = nil
         listener.headerReadEnded()
-        guard let remote = opening, !listener.isClosed, let socket = socket.take() else {
+        guard let header = opening, !listener.isClosed, let socket = socket.take() else {
             socket = nil
             return
         }
-        listener.open(socket, remoteAddress: remote, on: loop)
+        listener.open(socket, remoteAddress: header.source ?? peer, proxyHeader: header, on: loop)
     }
 }

@@ -56,6 +56,30 @@ struct ProxyProtocolTests {
         await server.shutdown()
     }
 
+    /// An AWS Network Load Balancer's header for a PrivateLink connection: the upgrade hook
+    /// sees the VPC endpoint ID and the TLS server name among the header's TLVs.
+    @Test func version2TLVsReachTheUpgradeHook() async throws {
+        let headers = Locked<[ProxyHeader?]>([])
+        var configuration = WebSocketServer.Configuration()
+        configuration.proxyProtocol = true
+        configuration.connection.openTimeout = .seconds(60)
+        let server = try WebSocketServer.start(configuration: configuration, shouldUpgrade: { upgrade in
+            headers.withLock { $0.append(upgrade.proxyHeader) }
+            return .reject(status: 403)
+        }) { _ in }
+        let tlvs: [UInt8] = [0xEA, 0x00, 0x17, 0x01] + Array("vpce-08d2bf15fac5001c9".utf8)
+            + [0x02, 0x00, 0x0C] + Array("chat.example".utf8)
+        let payload: [UInt8] = [203, 0, 113, 7, 127, 0, 0, 1, 0x10, 0x92, 0x01, 0xBB] + tlvs
+        let header = Self.signature + [0x21, 0x11, 0, UInt8(payload.count)] + payload
+        let reply = try await RawClient.exchange(port: server.port, bytes: header + Harness.request(), waitForClose: true)
+        #expect(String(decoding: reply, as: UTF8.self).hasPrefix("HTTP/1.1 403 Forbidden\r\n"))
+        let seen = try #require(headers.withLock { $0.first } ?? nil)
+        #expect(seen.awsVPCEndpointID == "vpce-08d2bf15fac5001c9")
+        #expect(seen.authority == "chat.example")
+        #expect(seen.source?.description == "203.0.113.7:4242")
+        await server.shutdown()
+    }
+
     /// The balancer's own health check (v2 LOCAL): the connection's own peer stands.
     @Test func aLocalHeaderKeepsTheRealPeer() async throws {
         let seen = Locked<[String]>([])

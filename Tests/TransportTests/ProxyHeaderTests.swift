@@ -84,6 +84,50 @@ struct ProxyHeaderTests {
         #expect(parsed.length == block.count)
     }
 
+    /// Section 2.2's TLVs, in order, with the fields the specification and AWS name.
+    @Test func version2TLVsAreKept() throws {
+        let tlvs: [UInt8] = [0x02, 0x00, 0x0C] + Array("chat.example".utf8)  // PP2_TYPE_AUTHORITY
+            + [0x05, 0x00, 0x03, 0xA1, 0xA2, 0xA3]  // PP2_TYPE_UNIQUE_ID
+            + [0xEA, 0x00, 0x17, 0x01] + Array("vpce-08d2bf15fac5001c9".utf8)  // PP2_TYPE_AWS, VPCE_ID
+            + [0xE0, 0x00, 0x00]  // a custom type, empty
+        let parsed = try #require(header(version2(
+            command: 1, family: 0x11, addresses: [192, 0, 2, 1, 198, 51, 100, 2, 0x1F, 0x90, 0x01, 0xBB], tlvs: tlvs)))
+        #expect(parsed.tlvs.map(\.type) == [0x02, 0x05, 0xEA, 0xE0])
+        #expect(parsed.authority == "chat.example")
+        #expect(parsed.uniqueID == [0xA1, 0xA2, 0xA3])
+        #expect(parsed.awsVPCEndpointID == "vpce-08d2bf15fac5001c9")
+        #expect(parsed.value(ofType: 0xE0) == [])
+        #expect(parsed.value(ofType: 0x01) == nil)
+        #expect(parsed.source?.description == "192.0.2.1:8080")
+    }
+
+    /// TLVs follow the address block of every family but UNSPEC: after 216 bytes for a UNIX
+    /// socket, whose addresses are not used.
+    @Test func version2TLVsFollowEachFamilysAddresses() throws {
+        let authority: [UInt8] = [0x02, 0x00, 0x01, 0x61]
+        let unix = try #require(header(version2(command: 1, family: 0x31, addresses: [UInt8](repeating: 0x2F, count: 216), tlvs: authority)))
+        #expect(unix.source == nil && unix.authority == "a")
+        let v6 = try #require(header(version2(command: 1, family: 0x21, addresses: [UInt8](repeating: 7, count: 36), tlvs: authority)))
+        #expect(v6.authority == "a")
+        let unspecified = try #require(header(version2(command: 1, family: 0x00, addresses: [9, 9])))
+        #expect(unspecified.tlvs.isEmpty, "UNSPEC's block is not read")
+        let local = try #require(header(version2(command: 0, family: 0x11, addresses: [UInt8](repeating: 1, count: 12), tlvs: authority)))
+        #expect(local.tlvs.isEmpty, "LOCAL's block is discarded")
+        #expect(try #require(header(bytes("PROXY UNKNOWN\r\n"))).tlvs.isEmpty)
+    }
+
+    /// A TLV that does not fit what the header announced makes the header invalid, as HAProxy
+    /// has it; so does a value that is not UTF-8 make `authority` nil, not the header invalid.
+    @Test func version2TLVsMustFillTheBlock() throws {
+        let addresses = [UInt8](repeating: 1, count: 12)
+        #expect(isInvalid(version2(command: 1, family: 0x11, addresses: addresses, tlvs: [0x02, 0x00, 0x05, 0x61])))
+        #expect(isInvalid(version2(command: 1, family: 0x11, addresses: addresses, tlvs: [0x02, 0x00])))
+        #expect(isInvalid(version2(command: 1, family: 0x11, addresses: addresses, tlvs: [0x04])))
+        let notUTF8 = try #require(header(version2(command: 1, family: 0x11, addresses: addresses, tlvs: [0x02, 0x00, 0x01, 0xFF])))
+        #expect(notUTF8.authority == nil && notUTF8.value(ofType: 0x02) == [0xFF])
+        #expect(isInvalid(version2(command: 1, family: 0x31, addresses: [UInt8](repeating: 0, count: 100))), "short of 216")
+    }
+
     @Test func version2TCP6() throws {
         let source: [UInt8] = [0x20, 0x01, 0x0D, 0xB8] + [UInt8](repeating: 0, count: 11) + [1]
         let destination: [UInt8] = [0x20, 0x01, 0x0D, 0xB8] + [UInt8](repeating: 0, count: 11) + [2]
