@@ -197,7 +197,8 @@ extension Connection {
     }
 
     /// Server role: refuses the upgrade (or the plain HTTP request) with an HTTP response and
-    /// closes the connection.
+    /// closes the connection, with a lingering close (``lingersBeforeClosing``) unless the
+    /// client already closed its side.
     /// - Parameters:
     ///   - status: the HTTP status, e.g. 403 for a refused origin.
     ///   - reason: the reason phrase; the standard one by default.
@@ -206,10 +207,15 @@ extension Connection {
         guard role == .server, phase == .awaitingUpgradeDecision || phase == .connecting else { return }
         if case .plain(let request)? = pendingRequest {
             output.append(contentsOf: ServerHandshakeResponse.response(to: request, status: status, reason: reason, headers: headers))
-            lingersBeforeClosing = !eofReceived  // as `respond` does
         } else {
             output.append(contentsOf: ServerHandshakeResponse.reject(status: status, reason: reason, headers: headers))
         }
+        // A lingering close, as `respond` does (RFC 9112 §9.6): the client may have sent bytes
+        // behind its request that no one read (frames before the 101, though RFC 6455 forbids
+        // them; all of them when the driver paused its reads for an async decision), and
+        // closing with input unread makes the kernel reset the connection, which discards a
+        // refusal still waiting to be sent.
+        lingersBeforeClosing = !eofReceived
         failHandshake(ConnectionError(.upgradeRejected(status: status)))
     }
 

@@ -114,6 +114,29 @@ struct AsyncUpgradeTests {
         await server.shutdown()
     }
 
+    /// A refusal lingers (RFC 9112 §9.6): the server half-closes after the 401 and keeps the
+    /// connection, reading and dropping, until the client closes (or the close timeout). Reads
+    /// are paused while an async decision runs, so frames a client sent behind its request
+    /// (before the 101, which RFC 6455 forbids) are all unread when the refusal goes out, and
+    /// closing with them unread makes the kernel answer with a reset, which discards a 401 still
+    /// in the send queue. Before, the server closed at once.
+    @Test func aRefusalLingersUntilTheClientCloses() async throws {
+        let server = try Self.server()
+        let fd = try RawClient.open(port: server.port, sending: Harness.request() + [UInt8](repeating: 0x82, count: 64 << 10))
+        let reply = await RawClient.readUntilEOF(fd)
+        #expect(String(decoding: reply.prefix(12), as: UTF8.self) == "HTTP/1.1 401", "\(reply.count) bytes")
+        try await Task.sleep(for: .milliseconds(200))
+        #expect(server.connectionCount == 1, "the server waits for the client's close")
+        RawClient.close(fd)
+        var waited = 0
+        while server.connectionCount > 0 && waited < 1000 {
+            try await Task.sleep(for: .milliseconds(10))
+            waited += 1
+        }
+        #expect(server.connectionCount == 0, "closed once the client closed")
+        await server.shutdown()
+    }
+
     /// A decision slower than the open timeout: the connection is dropped without an answer and
     /// the decision's task is cancelled.
     @Test func theOpenTimeoutCancelsASlowDecision() async throws {

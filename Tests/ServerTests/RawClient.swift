@@ -69,6 +69,23 @@ enum RawClient {
         return fd
     }
 
+    /// Reads a connection of ``open(port:sending:)`` until the server's EOF (or 5 s of silence),
+    /// on a thread of its own, leaving it open.
+    static func readUntilEOF(_ fd: Int32) async -> [UInt8] {
+        await withCheckedContinuation { continuation in
+            Thread.detachNewThread {
+                var received: [UInt8] = []
+                var buffer = [UInt8](repeating: 0, count: 4096)
+                while true {
+                    let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+                    if count <= 0 { break }
+                    received += buffer[0..<count]
+                }
+                continuation.resume(returning: received)
+            }
+        }
+    }
+
     /// Closes a connection of ``open(port:sending:)``.
     static func close(_ fd: Int32) {
         _ = Glibc.close(fd)
