@@ -141,7 +141,7 @@ extension Connection {
     /// after the client closes its side (a lingering close, bounded by the driver's close
     /// timeout), so that bytes the client sent after its head cannot reset the response. Bytes
     /// that arrive after the head are discarded. A client that has not read the whole
-    /// response by the close timeout loses the rest: keep bodies small.
+    /// response by then loses the rest: keep bodies small.
     /// - Parameters:
     ///   - status: the HTTP status, e.g. 200.
     ///   - reason: the reason phrase; the standard one by default.
@@ -154,10 +154,20 @@ extension Connection {
         guard role == .server, phase == .awaitingUpgradeDecision, case .plain(let request)? = pendingRequest else {
             throw ConnectionError(.invalidState("no plain HTTP request is waiting for a response"))
         }
-        output.append(contentsOf: ServerHandshakeResponse.response(
-            to: request, status: status, reason: reason, headers: headers, body: body))
+        answerAndClose(ServerHandshakeResponse.response(to: request, status: status, reason: reason, headers: headers, body: body),
+                       ConnectionError(.plainHTTPRequestAnswered(status: status)))
+    }
+
+    /// Writes the response that ends a connection before it opened (a refusal, a plain
+    /// request's answer) and closes with a lingering close (RFC 9112 §9.6) unless the client
+    /// already closed its side: the client may have sent bytes behind its request that no one
+    /// read (a body; frames before the 101, though RFC 6455 forbids them; all of them when the
+    /// driver paused its reads for an async decision), and closing with input unread makes the
+    /// kernel reset the connection, which discards a response still waiting to be sent.
+    private mutating func answerAndClose(_ response: [UInt8], _ error: ConnectionError) {
+        output.append(contentsOf: response)
         lingersBeforeClosing = !eofReceived
-        failHandshake(ConnectionError(.plainHTTPRequestAnswered(status: status)))
+        failHandshake(error)
     }
 
     /// Server role: accepts the upgrade request and opens the connection (RFC 6455 §4.2.2).
@@ -178,8 +188,8 @@ extension Connection {
         } catch {
             // A malformed offer is the client's error (400, RFC 6455 §4.2.1); a factory's own
             // failure (`internalError`, e.g. zlib out of memory) is the server's (500).
-            output.append(contentsOf: ServerHandshakeResponse.reject(status: error.kind == .internalError ? 500 : 400))
-            failHandshake(ConnectionError(.extensionNegotiation(error)))  // reported as the cause
+            answerAndClose(ServerHandshakeResponse.reject(status: error.kind == .internalError ? 500 : 400),
+                           ConnectionError(.extensionNegotiation(error)))  // reported as the cause
             return
         }
         do {
@@ -205,18 +215,12 @@ extension Connection {
     ///   - headers: additional response headers.
     public mutating func reject(status: Int, reason: String? = nil, headers: HTTPHeaders = HTTPHeaders()) {
         guard role == .server, phase == .awaitingUpgradeDecision || phase == .connecting else { return }
-        if case .plain(let request)? = pendingRequest {
-            output.append(contentsOf: ServerHandshakeResponse.response(to: request, status: status, reason: reason, headers: headers))
+        let response = if case .plain(let request)? = pendingRequest {
+            ServerHandshakeResponse.response(to: request, status: status, reason: reason, headers: headers)
         } else {
-            output.append(contentsOf: ServerHandshakeResponse.reject(status: status, reason: reason, headers: headers))
+            ServerHandshakeResponse.reject(status: status, reason: reason, headers: headers)
         }
-        // A lingering close, as `respond` does (RFC 9112 §9.6): the client may have sent bytes
-        // behind its request that no one read (frames before the 101, though RFC 6455 forbids
-        // them; all of them when the driver paused its reads for an async decision), and
-        // closing with input unread makes the kernel reset the connection, which discards a
-        // refusal still waiting to be sent.
-        lingersBeforeClosing = !eofReceived
-        failHandshake(ConnectionError(.upgradeRejected(status: status)))
+        answerAndClose(response, ConnectionError(.upgradeRejected(status: status)))
     }
 
     /// Ends a connection whose opening handshake failed: no close frame, the transport closes.

@@ -60,7 +60,9 @@ extension WebSocket {
         }
         /// How long to wait for the peer's close frame (and, as a client, for the server to
         /// close TCP) after ours. Default 10 s: long enough for a loaded peer, short enough
-        /// that a vanished one does not hold a socket for minutes.
+        /// that a vanished one does not hold a socket for minutes. A connection that never
+        /// opened (a refused upgrade, an answered plain request) waits for its peer's close at
+        /// most 2 s, or this timeout if shorter.
         public var closeTimeout: Duration = .seconds(10)
         /// Send a keepalive ping this often; `nil` disables keepalive. Default 20 s, under the
         /// idle timeouts of common proxies and load balancers (often 30-60 s).

@@ -314,8 +314,15 @@ extension WebSocket: ChannelHandler, LoopDeferredWork {
         hook?(self)
     }
 
+    /// How long a connection that never opened (a refused upgrade, an answered plain request,
+    /// a failed handshake) may take to write its response and linger for the peer's close:
+    /// a client reads such a short answer at once, and a refused client that does not close
+    /// must not hold its connection slot for the whole close timeout (Apache lingers 2 s).
+    static let unopenedCloseLimit: Duration = .seconds(2)
+
     private func armCloseTimer() {
-        closeTimer = loop.scheduleTask(in: configuration.closeTimeout) { [self] in
+        let timeout = openInfo == nil ? min(configuration.closeTimeout, Self.unopenedCloseLimit) : configuration.closeTimeout
+        closeTimer = loop.scheduleTask(in: timeout) { [self] in
             guard !isTransportClosed else { return }
             connection.closeTimedOut()
             pump()

@@ -15,8 +15,9 @@ public struct PlainRequest: Sendable {
 
 /// The server application's answer to a plain HTTP request. The server writes it with
 /// `Connection: close` and `Content-Length` (except for 204 and 304), without the body for
-/// `HEAD`, and closes the connection once the client closed its side or the close timeout
-/// passed: a client that has not read the whole body by then loses the rest, so keep it small.
+/// `HEAD`, and closes the connection once the client closed its side, or after 2 s (the close
+/// timeout if shorter): a client that has not read the whole body by then loses the rest, so
+/// keep it small.
 public struct PlainResponse: Sendable {
     /// The status, e.g. 200; outside 200...599 it becomes 500.
     public var status: Int

@@ -19,6 +19,7 @@ public struct UpgradeRequest: Sendable {
     /// The PROXY protocol header the connection started with (``WebSocketServer/Configuration/proxyProtocol``),
     /// with what the balancer added: its TLVs, e.g. ``WebSocketTransport/ProxyHeader/awsVPCEndpointID``
     /// or the TLS server name the client asked for (``WebSocketTransport/ProxyHeader/authority``);
-    /// nil without the PROXY protocol.
+    /// nil without the PROXY protocol. As trustworthy as the balancer, and only if it is the
+    /// only way to the port: a client that reaches the port directly can send any header.
     public let proxyHeader: ProxyHeader?
 }

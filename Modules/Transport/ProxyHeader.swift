@@ -19,8 +19,15 @@ public struct ProxyHeader: Hashable, Sendable {
     /// A version 2 `PROXY` header's type-length-value fields, in order (the specification's
     /// section 2.2): what the balancer adds about the connection, such as the TLS server name
     /// the client asked for (``authority``) or AWS's VPC endpoint (``awsVPCEndpointID``).
-    /// Empty for version 1 and `LOCAL`. Types this library does not name are kept as they came,
-    /// and none is acted upon (a `PP2_TYPE_CRC32C` checksum is not verified).
+    /// Every field is kept as it came, `PP2_TYPE_NOOP` padding and types this library does not
+    /// name included, and none is acted upon (a `PP2_TYPE_CRC32C` checksum is not verified;
+    /// `PP2_TYPE_SSL`'s value is its raw client, verify and sub-TLV bytes).
+    ///
+    /// Empty for version 1, for `LOCAL` (whose block "must" be discarded), for the UNSPEC family
+    /// (whose block is unspecified), and when the bytes after the addresses are not a sequence
+    /// of whole TLVs: the specification lets a receiver skip them, and the header's addresses
+    /// stand. Like the addresses, the fields are only as trustworthy as the balancer: anyone who
+    /// can reach the port directly can send any.
     public var tlvs: [TLV] = []
 
     /// One type-length-value field of a version 2 header.
@@ -48,15 +55,18 @@ public struct ProxyHeader: Hashable, Sendable {
         value(ofType: 0x02).flatMap { String(validating: $0, as: UTF8.self) }
     }
 
-    /// `PP2_TYPE_UNIQUE_ID` (0x05): an opaque identifier of the connection, at most 128 bytes,
-    /// that the balancer also logs; nil when absent.
+    /// `PP2_TYPE_UNIQUE_ID` (0x05): an opaque identifier of the connection (the specification
+    /// allows up to 128 bytes; longer ones are returned as sent); nil when absent.
     public var uniqueID: [UInt8]? { value(ofType: 0x05) }
 
     /// The VPC endpoint ID an AWS Network Load Balancer adds for a connection through AWS
     /// PrivateLink (type 0xEA `PP2_TYPE_AWS`, subtype 0x01 `PP2_SUBTYPE_AWS_VPCE_ID`), e.g.
     /// `vpce-08d2bf15fac5001c9`; nil when absent.
     public var awsVPCEndpointID: String? {
-        guard let value = value(ofType: 0xEA), value.first == 0x01 else { return nil }
+        // 0xEA carries subtypes of its own: the first field of that type need not be this one.
+        guard let value = tlvs.first(where: { $0.type == 0xEA && $0.value.first == 0x01 })?.value, value.count > 1 else {
+            return nil
+        }
         return String(validating: value.dropFirst(), as: UTF8.self)
     }
 
@@ -175,17 +185,18 @@ public struct ProxyHeader: Hashable, Sendable {
         default:
             return .invalid("a version 2 header with family and protocol 0x\(String(family, radix: 16))")
         }
-        guard block.count >= blockLength else {
+        let isTCP = family == 0x11 || family == 0x21
+        guard block.count >= blockLength || !isTCP else {
             return .invalid("a version 2 header too short for its addresses")
         }
         // UNSPEC: "the receiver is free to accept the connection anyway and use the real
-        // endpoints addresses": what its block holds is unspecified, TLVs included.
-        guard family > 0x02 else { return .header(ProxyHeader(source: nil, destination: nil, length: length)) }
-        guard let tlvs = Self.tlvs(block[(block.startIndex + blockLength)...]) else {
-            return .invalid("a version 2 header whose TLVs do not fill it")
-        }
+        // endpoints addresses": what its block holds is unspecified, TLVs included. Bytes after
+        // the addresses that are not whole TLVs are skipped (section 2.2 lets a receiver
+        // "skip over and ignore those bytes"), as they were before TLVs were read: a balancer
+        // that sends them keeps working, without TLVs.
+        let tlvs = family > 0x02 && block.count >= blockLength ? Self.tlvs(block[(block.startIndex + blockLength)...]) ?? [] : []
         var header = ProxyHeader(source: nil, destination: nil, length: length, tlvs: tlvs)
-        guard family == 0x11 || family == 0x21 else { return .header(header) }
+        guard isTCP else { return .header(header) }
         let size = family == 0x11 ? 4 : 16
         let start = block.startIndex
         let ports = start + 2 * size
@@ -197,7 +208,7 @@ public struct ProxyHeader: Hashable, Sendable {
     }
 
     /// Section 2.2's TLVs, `type` (1 byte), `length` (2, network order), `value`, filling
-    /// `bytes` exactly; nil when the last one does not fit (HAProxy rejects such a header too).
+    /// `bytes` exactly; nil when the last one does not fit.
     private static func tlvs(_ bytes: ArraySlice<UInt8>) -> [TLV]? {
         var fields: [TLV] = []
         var index = bytes.startIndex

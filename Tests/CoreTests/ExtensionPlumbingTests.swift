@@ -80,6 +80,7 @@ struct ExtensionPlumbingTests {
         _ = server.nextEvent()
         try server.accept()
         #expect(String(decoding: server.takeOutput(), as: UTF8.self).hasPrefix(status))
+        #expect(server.lingersBeforeClosing, "a refusal lingers, as a rejected upgrade does")
         let info = try #require(closedInfo(&server))
         guard case .extensionNegotiation(let error) = info.error?.kind else { Issue.record("\(String(describing: info.error))"); return }
         #expect(error.kind == kind)

@@ -154,6 +154,8 @@ struct OpeningHandshakeTests {
         #expect(request.origin == "https://evil.example")
         connection.reject(status: 403)
         #expect(String(decoding: connection.takeOutput(), as: UTF8.self).hasPrefix("HTTP/1.1 403"))
+        #expect(connection.shouldCloseTransport && connection.lingersBeforeClosing,
+                "the client may have sent bytes behind its request: no reset may destroy the 403")
         #expect(closedInfo(&connection)?.error?.kind == .upgradeRejected(status: 403))
     }
 

@@ -114,19 +114,24 @@ struct AsyncUpgradeTests {
         await server.shutdown()
     }
 
-    /// A refusal lingers (RFC 9112 §9.6): the server half-closes after the 401 and keeps the
-    /// connection, reading and dropping, until the client closes (or the close timeout). Reads
-    /// are paused while an async decision runs, so frames a client sent behind its request
-    /// (before the 101, which RFC 6455 forbids) are all unread when the refusal goes out, and
-    /// closing with them unread makes the kernel answer with a reset, which discards a 401 still
-    /// in the send queue. Before, the server closed at once.
+    /// A refusal lingers (RFC 9112 §9.6): the server half-closes after the 401 and reads and
+    /// drops until the client closes (within 2 s). Reads are paused while an async decision
+    /// runs, so frames a client sent behind its request (before the 101, which RFC 6455
+    /// forbids) are all unread when the refusal goes out; closing with them unread makes the
+    /// kernel reset the connection, which discards a 401 still in the send queue, and the
+    /// client sees the reset (`ECONNRESET`) where a half-close gives it an EOF. Before, the
+    /// server closed at once.
     @Test func aRefusalLingersUntilTheClientCloses() async throws {
-        let server = try Self.server()
-        let fd = try RawClient.open(port: server.port, sending: Harness.request() + [UInt8](repeating: 0x82, count: 64 << 10))
-        let reply = await RawClient.readUntilEOF(fd)
+        let server = try Self.server(decide: { _ in
+            try? await Task.sleep(for: .milliseconds(300))
+            return .reject(status: 401)
+        })
+        let fd = try RawClient.open(port: server.port, sending: Harness.request())
+        try await Task.sleep(for: .milliseconds(100))  // the decision runs: reads are paused
+        RawClient.sendMore(fd, [UInt8](repeating: 0x82, count: 64 << 10))
+        let (reply, atEOF) = await RawClient.readUntilEOF(fd)
         #expect(String(decoding: reply.prefix(12), as: UTF8.self) == "HTTP/1.1 401", "\(reply.count) bytes")
-        try await Task.sleep(for: .milliseconds(200))
-        #expect(server.connectionCount == 1, "the server waits for the client's close")
+        #expect(atEOF, "the server half-closed after its answer, rather than resetting the connection")
         RawClient.close(fd)
         var waited = 0
         while server.connectionCount > 0 && waited < 1000 {
@@ -134,6 +139,23 @@ struct AsyncUpgradeTests {
             waited += 1
         }
         #expect(server.connectionCount == 0, "closed once the client closed")
+        await server.shutdown()
+    }
+
+    /// A refused client that never closes does not hold its slot for the close timeout (60 s
+    /// here): the linger of a connection that never opened ends within 2 s.
+    @Test func aRefusedClientThatNeverClosesIsDroppedSoon() async throws {
+        let server = try Self.server { $0.connection.closeTimeout = .seconds(60) }
+        let fd = try RawClient.open(port: server.port, sending: Harness.request())
+        defer { RawClient.close(fd) }
+        let (reply, atEOF) = await RawClient.readUntilEOF(fd)
+        #expect(String(decoding: reply.prefix(12), as: UTF8.self) == "HTTP/1.1 401" && atEOF)
+        var waited = 0
+        while server.connectionCount > 0 && waited < 2000 {  // up to 20 s, a third of the close timeout
+            try await Task.sleep(for: .milliseconds(10))
+            waited += 1
+        }
+        #expect(server.connectionCount == 0, "the refused connection was still held after \(waited * 10) ms")
         await server.shutdown()
     }
 

@@ -69,21 +69,26 @@ enum RawClient {
         return fd
     }
 
-    /// Reads a connection of ``open(port:sending:)`` until the server's EOF (or 5 s of silence),
-    /// on a thread of its own, leaving it open.
-    static func readUntilEOF(_ fd: Int32) async -> [UInt8] {
+    /// Reads a connection of ``open(port:sending:)`` until the server's EOF or 5 s of silence,
+    /// on a thread of its own, leaving it open: the bytes, and whether the server's EOF ended
+    /// them.
+    static func readUntilEOF(_ fd: Int32) async -> (bytes: [UInt8], atEOF: Bool) {
         await withCheckedContinuation { continuation in
             Thread.detachNewThread {
                 var received: [UInt8] = []
                 var buffer = [UInt8](repeating: 0, count: 4096)
                 while true {
                     let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-                    if count <= 0 { break }
+                    if count <= 0 { return continuation.resume(returning: (received, count == 0)) }
                     received += buffer[0..<count]
                 }
-                continuation.resume(returning: received)
             }
         }
+    }
+
+    /// Sends more on a connection of ``open(port:sending:)`` (a small send: loopback takes it).
+    static func sendMore(_ fd: Int32, _ bytes: [UInt8]) {
+        _ = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
     }
 
     /// Closes a connection of ``open(port:sending:)``.

@@ -116,16 +116,34 @@ struct ProxyHeaderTests {
         #expect(try #require(header(bytes("PROXY UNKNOWN\r\n"))).tlvs.isEmpty)
     }
 
-    /// A TLV that does not fit what the header announced makes the header invalid, as HAProxy
-    /// has it; so does a value that is not UTF-8 make `authority` nil, not the header invalid.
-    @Test func version2TLVsMustFillTheBlock() throws {
-        let addresses = [UInt8](repeating: 1, count: 12)
-        #expect(isInvalid(version2(command: 1, family: 0x11, addresses: addresses, tlvs: [0x02, 0x00, 0x05, 0x61])))
-        #expect(isInvalid(version2(command: 1, family: 0x11, addresses: addresses, tlvs: [0x02, 0x00])))
-        #expect(isInvalid(version2(command: 1, family: 0x11, addresses: addresses, tlvs: [0x04])))
+    /// Bytes after the addresses that are not whole TLVs are skipped (section 2.2 lets a
+    /// receiver "skip over and ignore those bytes"): the header and its addresses stand, as
+    /// before TLVs were read, without TLVs. A value that is not UTF-8 makes `authority` nil.
+    @Test func version2BytesThatAreNotTLVsAreSkipped() throws {
+        let addresses: [UInt8] = [192, 0, 2, 1, 198, 51, 100, 2, 0x1F, 0x90, 0x01, 0xBB]
+        for junk in [[0x02, 0x00, 0x05, 0x61], [0x02, 0x00], [0x04]] as [[UInt8]] {
+            let parsed = try #require(header(version2(command: 1, family: 0x11, addresses: addresses, tlvs: junk)), "\(junk)")
+            #expect(parsed.tlvs.isEmpty && parsed.source?.description == "192.0.2.1:8080")
+        }
         let notUTF8 = try #require(header(version2(command: 1, family: 0x11, addresses: addresses, tlvs: [0x02, 0x00, 0x01, 0xFF])))
         #expect(notUTF8.authority == nil && notUTF8.value(ofType: 0x02) == [0xFF])
-        #expect(isInvalid(version2(command: 1, family: 0x31, addresses: [UInt8](repeating: 0, count: 100))), "short of 216")
+        let shortUnix = try #require(header(version2(command: 1, family: 0x31, addresses: [UInt8](repeating: 0, count: 100))))
+        #expect(shortUnix.source == nil && shortUnix.tlvs.isEmpty, "a UNIX block short of 216 bytes is accepted, as before")
+    }
+
+    /// An AWS Network Load Balancer's header for a PrivateLink connection, in the shape AWS
+    /// documents: a CRC32C, another 0xEA subtype before the endpoint ID, and NOOP padding.
+    @Test func anAWSStyleHeaderNamesItsEndpoint() throws {
+        let tlvs: [UInt8] = [0x03, 0x00, 0x04, 0x12, 0x34, 0x56, 0x78]  // PP2_TYPE_CRC32C (not verified)
+            + [0xEA, 0x00, 0x02, 0x02, 0x00]  // an 0xEA subtype other than the endpoint ID
+            + [0xEA, 0x00, 0x17, 0x01] + Array("vpce-08d2bf15fac5001c9".utf8)
+            + [0x04, 0x00, 0x24] + [UInt8](repeating: 0, count: 36)  // PP2_TYPE_NOOP
+        let parsed = try #require(header(version2(
+            command: 1, family: 0x11, addresses: [192, 0, 2, 1, 198, 51, 100, 2, 0x1F, 0x90, 0x01, 0xBB], tlvs: tlvs)))
+        #expect(parsed.awsVPCEndpointID == "vpce-08d2bf15fac5001c9")
+        #expect(parsed.tlvs.map(\.type) == [0x03, 0xEA, 0xEA, 0x04])
+        let emptyID = try #require(header(version2(command: 1, family: 0x11, addresses: [UInt8](repeating: 1, count: 12), tlvs: [0xEA, 0x00, 0x01, 0x01])))
+        #expect(emptyID.awsVPCEndpointID == nil)
     }
 
     @Test func version2TCP6() throws {
