@@ -106,6 +106,9 @@ final class Session: Sendable {
     /// still to come (over TLS it follows the handshake that carries the 503), would answer it
     /// with a reset that can destroy the 503 before the client reads it. The close timeout
     /// bounds the wait, and ``maxLingeringRefusals`` the number of such waits.
+    /// A refusal stops counting when its channel closes, at the client's close or at the
+    /// timeout: counted until the timeout alone, a burst of clients that closed at once kept
+    /// later refusals from lingering for a whole close timeout.
     private func refuse(_ channel: Channel) {
         channel.write(ServerHandshakeResponse.reject(status: 503))
         let lingering = lingeringRefusals.add(1, ordering: .relaxed).newValue
@@ -113,10 +116,29 @@ final class Session: Sendable {
             lingeringRefusals.subtract(1, ordering: .relaxed)
             return channel.closeAfterFlush()
         }
-        channel.closeAfterFlush(lingering: true)
-        channel.loop.scheduleTask(in: configuration.connection.closeTimeout) { [self] in
-            channel.close()
+        let timeout = channel.loop.scheduleTask(in: configuration.connection.closeTimeout) { channel.close() }
+        channel.handler = RefusedChannel { [self] in
+            timeout.cancel()
             lingeringRefusals.subtract(1, ordering: .relaxed)
         }
+        channel.closeAfterFlush(lingering: true)
+    }
+}
+
+/// The handler of a connection refused with 503 while it lingers: drops what the client
+/// sends, and reports the close once. Loop thread.
+private final class RefusedChannel: ChannelHandler {
+    private var onClose: (() -> Void)?
+
+    init(onClose: @escaping () -> Void) {
+        self.onClose = onClose
+    }
+
+    func channelRead(_ channel: Channel, _ bytes: UnsafeRawBufferPointer) {}
+
+    func channelInactive(_ channel: Channel, error: TransportError?) {
+        let closed = onClose
+        onClose = nil
+        closed?()
     }
 }

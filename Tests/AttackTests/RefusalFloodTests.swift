@@ -54,6 +54,44 @@ extension Attacks {
             holder.close()
             await server.shutdown()
         }
+
+        /// The bound counts refusals that linger now: 300 refused clients that close at once do
+        /// not use it up, so the next refused client still gets its lingering close. Counted
+        /// until each one's close timeout (60 s here) instead, they kept every later refusal
+        /// from lingering for that long.
+        @Test func refusalsThatEndedFreeTheLingeringBound() async throws {
+            var configuration = WebSocketServer.Configuration()
+            configuration.maxConnections = 1
+            configuration.connection.pingInterval = nil
+            configuration.connection.closeTimeout = .seconds(60)
+            let server = try WebSocketServer.start(configuration: configuration) { ws in _ = await ws.closed() }
+            let holder = try RawSocket(port: server.port)
+            _ = try holder.upgrade()
+            let port = server.port
+            let lingered = try await onThread { () throws -> Bool in
+                for _ in 0..<300 {
+                    let polite = try RawSocket(port: port)
+                    _ = try polite.readUntilClosed(timeout: .seconds(10))
+                    polite.close()
+                }
+                // The server sees those closes on its loop: a few tries, half a second apart.
+                for _ in 0..<20 {
+                    let late = try RawSocket(port: port)
+                    defer { late.close() }
+                    _ = try late.readUntilClosed(timeout: .seconds(10))
+                    var byte: UInt8 = 0x41
+                    _ = Glibc.send(late.descriptor, &byte, 1, Int32(MSG_NOSIGNAL))
+                    usleep(200_000)
+                    let sent = Glibc.send(late.descriptor, &byte, 1, Int32(MSG_NOSIGNAL))
+                    if sent == 1 { return true }  // still open on the server's side: lingering
+                    usleep(300_000)
+                }
+                return false
+            }
+            #expect(lingered, "a refusal after 300 that ended closed at once")
+            holder.close()
+            await server.shutdown()
+        }
     }
 }
 #endif
