@@ -43,7 +43,7 @@ extension Channel {
         if let tls, tls.role != .client {
             throw TransportError(.tlsConfiguration("connect needs a client TLS context"))
         }
-        let start = Syscall.monotonicNanoseconds()
+        let deadline = Syscall.monotonicNanoseconds() &+ EventLoop.nanoseconds(timeout)
         var tunnelHost = host
         if case .socks5(let socks) = proxy, !socks.resolvesNamesAtProxy {
             try SOCKS5Negotiation.check(port: port, proxy: socks)  // before a lookup leaves
@@ -52,16 +52,17 @@ extension Channel {
         let tunnel = try proxy.map { proxy throws(TransportError) in try proxy.negotiation(host: tunnelHost, port: port) }
         let (peerHost, peerPort) = proxy.map { ($0.host, $0.port) } ?? (host, port)
         let endpoint = Self.endpoint(host: peerHost, port: peerPort)
-        let left = timeout - .nanoseconds(Int64(clamping: Syscall.monotonicNanoseconds() &- start))
-        guard left > .zero else { throw TransportError(.connectTimeout, endpoint: endpoint) }
+        /// What is left of `timeout` for the next step, in nanoseconds; nothing left times out.
+        func remaining() throws(TransportError) -> UInt64 {
+            let now = Syscall.monotonicNanoseconds()
+            guard now < deadline else { throw TransportError(.connectTimeout, endpoint: endpoint) }
+            return deadline - now
+        }
         let addresses = try await SocketAddress.resolveInBackground(
-            host: peerHost, port: peerPort, timeout: left, on: loop).get()
-        let elapsed = Syscall.monotonicNanoseconds() &- start
-        let budget = EventLoop.nanoseconds(timeout)
-        guard elapsed < budget else { throw TransportError(.connectTimeout, endpoint: endpoint) }
+            host: peerHost, port: peerPort, timeout: .nanoseconds(Int64(clamping: try remaining())), on: loop).get()
         let attempt = ConnectAttempt(
             loop: loop, addresses: addresses, endpoint: endpoint,
-            timeoutNanoseconds: budget - elapsed, tls: tls.map { ($0, host) }, tunnel: tunnel, handler: handler
+            timeoutNanoseconds: try remaining(), tls: tls.map { ($0, host) }, tunnel: tunnel, handler: handler
         )
         let result = await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in

@@ -115,10 +115,12 @@ final class ConnectAttempt: Selectable, @unchecked Sendable {
         finish(.failure(TransportError(.eventLoopShutdown, endpoint: endpoint)))
     }
 
-    /// TCP is up: through a proxy the tunnel is opened first, else the channel starts.
+    /// TCP is up: through a proxy the tunnel is opened first (its first message written at
+    /// once), else the channel starts.
     private func tcpConnected() {
         guard tunnel != nil else { return succeed() }
         isTunneling = true
+        tunnelOutgoing = tunnel?.takeOutgoing() ?? []
         advanceTunnel(PollEvent(id: registrationID, writable: true))
     }
 
@@ -130,27 +132,22 @@ final class ConnectAttempt: Selectable, @unchecked Sendable {
             guard var tunnel else { return }
             var event = event
             while true {
-                if tunnelWritten == tunnelOutgoing.count {
-                    tunnelOutgoing = tunnel.takeOutgoing()
-                    tunnelWritten = 0
-                }
                 if tunnelWritten < tunnelOutgoing.count {
-                    guard event.writable || event.error || event.hangup else { break }
-                    try writeTunnelOutgoing(endpoint: tunnel.proxyEndpoint)
+                    guard event.writable || event.error || event.hangup else { return }
+                    try writeTunnelOutgoing()
                 }
                 let wanted: Interest = tunnelWritten < tunnelOutgoing.count ? [.write] : [.read]
                 if wanted != interest || registrationID == 0 { try listen(for: wanted) }
-                guard wanted == [.read], event.readable || event.error || event.hangup else { break }
+                guard wanted == [.read], event.readable || event.error || event.hangup else { return }
                 let progress = try readTunnelAnswer(&tunnel)
                 self.tunnel = tunnel
                 if progress == .opened { return succeed() }
-                // The answer asked for more (the next step's bytes), or nothing has come yet.
-                // What is left unread is not lost: the poller is level-triggered, so the next
-                // turn reports the socket readable again.
-                guard progress == .answered else { break }
+                // The answer asked for more (the next step's bytes, now in `tunnelOutgoing`), or
+                // nothing has come yet. What is left unread is not lost: the poller is
+                // level-triggered, so the next turn reports the socket readable again.
+                guard progress == .answered else { return }
                 event = PollEvent(id: registrationID, writable: true)
             }
-            self.tunnel = tunnel
         } catch {
             finish(.failure(error))
         }
@@ -166,7 +163,7 @@ final class ConnectAttempt: Selectable, @unchecked Sendable {
         interest = wanted
     }
 
-    private func writeTunnelOutgoing(endpoint: String) throws(TransportError) {
+    private func writeTunnelOutgoing() throws(TransportError) {
         while tunnelWritten < tunnelOutgoing.count {
             let result = tunnelOutgoing[tunnelWritten...].withUnsafeBytes { bytes in
                 Result { () throws(TransportError) in try Syscall.send(descriptor, bytes) }

@@ -25,6 +25,12 @@ extension TunnelProxy {
         }
     }
 
+    /// `host` without an IPv6 zone ID (`fe80::1%eth0` → `fe80::1`): RFC 6874 §4, a zone ID
+    /// has meaning only on the host that chose it, so it is not sent to a proxy.
+    static func withoutZoneID(_ host: String) -> String {
+        host.contains(":") ? String(host.prefix { $0 != "%" }) : host
+    }
+
     /// RFC 3986 §3.2.2: a reg-name's unreserved characters and sub-delims, `%` of its
     /// percent-encodings, and `:` of an IPv6 address.
     static func isHostByte(_ byte: UInt8) -> Bool {

@@ -25,8 +25,7 @@ struct ProxyTunnel: ProxyNegotiation {
     ///   holds a control character (header injection).
     init(host: String, port: Int, proxy: HTTPProxy) throws(TransportError) {
         proxyEndpoint = Channel.endpoint(host: proxy.host, port: proxy.port)
-        // RFC 6874 §4: a zone ID has meaning only on the host that chose it, so it is not sent.
-        let name = host.contains(":") ? String(host.prefix { $0 != "%" }) : host
+        let name = TunnelProxy.withoutZoneID(host)
         guard !name.isEmpty, name.utf8.allSatisfy(TunnelProxy.isHostByte) else {
             throw TransportError(.proxy("the tunnel's target is not a host name or an IP address"), endpoint: proxyEndpoint)
         }

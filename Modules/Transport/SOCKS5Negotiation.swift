@@ -68,7 +68,7 @@ struct SOCKS5Negotiation: ProxyNegotiation {
     /// §4 "ATYP | DST.ADDR": X'01' and four bytes for IPv4, X'04' and sixteen for IPv6, X'03'
     /// and a length-prefixed name (no zone ID: it means something only on this host).
     private static func address(_ host: String, endpoint: String) throws(TransportError) -> [UInt8] {
-        let bare = host.contains(":") ? String(host.prefix { $0 != "%" }) : host
+        let bare = TunnelProxy.withoutZoneID(host)
         if let address = SocketAddress(ipAddress: bare, port: 0) {
             return [address.family == .ipv4 ? 0x01 : 0x04] + address.addressBytes
         }
