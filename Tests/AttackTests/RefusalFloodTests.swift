@@ -12,7 +12,9 @@ extension Attacks {
     /// for the close timeout: past 256 lingering refusals, a refusal closes once its 503 is out.
     @Suite("Refused connections: a flood over the connection limit")
     struct RefusalFlood {
-        @Test func refusalsPastTheLingeringBoundCloseAtOnce() async throws {
+        /// A server at its limit of one connection (held by `holder`, upgraded), whose refusals
+        /// linger up to a 60 s close timeout.
+        static func fullServer() throws -> (WebSocketServer, RawSocket) {
             var configuration = WebSocketServer.Configuration()
             configuration.maxConnections = 1
             configuration.connection.pingInterval = nil
@@ -20,6 +22,11 @@ extension Attacks {
             let server = try WebSocketServer.start(configuration: configuration) { ws in _ = await ws.closed() }
             let holder = try RawSocket(port: server.port)
             _ = try holder.upgrade()
+            return (server, holder)
+        }
+
+        @Test func refusalsPastTheLingeringBoundCloseAtOnce() async throws {
+            let (server, holder) = try Self.fullServer()
             let port = server.port
             let (lingered, closed) = try await onThread { () throws -> (Int, Int) in
                 var sockets: [RawSocket] = []
@@ -60,13 +67,7 @@ extension Attacks {
         /// until each one's close timeout (60 s here) instead, they kept every later refusal
         /// from lingering for that long.
         @Test func refusalsThatEndedFreeTheLingeringBound() async throws {
-            var configuration = WebSocketServer.Configuration()
-            configuration.maxConnections = 1
-            configuration.connection.pingInterval = nil
-            configuration.connection.closeTimeout = .seconds(60)
-            let server = try WebSocketServer.start(configuration: configuration) { ws in _ = await ws.closed() }
-            let holder = try RawSocket(port: server.port)
-            _ = try holder.upgrade()
+            let (server, holder) = try Self.fullServer()
             let port = server.port
             let lingered = try await onThread { () throws -> Bool in
                 for _ in 0..<300 {

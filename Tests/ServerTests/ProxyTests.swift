@@ -25,11 +25,7 @@ final class ProxyPeer: Sendable {
 
     /// The CONNECT requests the proxy saw: target and `Proxy-Authorization` (`-` for none).
     static func connects() async throws -> [String] {
-        let response = try await RawClient.exchange(
-            port: try shared.get().process.ports[0], request: "GET /connects HTTP/1.1\r\nHost: proxy\r\n\r\n",
-            waitForClose: true)
-        let body = response.split(separator: "\r\n\r\n", maxSplits: 1).dropFirst().first ?? ""
-        return body.split(separator: "\n").map(String.init)
+        try await RawClient.bodyLines(port: try shared.get().process.ports[0], path: "/connects")
     }
 }
 

@@ -18,6 +18,14 @@ enum RawClient {
         String(decoding: try await exchange(port: port, bytes: Array(request.utf8), waitForClose: waitForClose), as: UTF8.self)
     }
 
+    /// The lines of the body a test peer answers `GET path` with (the requests a proxy fixture
+    /// saw), read until the peer closes.
+    static func bodyLines(port: Int, path: String) async throws -> [String] {
+        let response = try await exchange(port: port, request: "GET \(path) HTTP/1.1\r\nHost: peer\r\n\r\n", waitForClose: true)
+        let body = response.split(separator: "\r\n\r\n", maxSplits: 1).dropFirst().first ?? ""
+        return body.split(separator: "\n").map(String.init)
+    }
+
     /// ``exchange(port:request:waitForClose:)`` with raw bytes both ways; `later`, if given, is
     /// sent `delay` after `bytes` (e.g. a frame once the server's handler is in place).
     static func exchange(

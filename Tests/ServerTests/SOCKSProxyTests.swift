@@ -38,10 +38,7 @@ final class SOCKSPeer: Sendable {
 
     /// The CONNECT requests the recorder saw: `name <host> <port>`, `ipv4 …` or `ipv6 …`.
     static func requests() async throws -> [String] {
-        let response = try await RawClient.exchange(
-            port: try port(2), request: "GET /requests HTTP/1.1\r\nHost: socks\r\n\r\n", waitForClose: true)
-        let body = response.split(separator: "\r\n\r\n", maxSplits: 1).dropFirst().first ?? ""
-        return body.split(separator: "\n").map(String.init)
+        try await RawClient.bodyLines(port: try port(2), path: "/requests")
     }
 }
 
@@ -58,16 +55,7 @@ struct SOCKSProxyTests {
 
     /// The transport error `connect` threw, or nil (recorded) for anything else.
     static func transportFailure(_ connect: () async throws -> WebSocket) async -> TransportError? {
-        do {
-            _ = try await connect()
-            Issue.record("connected")
-        } catch let error as WebSocketError {
-            guard case .transport(let failure) = error.kind else { Issue.record("\(error)"); return nil }
-            return failure
-        } catch {
-            Issue.record("\(error)")
-        }
-        return nil
+        await TLSClientServerTests.transportFailure(connecting: "through the proxy", connect)
     }
 
     @Test func wsThroughMicrosocks() async throws {

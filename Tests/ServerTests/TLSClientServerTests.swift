@@ -19,10 +19,16 @@ struct TLSClientServerTests {
 
     /// The `TransportError` a failed connect reports, or nil (recording an issue).
     static func transportFailure(_ url: String, _ configuration: WebSocket.Configuration) async -> TransportError? {
+        await transportFailure(connecting: "to \(url)") { try await WebSocket.connect(to: url, configuration: configuration) }
+    }
+
+    /// The `TransportError` that `connect` (connecting `what`) throws, or nil (recording an
+    /// issue) for a connection or any other error.
+    static func transportFailure(connecting what: String, _ connect: () async throws -> WebSocket) async -> TransportError? {
         do {
-            let ws = try await WebSocket.connect(to: url, configuration: configuration)
+            let ws = try await connect()
             _ = try? await ws.close()
-            Issue.record("connected to \(url)")
+            Issue.record("connected \(what)")
         } catch let error as WebSocketError {
             if case .transport(let failure) = error.kind { return failure }
             Issue.record("not a transport error: \(error)")
