@@ -159,7 +159,7 @@ extension WebSocket {
         do throws(TransportError) {
             channel = try await Channel.connect(
                 host: host, port: port, timeout: deadline - ContinuousClock.now, tls: tls, proxy: proxy,
-                on: loop, handler: self)
+                attemptDelay: configuration.connectionAttemptDelay, on: loop, handler: self)
         } catch {
             throw WebSocketError(.transport(error))
         }

@@ -34,6 +34,15 @@ extension WebSocket {
         /// the ``WebSocketTransport/HTTPProxy`` has no authorization of its own), never to the
         /// server.
         public var proxy: Proxy = .none
+        /// Client: RFC 8305 §5's Connection Attempt Delay. When the server's name (or the
+        /// proxy's) has several addresses, `connect` starts the first address's TCP connect,
+        /// then the next one's beside it after this delay or as soon as the attempts in flight
+        /// failed, alternating IPv6 and IPv4 (§4, "Happy Eyeballs"); the first to connect wins.
+        /// So an address that drops packets (a broken IPv6 route, a dead replica) costs this
+        /// delay instead of ``openTimeout``. Default 250 ms, the RFC's recommendation; raised to
+        /// 10 ms, the RFC's floor; longer than ``openTimeout``, the addresses are tried one
+        /// after the other. Ignored by the server.
+        public var connectionAttemptDelay: Duration = .milliseconds(250)
 
         /// How a client reaches the server: directly, through an HTTP proxy's `CONNECT` tunnel
         /// (RFC 9110 §9.3.6), or through a SOCKS5 proxy (RFC 1928); TLS for `wss://` runs end

@@ -1,12 +1,18 @@
-/// A connect in progress: tries each resolved address in turn with a non-blocking `connect`,
-/// then opens the tunnel through a proxy if there is one (``ProxyNegotiation``), then runs the
+/// A connect in progress: races non-blocking `connect`s over the resolved addresses
+/// (``AddressRace``, RFC 8305's Happy Eyeballs: the next address starts when the attempts in
+/// flight have had the attempt delay or all failed; the first to connect wins), then opens the tunnel through a proxy if there is one (``ProxyNegotiation``), then runs the
 /// TLS handshake if asked, under one deadline on the loop's timer. Everything after
 /// ``start(_:)`` runs on the loop.
 final class ConnectAttempt: Selectable, @unchecked Sendable {
     typealias Continuation = CheckedContinuation<Result<Channel, TransportError>, Never>
 
     private let loop: EventLoop
-    private let addresses: [SocketAddress]
+    /// The addresses still to try, and the delay between attempts.
+    private var race: AddressRace
+    /// The TCP connects in flight, until one wins.
+    private var pending: [PendingConnect] = []
+    /// Starts the next address's connect when the attempts in flight have had their delay.
+    private var nextAttemptTimer: Scheduled?
     private let endpoint: String
     private let timeoutNanoseconds: UInt64
     /// The client context and the connect host, for a TLS connection.
@@ -26,7 +32,7 @@ final class ConnectAttempt: Selectable, @unchecked Sendable {
     private var interest: Interest = [.write]
 
     private var continuation: Continuation?
-    private var next = 0
+    /// The winner's socket, from TCP up until the channel takes it.
     private var socket: Socket?
     /// The descriptor of ``socket``, -1 when there is none.
     private var descriptor: Int32 = -1
@@ -39,11 +45,12 @@ final class ConnectAttempt: Selectable, @unchecked Sendable {
 
     init(
         loop: EventLoop, addresses: [SocketAddress], endpoint: String, timeoutNanoseconds: UInt64,
+        attemptDelay: Duration = AddressRace.defaultAttemptDelay,
         tls: (context: TLSContext, host: String)? = nil, tunnel: (any ProxyNegotiation)? = nil, handler: any ChannelHandler
     ) {
         self.loop = loop
         self.tunnel = tunnel
-        self.addresses = addresses
+        race = AddressRace(addresses: addresses, attemptDelay: attemptDelay)
         self.endpoint = endpoint
         self.timeoutNanoseconds = timeoutNanoseconds
         self.tls = tls
@@ -60,7 +67,7 @@ final class ConnectAttempt: Selectable, @unchecked Sendable {
             timer = loop.scheduleTask(in: .nanoseconds(Int64(clamping: timeoutNanoseconds))) { [self] in
                 finish(.failure(TransportError(.connectTimeout, endpoint: endpoint)))
             }
-            tryNextAddress()
+            startNextAttempt()
         }
         if !accepted { continuation.resume(returning: .failure(TransportError(.eventLoopShutdown))) }
     }
@@ -73,42 +80,84 @@ final class ConnectAttempt: Selectable, @unchecked Sendable {
         }
     }
 
-    private func tryNextAddress() {
-        while continuation != nil, next < addresses.count {
-            let address = addresses[next]
-            next += 1
+    /// Starts the next address's connect (RFC 8305 §5), and the one after at once if it fails
+    /// at once. With no address left and nothing in flight, the attempt fails with the last
+    /// error.
+    private func startNextAttempt() {
+        nextAttemptTimer?.cancel()
+        nextAttemptTimer = nil
+        while continuation != nil, let address = race.takeNext() {
             do {
                 let fresh = try Socket(family: address.family)
                 try fresh.setNoDelay()
                 let connected = try fresh.connect(to: address)
-                current = address
-                descriptor = fresh.descriptor
-                socket = consume fresh
-                if connected { return tcpConnected() }
-                interest = [.write]
-                registrationID = try loop.register(self, descriptor: descriptor, interest: interest)
+                let attempt = PendingConnect(socket: fresh, address: address)
+                if connected { return won(attempt) }
+                attempt.registrationID = try loop.register(self, descriptor: attempt.descriptor, interest: [.write])
+                pending.append(attempt)
+                if race.hasNext { scheduleNextAttempt() }
                 return
             } catch {
                 lastError = error.at(address.description)
-                dropSocket()
             }
         }
+        guard pending.isEmpty else { return }
         finish(.failure(lastError ?? TransportError(.resolution(host: endpoint, message: "no address"))))
+    }
+
+    /// Arms the Next Connection Attempt Timer (RFC 8305 §5): the attempts in flight go on; the
+    /// next address starts beside them.
+    private func scheduleNextAttempt() {
+        let delay = Duration.nanoseconds(Int64(clamping: race.attemptDelayNanoseconds))
+        nextAttemptTimer = loop.scheduleTask(in: delay) { [self] in
+            nextAttemptTimer = nil
+            startNextAttempt()
+        }
     }
 
     func handleEvent(_ event: PollEvent) {
         guard continuation != nil else { return }
-        if isTunneling { return advanceTunnel(event) }
-        let pending: Errno?
-        do {
-            pending = descriptor < 0 ? .badDescriptor : try Syscall.pendingError(descriptor)
-        } catch {
-            pending = error.errno ?? .badDescriptor
+        if isTunneling {
+            guard event.id == registrationID else { return }
+            return advanceTunnel(event)
         }
-        guard let pending else { return tcpConnected() }
-        lastError = .system("connect", pending, endpoint: current?.description ?? endpoint)
-        dropSocket()
-        tryNextAddress()
+        guard let attempt = pending.first(where: { $0.registrationID == event.id }) else { return }
+        let failure: Errno?
+        do {
+            failure = try Syscall.pendingError(attempt.descriptor)
+        } catch {
+            failure = error.errno ?? .badDescriptor
+        }
+        guard let failure else { return won(attempt) }
+        lastError = .system("connect", failure, endpoint: attempt.address.description)
+        drop(attempt)
+        startNextAttempt()
+    }
+
+    /// `attempt` connected first: RFC 8305 §5, "Once one of the connection attempts succeeds
+    /// (generally when the TCP handshake completes), all other connections attempts that have
+    /// not yet succeeded SHOULD be canceled." Its socket becomes the connection's.
+    private func won(_ attempt: PendingConnect) {
+        nextAttemptTimer?.cancel()
+        nextAttemptTimer = nil
+        for other in pending where other !== attempt { drop(other) }
+        pending.removeAll()
+        current = attempt.address
+        descriptor = attempt.descriptor
+        registrationID = attempt.registrationID
+        interest = [.write]
+        socket = attempt.socket.take()
+        tcpConnected()
+    }
+
+    /// Closes `attempt`'s socket and forgets it.
+    private func drop(_ attempt: PendingConnect) {
+        if attempt.registrationID != 0 {
+            loop.deregister(attempt.registrationID, descriptor: attempt.descriptor, interest: [.write])
+            attempt.registrationID = 0
+        }
+        attempt.socket = nil
+        pending.removeAll { $0 === attempt }
     }
 
     func loopWillShutDown() {
@@ -214,7 +263,7 @@ final class ConnectAttempt: Selectable, @unchecked Sendable {
             loop.deregister(registrationID, descriptor: descriptor, interest: interest)
             registrationID = 0
         }
-        guard let connected = socket.take() else { return tryNextAddress() }
+        guard let connected = socket.take() else { return startNextAttempt() }
         descriptor = -1
         let local = connected.localAddress
         guard let tls else {
@@ -261,6 +310,9 @@ final class ConnectAttempt: Selectable, @unchecked Sendable {
         self.continuation = nil
         timer?.cancel()
         timer = nil
+        nextAttemptTimer?.cancel()
+        nextAttemptTimer = nil
+        for attempt in pending { drop(attempt) }
         dropSocket()
         handler = nil
         let abandoned = handshaking

@@ -3,7 +3,7 @@ extension SocketAddress {
     /// in the order the resolver returns them, which is the order to try them in.
     ///
     /// Numeric addresses (`127.0.0.1`, `::1`, `[::1]`) are parsed without a lookup. This call
-    /// blocks while the resolver works; ``Channel/connect(host:port:timeout:on:handler:)`` runs it
+    /// blocks while the resolver works; ``Channel/connect(host:port:timeout:tls:proxy:attemptDelay:on:handler:)`` runs it
     /// off the event loop.
     /// - Parameters:
     ///   - host: a name or numeric address; brackets around an IPv6 address are stripped.
