@@ -61,8 +61,9 @@ extension Connection {
             // RFC 7230 §3.2.5: a server that receives header fields "larger than it wishes to
             // process MUST respond with an appropriate 4xx (Client Error) status code": 431 or
             // 414 for the limits, 400 for malformed syntax (``HandshakeError/responseStatus``).
-            if role == .server { output.append(contentsOf: ServerHandshakeResponse.reject(error)) }
-            return failHandshake(ConnectionError(.handshake(error)))
+            // The rest of the head is likely on its way: the close lingers.
+            guard role == .server else { return failHandshake(ConnectionError(.handshake(error))) }
+            return answerAndClose(ServerHandshakeResponse.reject(error), ConnectionError(.handshake(error)))
         }
         guard let head else { return }
         let remainder = headParser.remainder
@@ -119,12 +120,10 @@ extension Connection {
         }
     }
 
-    /// Answers a request that failed validation with the error's status and closes.
+    /// Answers a request that failed validation with the error's status and closes, lingering
+    /// like every answer before open (``answerAndClose(_:_:)``).
     private mutating func refuse(_ error: HandshakeError, _ head: HTTPRequestHead?) {
-        output.append(contentsOf: ServerHandshakeResponse.reject(error, method: head?.method))
-        // A body the request declared may be on its way: linger so that it cannot reset the answer.
-        lingersBeforeClosing = head.map { PlainHTTPRequest.declaresBody($0.headers) } == true && !eofReceived
-        failHandshake(ConnectionError(.handshake(error)))
+        answerAndClose(ServerHandshakeResponse.reject(error, method: head?.method), ConnectionError(.handshake(error)))
     }
 
     private mutating func readPlainRequest(_ head: HTTPRequestHead) throws(HandshakeError) {

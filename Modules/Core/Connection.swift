@@ -56,8 +56,9 @@ public struct Connection: Sendable {
     /// the peer's input, which the peer may still be sending: closing a TCP socket with unread
     /// input answers with a reset, which discards whatever of our output the kernel has not
     /// sent yet, our Close frame with it (RFC 6455 §7.1.1 wants the peer to read that frame).
-    /// Set too when a server answers a plain HTTP request, refuses an upgrade (``reject(status:reason:headers:)``),
-    /// or refuses a request that declares a body, for the same reason.
+    /// Set too, for the same reason, whenever a server answers before the connection opened: a
+    /// plain HTTP request's answer, a refused upgrade (``reject(status:reason:headers:)``), and
+    /// the 4xx for a head or request that breaks the rules (the rest of it may be on its way).
     public internal(set) var lingersBeforeClosing = false
     /// Set by the driver while its transport takes no more bytes (the peer does not read, so the
     /// socket and the driver's own queue are full) and it leaves the output here untaken. While

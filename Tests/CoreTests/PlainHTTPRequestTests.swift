@@ -120,17 +120,23 @@ struct PlainHTTPCoreTests {
         #expect(connection.lingersBeforeClosing)
     }
 
-    /// A refusal of a request that declares a body lingers whatever the refusal (here 400: no
-    /// Host), and an upgrade refusal without a body does not.
-    @Test func refusalsLingerWhenABodyWasDeclared() {
-        var withBody = server()
-        receive(&withBody, ["POST /hook HTTP/1.1", "Content-Length: 4"])
-        #expect(String(decoding: withBody.takeOutput(), as: UTF8.self).hasPrefix("HTTP/1.1 400 "))
-        #expect(withBody.lingersBeforeClosing)
-        var without = server()
-        receive(&without, ["GET /chat HTTP/1.1", "Host: a", "Upgrade: websocket"])
-        #expect(without.phase == .closed)
-        #expect(!without.lingersBeforeClosing)
+    /// Every answer before open lingers, the 4xx for a broken request or head included: the
+    /// rest of the client's bytes may be on their way, and closing with them unread would
+    /// reset the answer.
+    @Test func everyRefusalBeforeOpenLingers() {
+        let broken: [(lines: [String], status: String)] = [
+            (["POST /hook HTTP/1.1", "Content-Length: 4"], "400"),          // no Host, a body declared
+            (["GET /chat HTTP/1.1", "Host: a", "Upgrade: websocket"], "426"),  // no Connection: Upgrade
+            (["GET /chat HTTP/1.1", "Host: a", "Bad Header: x"], "400"),       // a malformed head
+            (["GET /chat HTTP/1.1", "Host: a", "X: " + String(repeating: "a", count: 9000)], "431"),
+        ]
+        for (lines, status) in broken {
+            var connection = server()
+            receive(&connection, lines)
+            #expect(String(decoding: connection.takeOutput(), as: UTF8.self).hasPrefix("HTTP/1.1 \(status) "), "\(lines)")
+            #expect(connection.phase == .closed)
+            #expect(connection.lingersBeforeClosing, "\(lines)")
+        }
     }
 
     /// Bytes pipelined after the head are never read as frames or as a second request.

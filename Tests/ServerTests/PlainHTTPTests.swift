@@ -99,6 +99,20 @@ struct PlainHTTPTests {
         await server.shutdown()
     }
 
+    /// A head over the limit gets its 431 and then the server's EOF, though the client is still
+    /// sending: the server reads and drops the rest until the client closes (a lingering
+    /// close), where closing with a MiB unread would have reset the connection under the 431.
+    @Test func anOversizedHeadGets431AndThenEOF() async throws {
+        let server = try Self.server()
+        let head = "GET /chat HTTP/1.1\r\nHost: a\r\nX-Big: "
+        let fd = try RawClient.open(port: server.port, sending: Array(head.utf8) + [UInt8](repeating: UInt8(ascii: "a"), count: 1 << 20))
+        let (reply, atEOF) = await RawClient.readUntilEOF(fd)
+        RawClient.close(fd)
+        #expect(String(decoding: reply.prefix(12), as: UTF8.self) == "HTTP/1.1 431", "\(reply.count) bytes")
+        #expect(atEOF, "the server half-closed after its answer, rather than resetting the connection")
+        await server.shutdown()
+    }
+
     @Test func webSocketsStillOpenOnTheSamePort() async throws {
         let server = try Self.server()
         var configuration = WebSocket.Configuration()
