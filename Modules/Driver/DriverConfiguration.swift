@@ -36,8 +36,8 @@ extension WebSocket {
         public var proxy: Proxy = .none
         /// Client: RFC 8305 §5's Connection Attempt Delay. When the server's name (or the
         /// proxy's) has several addresses, `connect` starts the first address's TCP connect,
-        /// then the next one's beside it after this delay or as soon as the attempts in flight
-        /// failed, alternating IPv6 and IPv4 (§4, "Happy Eyeballs"); the first to connect wins.
+        /// then the next one's beside it after this delay or as soon as an attempt fails (never
+        /// within 10 ms of the last), alternating IPv6 and IPv4 (§4, "Happy Eyeballs"); the first to connect wins.
         /// So an address that drops packets (a broken IPv6 route, a dead replica) costs this
         /// delay instead of ``openTimeout``. Default 250 ms, the RFC's recommendation; raised to
         /// 10 ms, the RFC's floor; longer than ``openTimeout``, the addresses are tried one

@@ -2,9 +2,10 @@
 /// Eyeballs", so that an address that swallows its SYNs (a broken IPv6 route, a dead replica)
 /// delays a connect by a fraction of a second instead of failing it at its timeout.
 ///
-/// ``ConnectAttempt`` starts the first address's connect, then the next whenever
-/// ``attemptDelay`` passes without a connection or the attempts in flight all failed; the first
-/// to connect wins and the others are closed (RFC 8305 §5).
+/// ``ConnectAttempt`` starts the first address's connect, then the next whenever the attempt
+/// delay passes without a connection or an attempt fails, never within
+/// ``minimumAttemptDelay`` of the previous start; the first to connect wins and the others are
+/// closed (RFC 8305 §5).
 struct AddressRace {
     /// RFC 8305 §5's recommended Connection Attempt Delay: 250 ms.
     static let defaultAttemptDelay: Duration = .milliseconds(250)
@@ -22,6 +23,10 @@ struct AddressRace {
     /// The index in ``addresses`` of the next address to try.
     private(set) var next = 0
 
+    /// When the last attempt that went out started (its SYN sent), on the loop's monotonic
+    /// clock; nil before the first.
+    private var lastStart: UInt64?
+
     /// The race over `addresses` (the resolver's order), `attemptDelay` apart (raised to
     /// ``minimumAttemptDelay``).
     init(addresses: [SocketAddress], attemptDelay: Duration) {
@@ -38,6 +43,20 @@ struct AddressRace {
         guard hasNext else { return nil }
         defer { next += 1 }
         return addresses[next]
+    }
+
+    /// Notes that an attempt went out at `now` (its `connect` is in progress).
+    mutating func noteStart(at now: UInt64) {
+        lastStart = now
+    }
+
+    /// How long the next attempt must wait from `now` to start no sooner than
+    /// ``minimumAttemptDelay`` after the last: 0 when it may start now. This holds for an
+    /// attempt that follows a failure as well as for one started by the timer.
+    func nanosecondsBeforeNextStart(at now: UInt64) -> UInt64 {
+        guard let lastStart else { return 0 }
+        let earliest = lastStart &+ EventLoop.nanoseconds(Self.minimumAttemptDelay)
+        return earliest > now ? earliest - now : 0
     }
 
     /// `addresses` with the families alternating, starting with the family of the first:

@@ -4,8 +4,9 @@ extension Channel {
     /// Resolves `host` off the loop (numeric addresses need no lookup; names use `getaddrinfo`
     /// on a helper thread), then races non-blocking `connect`s over the addresses, completed on
     /// the loop (RFC 8305, "Happy Eyeballs"): IPv6 and IPv4 alternate from the resolver's first
-    /// (§4), the next address starts when the attempts in flight have had `attemptDelay` or all
-    /// failed (§5), the first to connect wins and the others are closed. An address that drops
+    /// (§4), the next address starts when the last attempt has had `attemptDelay` or one fails
+    /// (§5; never within 10 ms of the last start), the first to connect wins and the others are
+    /// closed. An address that drops
     /// its SYNs (a broken IPv6 route, a dead replica) so costs `attemptDelay`, not the timeout.
     /// The socket is
     /// non-blocking, close-on-exec, `TCP_NODELAY` (and `SO_NOSIGPIPE` on Darwin). `handler` is
@@ -37,8 +38,8 @@ extension Channel {
     ///     the addresses one after the other.
     ///   - loop: the loop the channel will belong to.
     ///   - handler: the channel's handler.
-    /// - Throws: ``TransportError`` — `.resolution`, `.connectionRefused` (the last address's
-    ///   error when all fail), `.connectTimeout`, `.eventLoopShutdown`, `.cancelled`, `.system`;
+    /// - Throws: ``TransportError`` — `.resolution`, `.connectionRefused` (the error of the
+    ///   last attempt to fail, when all fail), `.connectTimeout`, `.eventLoopShutdown`, `.cancelled`, `.system`;
     ///   with TLS also `.certificate` (refused server certificate), `.tls` (handshake failure)
     ///   and `.tlsConfiguration` (a server context, or no name to verify); through a proxy
     ///   also `.proxyRefused` (an HTTP proxy's status other than 2xx), `.socksRefused` (a
@@ -80,16 +81,16 @@ extension Channel {
     /// ``connect(host:port:timeout:tls:proxy:attemptDelay:on:handler:)``.
     public static let defaultAttemptDelay: Duration = AddressRace.defaultAttemptDelay
 
-    /// Connects to `addresses` (already resolved) with ``ConnectAttempt``'s race, without TLS or
-    /// a proxy: the connect phase alone, for tests of the race.
+    /// Connects to `addresses` (already resolved) with ``ConnectAttempt``'s race, then opens
+    /// `tunnel` if given, without TLS: for tests of the race.
     static func connect(
         to addresses: [SocketAddress], timeout: Duration, attemptDelay: Duration,
-        on loop: EventLoop, handler: any ChannelHandler
+        tunnel: (any ProxyNegotiation)? = nil, on loop: EventLoop, handler: any ChannelHandler
     ) async throws(TransportError) -> Channel {
         let endpoint = addresses.first?.description ?? "no address"
         let attempt = ConnectAttempt(
-            loop: loop, addresses: addresses, endpoint: endpoint,
-            timeoutNanoseconds: EventLoop.nanoseconds(timeout), attemptDelay: attemptDelay, handler: handler
+            loop: loop, addresses: addresses, endpoint: endpoint, timeoutNanoseconds: EventLoop.nanoseconds(timeout),
+            attemptDelay: attemptDelay, tunnel: tunnel, handler: handler
         )
         return try await run(attempt)
     }

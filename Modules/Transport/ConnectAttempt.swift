@@ -1,6 +1,6 @@
 /// A connect in progress: races non-blocking `connect`s over the resolved addresses
-/// (``AddressRace``, RFC 8305's Happy Eyeballs: the next address starts when the attempts in
-/// flight have had the attempt delay or all failed; the first to connect wins), then opens the tunnel through a proxy if there is one (``ProxyNegotiation``), then runs the
+/// (``AddressRace``, RFC 8305's Happy Eyeballs: the next address starts when the last attempt
+/// has had the attempt delay or one fails; the first to connect wins), then opens the tunnel through a proxy if there is one (``ProxyNegotiation``), then runs the
 /// TLS handshake if asked, under one deadline on the loop's timer. Everything after
 /// ``start(_:)`` runs on the loop.
 final class ConnectAttempt: Selectable, @unchecked Sendable {
@@ -86,30 +86,37 @@ final class ConnectAttempt: Selectable, @unchecked Sendable {
     private func startNextAttempt() {
         nextAttemptTimer?.cancel()
         nextAttemptTimer = nil
+        guard continuation != nil else { return }
+        // RFC 8305 §5: "a subsequent connection MUST NOT be started within 10 milliseconds of
+        // the previous attempt", after a failure too.
+        let wait = race.hasNext ? race.nanosecondsBeforeNextStart(at: Syscall.monotonicNanoseconds()) : 0
+        if wait > 0 { return scheduleNextAttempt(in: wait) }
         while continuation != nil, let address = race.takeNext() {
             do {
                 let fresh = try Socket(family: address.family)
                 try fresh.setNoDelay()
                 let connected = try fresh.connect(to: address)
+                race.noteStart(at: Syscall.monotonicNanoseconds())
                 let attempt = PendingConnect(socket: fresh, address: address)
                 if connected { return won(attempt) }
                 attempt.registrationID = try loop.register(self, descriptor: attempt.descriptor, interest: [.write])
                 pending.append(attempt)
-                if race.hasNext { scheduleNextAttempt() }
+                if race.hasNext { scheduleNextAttempt(in: race.attemptDelayNanoseconds) }
                 return
             } catch {
                 lastError = error.at(address.description)
+                // A loop shutting down takes no registration: no more SYNs for nothing.
+                if error.kind == .eventLoopShutdown { return finish(.failure(error)) }
             }
         }
         guard pending.isEmpty else { return }
         finish(.failure(lastError ?? TransportError(.resolution(host: endpoint, message: "no address"))))
     }
 
-    /// Arms the Next Connection Attempt Timer (RFC 8305 §5): the attempts in flight go on; the
-    /// next address starts beside them.
-    private func scheduleNextAttempt() {
-        let delay = Duration.nanoseconds(Int64(clamping: race.attemptDelayNanoseconds))
-        nextAttemptTimer = loop.scheduleTask(in: delay) { [self] in
+    /// Arms the Next Connection Attempt Timer (RFC 8305 §5) for `nanoseconds` from now: the
+    /// attempts in flight go on; the next address starts beside them.
+    private func scheduleNextAttempt(in nanoseconds: UInt64) {
+        nextAttemptTimer = loop.scheduleTask(in: .nanoseconds(Int64(clamping: nanoseconds))) { [self] in
             nextAttemptTimer = nil
             startNextAttempt()
         }

@@ -1,5 +1,6 @@
 import Glibc
 import Testing
+import WebSocketTestSupport
 @testable import WebSocketTransport
 
 /// RFC 8305's connection race: an address that never answers costs the attempt delay, not the
@@ -24,6 +25,40 @@ struct HappyEyeballsTests {
         #expect(Channel.defaultAttemptDelay == .milliseconds(250))
     }
 
+    @Test func noAttemptStartsWithin10msOfTheLast() {
+        var race = AddressRace(addresses: [v4(1), v4(2)], attemptDelay: .seconds(1))
+        #expect(race.nanosecondsBeforeNextStart(at: 5) == 0)
+        race.noteStart(at: 1_000_000_000)
+        #expect(race.nanosecondsBeforeNextStart(at: 1_000_000_000) == 10_000_000)
+        #expect(race.nanosecondsBeforeNextStart(at: 1_004_000_000) == 6_000_000)
+        #expect(race.nanosecondsBeforeNextStart(at: 1_010_000_000) == 0)
+        #expect(race.nanosecondsBeforeNextStart(at: 2_000_000_000) == 0)
+    }
+
+    /// Refused attempts make room for the next at once, but RFC 8305 §5's 10 ms floor still
+    /// spaces the starts: four addresses take at least 30 ms to reach the last.
+    @Test func refusalsInARowStillKeepTheFloor() async throws {
+        try await withLoops { loops in
+            var refusing: [SocketAddress] = []
+            for _ in 0..<3 {
+                let closed = try Listener.bind(host: "127.0.0.1", port: 0, on: loops[0]) { $0.close() }
+                refusing.append(closed.localAddress)
+                closed.close()
+            }
+            let server = try echoServer(on: loops[0])
+            defer { server.close() }
+            let start = ContinuousClock.now
+            let channel = try await Channel.connect(
+                to: refusing + [server.localAddress], timeout: .seconds(60), attemptDelay: .seconds(30),
+                on: loops[0], handler: Recorder())
+            let elapsed = ContinuousClock.now - start
+            #expect(elapsed >= .milliseconds(30), "started within 10 ms of each other: \(elapsed)")
+            #expect(elapsed < .seconds(15), "a refusal waited for the attempt delay: \(elapsed)")
+            #expect(channel.remoteAddress == server.localAddress)
+            loops[0].execute { channel.close() }
+        }
+    }
+
     /// Without the race the silent first address held the connect until its timeout.
     @Test func aSilentAddressCostsTheAttemptDelayNotTheTimeout() async throws {
         try await withLoops { loops in
@@ -43,7 +78,8 @@ struct HappyEyeballsTests {
     /// RFC 8305 §4: an IPv4 address goes second even when the resolver listed every IPv6
     /// address first, so two silent IPv6 addresses cost one delay, not two. In order, the IPv4
     /// attempt would start after 2 × 2 s, past the 3.5 s timeout.
-    @Test func theSecondAttemptIsTheOtherFamily() async throws {
+    @Test(.enabled(if: ipv6LoopbackAvailable, "::1 cannot be bound on this machine (IPv6 disabled)"))
+    func theSecondAttemptIsTheOtherFamily() async throws {
         try await withLoops { loops in
             let silent = [try Blackhole(family: .ipv6), try Blackhole(family: .ipv6)]
             defer { for hole in silent { hole.close() } }
@@ -58,25 +94,31 @@ struct HappyEyeballsTests {
         }
     }
 
-    /// A refused attempt makes room for the next at once instead of after the delay.
-    @Test func aFailedAttemptStartsTheNextAtOnce() async throws {
+    /// The proxy exchange runs on the attempt that won the race: the silent first address's
+    /// socket is closed and the tunnel opens on the second's.
+    @Test func aTunnelOpensOnTheWinner() async throws {
         try await withLoops { loops in
-            let closed = try Listener.bind(host: "127.0.0.1", port: 0, on: loops[0]) { $0.close() }
-            let closedAddress = closed.localAddress
-            closed.close()
-            let server = try echoServer(on: loops[0])
-            defer { server.close() }
-            let start = ContinuousClock.now
+            let silent = try Blackhole(family: .ipv4)
+            defer { silent.close() }
+            let proxy = FakeProxy()
+            let listener = try Listener.bind(host: "127.0.0.1", port: 0, on: loops[0]) { $0.handler = proxy }
+            defer { listener.close() }
+            let tunnel = try ProxyTunnel(host: "server.example", port: 443, proxy: HTTPProxy(host: "127.0.0.1", port: 1))
+            let recorder = Recorder(expecting: 5)
             let channel = try await Channel.connect(
-                to: [closedAddress, server.localAddress], timeout: .seconds(60), attemptDelay: .seconds(30),
-                on: loops[0], handler: Recorder())
-            #expect(ContinuousClock.now - start < .seconds(15), "the next attempt waited for the delay")
-            #expect(channel.remoteAddress == server.localAddress)
+                to: [silent.address, listener.localAddress], timeout: .seconds(30), attemptDelay: .milliseconds(50),
+                tunnel: tunnel, on: loops[0], handler: recorder)
+            #expect(channel.remoteAddress == listener.localAddress)
+            #expect(silent.connectsInProgress() == 0)
+            #expect(proxy.request.withLock { $0 }.hasPrefix("CONNECT server.example:443 HTTP/1.1\r\n"))
+            loops[0].execute { channel.write(Array("hello".utf8)) }
+            #expect(try await recorder.bytesSignal.value() == Array("hello".utf8), "through the tunnel and back")
             loops[0].execute { channel.close() }
         }
     }
 
-    @Test func silentAddressesTimeOutAndEveryAttemptIsClosed() async throws {
+    @Test(.enabled(if: ipv6LoopbackAvailable, "::1 cannot be bound on this machine (IPv6 disabled)"))
+    func silentAddressesTimeOutAndEveryAttemptIsClosed() async throws {
         try await withLoops { loops in
             let silent = [try Blackhole(family: .ipv4), try Blackhole(family: .ipv6), try Blackhole(family: .ipv4)]
             defer { for hole in silent { hole.close() } }
@@ -92,7 +134,8 @@ struct HappyEyeballsTests {
         }
     }
 
-    @Test func cancellingTheRaceClosesEveryAttempt() async throws {
+    @Test(.enabled(if: ipv6LoopbackAvailable, "::1 cannot be bound on this machine (IPv6 disabled)"))
+    func cancellingTheRaceClosesEveryAttempt() async throws {
         try await withLoops { loops in
             let silent = [try Blackhole(family: .ipv4), try Blackhole(family: .ipv6)]
             defer { for hole in silent { hole.close() } }
@@ -114,13 +157,30 @@ struct HappyEyeballsTests {
     }
 }
 
+/// An HTTP proxy that answers any CONNECT with 200 and then echoes what it reads.
+final class FakeProxy: ChannelHandler, @unchecked Sendable {
+    let request = Locked("")
+    private var open = false
+
+    func channelRead(_ channel: Channel, _ bytes: UnsafeRawBufferPointer) {
+        guard !open else { return channel.write(Array(bytes)) }
+        let head = request.withLock { request in
+            request += String(decoding: bytes, as: UTF8.self)
+            return request
+        }
+        guard head.hasSuffix("\r\n\r\n") else { return }
+        open = true
+        channel.write(Array("HTTP/1.1 200 Connection established\r\n\r\n".utf8))
+    }
+}
+
 /// A loopback port whose SYNs go unanswered: a listener with a backlog of 0 whose one queue
 /// slot holds a connection nobody accepts, so Linux drops every further SYN and a connect to
 /// it neither succeeds nor fails.
 final class Blackhole: @unchecked Sendable {
     let address: SocketAddress
     private var listener: Int32
-    private var filler: Int32
+    private var filler: Int32 = -1
 
     init(family: SocketAddress.Family) throws {
         listener = try Syscall.socket(family)
@@ -128,21 +188,36 @@ final class Blackhole: @unchecked Sendable {
         try Syscall.listen(listener, backlog: 0)
         guard let bound = Syscall.address(of: listener, local: true) else { throw TimedOut(what: "a bound address") }
         address = bound
-        // A blocking connect, so the slot is taken when this returns.
-        filler = Glibc.socket(Syscall.familyCode(family), Int32(SOCK_STREAM.rawValue), 0)
-        let status = bound.withSockaddr { address, length in Glibc.connect(filler, address, length) }
-        guard status == 0 else { throw TimedOut(what: "the connection filling the backlog") }
+        filler = try Syscall.socket(family)
+        _ = try Syscall.connect(filler, to: bound)
+        // The slot is taken once the listener's side of the filler is established (queued for
+        // an accept that never comes), which can trail the filler's own side under load.
+        var ready = pollfd(fd: filler, events: Int16(POLLOUT), revents: 0)
+        guard poll(&ready, 1, 10_000) == 1, (try? Syscall.pendingError(filler)) == .some(nil) else {
+            throw TimedOut(what: "the connection filling the backlog")
+        }
+        var polls = 0
+        while sockets(local: true, state: "01") == 0 {
+            polls += 1
+            guard polls < 1000 else { throw TimedOut(what: "the queued connection") }
+            usleep(10_000)
+        }
     }
 
-    /// How many sockets of this process and others are in SYN_SENT towards this port
-    /// (`/proc/net/tcp` or `tcp6`, state 02).
+    /// How many sockets are in SYN_SENT towards this port: connects in progress.
     func connectsInProgress() -> Int {
+        sockets(local: false, state: "02")
+    }
+
+    /// How many sockets of `/proc/net/tcp` (or `tcp6`) are in `state` (hex, as the table
+    /// writes it) with this port as their local port, or as their remote port.
+    private func sockets(local: Bool, state: String) -> Int {
         let table = address.family == .ipv4 ? "/proc/net/tcp" : "/proc/net/tcp6"
         let port = String(address.port, radix: 16, uppercase: true)
-        let remotePort = ":" + String(repeating: "0", count: 4 - port.count) + port
+        let suffix = ":" + String(repeating: "0", count: 4 - port.count) + port
         return Self.contents(of: table).split(separator: "\n").count { line in
             let fields = line.split(separator: " ")
-            return fields.count > 3 && fields[2].hasSuffix(remotePort) && fields[3] == "02"
+            return fields.count > 3 && fields[local ? 1 : 2].hasSuffix(suffix) && fields[3] == state
         }
     }
 
