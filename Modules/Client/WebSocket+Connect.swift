@@ -43,6 +43,9 @@ extension WebSocket {
         loop: EventLoop? = nil
     ) async throws -> WebSocket {
         var target = try WebSocketURL(url)
+        if configuration.unixSocketPath != nil, configuration.proxy != .none, configuration.proxy != .environment {
+            throw WebSocketError(.transport(TransportError(.proxy("a proxy cannot be combined with unixSocketPath"))))
+        }
         var headers = headers
         let deadline = ContinuousClock.now + configuration.openTimeout
         var redirects = 0
@@ -82,7 +85,7 @@ extension WebSocket {
             throw WebSocketError(.transport(error))
         }
         var headers = headers
-        var proxy = try configuration.proxy.proxy(for: target)
+        var proxy = configuration.unixSocketPath == nil ? try configuration.proxy.proxy(for: target) : nil
         // The proxy's credentials are for the proxy: in an HTTP proxy's CONNECT request, never
         // in the upgrade request that the tunnel carries to the server (a SOCKS5 proxy has its
         // own: `SOCKSProxy.credentials`).
@@ -157,9 +160,14 @@ extension WebSocket {
     ) async throws {
         let channel: Channel
         do throws(TransportError) {
-            channel = try await Channel.connect(
-                host: host, port: port, timeout: deadline - ContinuousClock.now, tls: tls, proxy: proxy,
-                attemptDelay: configuration.connectionAttemptDelay, on: loop, handler: self)
+            if let path = configuration.unixSocketPath {
+                channel = try await Channel.connect(
+                    unixSocketPath: path, host: host, timeout: deadline - ContinuousClock.now, tls: tls, on: loop, handler: self)
+            } else {
+                channel = try await Channel.connect(
+                    host: host, port: port, timeout: deadline - ContinuousClock.now, tls: tls, proxy: proxy,
+                    attemptDelay: configuration.connectionAttemptDelay, on: loop, handler: self)
+            }
         } catch {
             throw WebSocketError(.transport(error))
         }

@@ -43,6 +43,14 @@ extension WebSocket {
         /// 10 ms, the RFC's floor; longer than ``openTimeout``, the addresses are tried one
         /// after the other. Ignored by the server.
         public var connectionAttemptDelay: Duration = .milliseconds(250)
+        /// Client: connect through the Unix domain socket at this path instead of TCP to the
+        /// URL's host, for a server (or a local gateway) on the same host. The URL still says
+        /// everything else: its host is the `Host` header and, for `wss://`, the name sent as
+        /// SNI and checked against the server's certificate; its path is the request target;
+        /// redirects followed go through the socket too. `.environment` proxies do not apply;
+        /// an explicit ``proxy`` fails the connect. Default nil: TCP. Ignored by the server
+        /// (see its `unixSocketPath`).
+        public var unixSocketPath: String?
 
         /// How a client reaches the server: directly, through an HTTP proxy's `CONNECT` tunnel
         /// (RFC 9110 §9.3.6), or through a SOCKS5 proxy (RFC 1928); TLS for `wss://` runs end

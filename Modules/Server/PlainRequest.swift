@@ -7,7 +7,8 @@ public struct PlainRequest: Sendable {
     /// The request: method, path, query, host and every header. It has no body: a request
     /// that declares one is refused with 413 before the hook runs.
     public let request: PlainHTTPRequest
-    /// The client's address, `host:port`.
+    /// The client's address, `host:port`; nil for a client on a Unix domain socket (unless the
+    /// PROXY protocol named one).
     public let remoteAddress: String?
     /// The PROXY protocol header the connection started with, as ``UpgradeRequest/proxyHeader``.
     public let proxyHeader: ProxyHeader?

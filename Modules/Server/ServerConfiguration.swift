@@ -10,6 +10,17 @@ extension WebSocketServer {
         public var host: String = "127.0.0.1"
         /// The port; 0 picks a free one (read it back from ``WebSocketServer/port``).
         public var port: Int = 0
+        /// Listen on a Unix domain socket at this path instead of ``host`` and ``port``: behind a
+        /// reverse proxy on the same host (nginx's `proxy_pass http://unix:/run/app.sock:`,
+        /// HAProxy's `server app unix@/run/app.sock`), with no TCP port open. A socket file left
+        /// there by a process that died is replaced; a live socket, or another kind of file,
+        /// fails `start`. The file is removed at ``WebSocketServer/shutdown()``. Clients'
+        /// `remoteAddress` is nil (a Unix socket client has no address) unless ``proxyProtocol``
+        /// names one. Default nil: TCP.
+        public var unixSocketPath: String?
+        /// The Unix socket file's permissions (e.g. `0o660`, so that a proxy in the group can
+        /// connect), set before it listens. Default nil: the process's umask decides.
+        public var unixSocketPermissions: UInt32?
         /// Options of every accepted connection (limits, timeouts, subprotocols, extensions).
         /// Its `openTimeout` bounds the opening handshake: a client that never finishes its
         /// request is dropped then.

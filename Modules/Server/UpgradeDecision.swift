@@ -14,7 +14,8 @@ public struct UpgradeRequest: Sendable {
     /// The validated request: path, query, host, origin, offered subprotocols and extensions,
     /// and every header.
     public let request: ServerHandshakeRequest
-    /// The client's address, `host:port`.
+    /// The client's address, `host:port`; nil for a client on a Unix domain socket (unless the
+    /// PROXY protocol named one).
     public let remoteAddress: String?
     /// The PROXY protocol header the connection started with (``WebSocketServer/Configuration/proxyProtocol``),
     /// with what the balancer added: its TLVs, e.g. ``WebSocketTransport/ProxyHeader/awsVPCEndpointID``

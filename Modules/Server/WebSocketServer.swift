@@ -22,8 +22,11 @@ public final class WebSocketServer: Sendable {
     private let registry = ConnectionRegistry()
     private let ownsLoops: Bool
 
-    /// The port the server listens on (the real one when 0 was asked).
+    /// The port the server listens on (the real one when 0 was asked); 0 on a Unix socket.
     public var port: Int { listener.localAddress.port }
+
+    /// The address the server listens on: IP address and port, or the Unix socket's path.
+    public var localAddress: SocketAddress { listener.localAddress }
 
     /// Starts a server.
     /// - Parameters:
@@ -98,9 +101,16 @@ public final class WebSocketServer: Sendable {
             let proxyProtocol = configuration.proxyProtocol
                 ? ProxyProtocolOptions(timeout: configuration.connection.openTimeout, maxPending: configuration.maxConnections)
                 : nil
-            listener = try Listener.bind(
-                host: configuration.host, port: configuration.port, backlog: configuration.backlog, tls: tls,
-                proxyProtocol: proxyProtocol, on: loops[0], childLoops: loops) { channel in session.accepted(channel) }
+            let accept: @Sendable (Channel) -> Void = { channel in session.accepted(channel) }
+            if let path = configuration.unixSocketPath {
+                listener = try Listener.bind(
+                    unixPath: path, permissions: configuration.unixSocketPermissions, backlog: configuration.backlog,
+                    tls: tls, proxyProtocol: proxyProtocol, on: loops[0], childLoops: loops, accept: accept)
+            } else {
+                listener = try Listener.bind(
+                    host: configuration.host, port: configuration.port, backlog: configuration.backlog, tls: tls,
+                    proxyProtocol: proxyProtocol, on: loops[0], childLoops: loops, accept: accept)
+            }
         } catch {
             if ownsLoops { for loop in loops { loop.syncShutdown() } }
             throw WebSocketError(.transport(error))

@@ -77,6 +77,41 @@ extension Channel {
         return try await run(attempt)
     }
 
+    /// Opens a connection to the Unix domain socket at `path` on `loop`: a server on the same
+    /// host (or a local proxy) without TCP. As ``connect(host:port:timeout:tls:proxy:attemptDelay:on:handler:)``
+    /// otherwise: the handler is installed and active when this returns, cancelling the calling
+    /// task abandons the connect, and with `tls` the handshake runs over the socket, verifying
+    /// the server's certificate against `host` (sent as SNI when it is a DNS name).
+    /// - Parameters:
+    ///   - path: the socket's path, at most ``SocketAddress/maxUnixPathLength`` bytes.
+    ///   - host: the server's name for TLS; not looked up. Unused without `tls`.
+    ///   - timeout: the limit for the connect and TLS handshake together.
+    ///   - tls: a client ``TLSContext`` for a TLS connection; nil for none.
+    ///   - loop: the loop the channel will belong to.
+    ///   - handler: the channel's handler.
+    /// - Throws: ``TransportError`` — `.resolution` for a path that cannot be a socket address;
+    ///   `.connectionRefused` (a socket file nobody listens on), `.system` (`ENOENT`: no such
+    ///   file; `EAGAIN`: the server's backlog is full, which a Unix socket reports at once
+    ///   rather than making the connect wait); `.connectTimeout`, `.cancelled`,
+    ///   `.eventLoopShutdown`; with TLS the errors of a TLS connect.
+    /// - Returns: the connected, active channel; its ``remoteAddress`` is the path's.
+    public static func connect(
+        unixSocketPath path: String, host: String = "localhost", timeout: Duration, tls: TLSContext? = nil,
+        on loop: EventLoop, handler: any ChannelHandler
+    ) async throws(TransportError) -> Channel {
+        if let tls, tls.role != .client {
+            throw TransportError(.tlsConfiguration("connect needs a client TLS context"))
+        }
+        guard let address = SocketAddress(unixPath: path) else {
+            throw TransportError(.resolution(host: path, message: "not a Unix socket path (empty, a NUL, or over \(SocketAddress.maxUnixPathLength) bytes)"))
+        }
+        let attempt = ConnectAttempt(
+            loop: loop, addresses: [address], endpoint: address.description,
+            timeoutNanoseconds: EventLoop.nanoseconds(timeout), tls: tls.map { ($0, host) }, handler: handler
+        )
+        return try await run(attempt)
+    }
+
     /// RFC 8305 §5's recommended Connection Attempt Delay, 250 ms: the default of
     /// ``connect(host:port:timeout:tls:proxy:attemptDelay:on:handler:)``.
     public static let defaultAttemptDelay: Duration = AddressRace.defaultAttemptDelay

@@ -94,7 +94,7 @@ final class ConnectAttempt: Selectable, @unchecked Sendable {
         while continuation != nil, let address = race.takeNext() {
             do {
                 let fresh = try Socket(family: address.family)
-                try fresh.setNoDelay()
+                if address.family != .unix { try fresh.setNoDelay() }
                 let connected = try fresh.connect(to: address)
                 race.noteStart(at: Syscall.monotonicNanoseconds())
                 let attempt = PendingConnect(socket: fresh, address: address)

@@ -57,6 +57,8 @@ public struct Errno: Error, Hashable, Sendable, CustomStringConvertible {
     public static let outOfMemory = Errno(rawValue: ENOMEM)
     /// `EBADF`: not an open descriptor.
     public static let badDescriptor = Errno(rawValue: EBADF)
+    /// `ENOENT`: no such file (a Unix socket's path).
+    public static let noSuchFile = Errno(rawValue: ENOENT)
 
     /// `accept` errors that end one pending connection and not the listener (see
     /// `Listener.reaction(to:)`).

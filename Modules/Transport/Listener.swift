@@ -1,6 +1,7 @@
 import Synchronization
 
-/// A listening TCP socket that accepts connections on an ``EventLoop``.
+/// A listening TCP socket (or Unix domain socket: ``bind(unixPath:permissions:backlog:tls:proxyProtocol:on:childLoops:accept:)``)
+/// that accepts connections on an ``EventLoop``.
 ///
 /// Each accepted socket becomes a non-blocking, `TCP_NODELAY` ``Channel`` on one of the child
 /// loops (round-robin), is passed to the `accept` callback on that loop — where the callback
@@ -40,12 +41,15 @@ public final class Listener: @unchecked Sendable {
     /// Signals ``close()`` callers on other threads; guards `closed`.
     private let closeLock = Lock()
     private var closed = false
+    /// A Unix socket's file, removed on close.
+    private let unixSocketFile: UnixSocketFile?
 
-    private init(
+    init(
         loop: EventLoop, socket: consuming Socket, localAddress: SocketAddress,
         childLoops: [EventLoop], tls: TLSContext?, proxyProtocol: ProxyProtocolOptions?,
-        accept: @escaping @Sendable (Channel) -> Void
+        unixSocketFile: UnixSocketFile? = nil, accept: @escaping @Sendable (Channel) -> Void
     ) {
+        self.unixSocketFile = unixSocketFile
         self.tls = tls
         self.proxyProtocol = proxyProtocol
         self.loop = loop
@@ -116,7 +120,7 @@ public final class Listener: @unchecked Sendable {
         return socket
     }
 
-    private func start() throws(TransportError) {
+    func start() throws(TransportError) {
         if loop.inEventLoop {
             register()
         } else if !loop.tryExecute({ [self] in register() }) {
@@ -135,8 +139,8 @@ public final class Listener: @unchecked Sendable {
         }
     }
 
-    /// Stops accepting and closes the listening socket; accepted channels stay open.
-    /// Idempotent; any thread. Off the loop it waits until the loop has closed the socket, so
+    /// Stops accepting and closes the listening socket (a Unix socket's file is removed);
+    /// accepted channels stay open. Idempotent; any thread. Off the loop it waits until the loop has closed the socket, so
     /// the port is free when it returns.
     public func close() {
         if loop.inEventLoop {
@@ -156,6 +160,7 @@ public final class Listener: @unchecked Sendable {
             registrationID = 0
         }
         socket.close()
+        unixSocketFile?.remove()
         closeLock.withLockBroadcasting { closed = true }
     }
 }

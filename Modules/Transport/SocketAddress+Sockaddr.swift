@@ -9,9 +9,21 @@ import Musl
 // The bridge between `SocketAddress` and the C `sockaddr` family. All pointer work on addresses
 // lives here; pointers never leave the closures they are handed to.
 extension SocketAddress {
-    /// Reads an `AF_INET` or `AF_INET6` socket address; nil for any other family.
+    /// The longest Unix socket path `sockaddr_un` holds, its terminating NUL left out: 107
+    /// bytes on Linux, 103 on Darwin.
+    public static let maxUnixPathLength = MemoryLayout.size(ofValue: sockaddr_un().sun_path) - 1
+
+    /// Reads an `AF_INET`, `AF_INET6` or `AF_UNIX` socket address; nil for any other family
+    /// and for an unnamed (or abstract) Unix socket, such as a client's.
     init?(_ address: UnsafePointer<sockaddr>) {
         switch Int32(address.pointee.sa_family) {
+        case AF_UNIX:
+            let unix = UnsafeRawPointer(address).loadUnaligned(as: sockaddr_un.self)
+            let path = withUnsafeBytes(of: unix.sun_path) { bytes in
+                String(decoding: bytes.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            guard !path.isEmpty else { return nil }
+            self.init(storage: .unix(path: path), port: 0)
         case AF_INET:
             let ipv4 = UnsafeRawPointer(address).loadUnaligned(as: sockaddr_in.self)
             self.init(storage: .ipv4(ipv4.sin_addr.s_addr), port: Int(UInt16(bigEndian: ipv4.sin_port)))
@@ -57,6 +69,17 @@ extension SocketAddress {
             address.sin6_len = UInt8(MemoryLayout<sockaddr_in6>.size)
             #endif
             return try Self.withRebound(&address, body)
+        case .unix(let path):
+            var address = sockaddr_un()
+            address.sun_family = sa_family_t(AF_UNIX)
+            // `init?(unixPath:)` checked the length: the path and its NUL fit.
+            withUnsafeMutableBytes(of: &address.sun_path) { bytes in
+                for (index, byte) in path.utf8.prefix(Self.maxUnixPathLength).enumerated() { bytes[index] = byte }
+            }
+            #if canImport(Darwin)
+            address.sun_len = UInt8(MemoryLayout<sockaddr_un>.size)
+            #endif
+            return try Self.withRebound(&address, body)
         }
     }
 
@@ -88,6 +111,8 @@ extension SocketAddress {
             }
             guard inet_ntop(AF_INET6, &address, &buffer, socklen_t(buffer.count)) != nil else { return "?" }
             return scopeID == 0 ? Self.string(buffer) : "\(Self.string(buffer))%\(scopeID)"
+        case .unix(let path):
+            return path
         }
     }
 

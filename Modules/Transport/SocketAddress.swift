@@ -1,6 +1,7 @@
-/// An IPv4 or IPv6 address with a TCP port.
+/// An IPv4 or IPv6 address with a TCP port, or the path of a Unix domain socket.
 ///
-/// `description` is `127.0.0.1:9001` or `[::1]:9001`, the form URLs and logs use.
+/// `description` is `127.0.0.1:9001`, `[::1]:9001` or `unix:/run/app.sock`, the form URLs and
+/// logs use.
 public struct SocketAddress: Hashable, Sendable, CustomStringConvertible {
     /// The address family.
     public enum Family: Hashable, Sendable {
@@ -8,17 +9,21 @@ public struct SocketAddress: Hashable, Sendable, CustomStringConvertible {
         case ipv4
         /// IPv6 (`AF_INET6`).
         case ipv6
+        /// A Unix domain socket (`AF_UNIX`): a path in the file system.
+        case unix
     }
 
-    /// The address bytes, in network byte order as they sit in `sockaddr_in`/`sockaddr_in6`.
+    /// The address bytes, in network byte order as they sit in `sockaddr_in`/`sockaddr_in6`;
+    /// a Unix socket's path.
     enum Storage: Hashable, Sendable {
         case ipv4(UInt32)
         case ipv6(high: UInt64, low: UInt64, scopeID: UInt32)
+        case unix(path: String)
     }
 
     let storage: Storage
 
-    /// The TCP port, 0...65535.
+    /// The TCP port, 0...65535; 0 for a Unix socket.
     public let port: Int
 
     init(storage: Storage, port: Int) {
@@ -31,14 +36,17 @@ public struct SocketAddress: Hashable, Sendable, CustomStringConvertible {
         switch storage {
         case .ipv4: .ipv4
         case .ipv6: .ipv6
+        case .unix: .unix
         }
     }
 
-    /// The address in network byte order: 4 bytes for IPv4, 16 for IPv6 (without the scope).
+    /// The address in network byte order: 4 bytes for IPv4, 16 for IPv6 (without the scope),
+    /// none for a Unix socket.
     public var addressBytes: [UInt8] {
         switch storage {
         case .ipv4(let address): withUnsafeBytes(of: address) { Array($0) }
         case .ipv6(let high, let low, _): withUnsafeBytes(of: high) { Array($0) } + withUnsafeBytes(of: low) { Array($0) }
+        case .unix: []
         }
     }
 
@@ -59,15 +67,28 @@ public struct SocketAddress: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
-    /// The numeric host, e.g. `127.0.0.1` or `::1` (no brackets).
+    /// The numeric host, e.g. `127.0.0.1` or `::1` (no brackets); a Unix socket's path.
     public var host: String { numericHost }
 
-    /// `host:port`, with the IPv6 host in brackets: `127.0.0.1:9001`, `[::1]:9001`.
+    /// `host:port`, with the IPv6 host in brackets: `127.0.0.1:9001`, `[::1]:9001`; `unix:` and
+    /// the path for a Unix socket.
     public var description: String {
         switch storage {
         case .ipv4: "\(host):\(port)"
         case .ipv6: "[\(host)]:\(port)"
+        case .unix(let path): "unix:\(path)"
         }
+    }
+
+    /// The address of a Unix domain socket (`AF_UNIX`) at `path`.
+    /// - Parameter unixPath: an absolute or relative path, at most ``maxUnixPathLength`` bytes of
+    ///   UTF-8, without NUL (Linux's abstract names, which start with one, are not supported).
+    /// - Returns: nil for an empty path, one with a NUL byte, or one too long for `sun_path`.
+    public init?(unixPath: String) {
+        guard !unixPath.isEmpty, unixPath.utf8.count <= Self.maxUnixPathLength, !unixPath.utf8.contains(0) else {
+            return nil
+        }
+        self.init(storage: .unix(path: unixPath), port: 0)
     }
 
     /// This address with another port.

@@ -22,7 +22,11 @@ extension Syscall {
     static let shutdownWriteHow = Int32(SHUT_WR)
 
     static func familyCode(_ family: SocketAddress.Family) -> Int32 {
-        family == .ipv4 ? AF_INET : AF_INET6
+        switch family {
+        case .ipv4: AF_INET
+        case .ipv6: AF_INET6
+        case .unix: AF_UNIX
+        }
     }
 
     /// A non-blocking, close-on-exec TCP socket.
@@ -75,6 +79,13 @@ extension Syscall {
         case .success: return true
         case .failure(.inProgress): return false
         case .failure(let error): throw .system("connect", error, endpoint: address.description)
+        }
+    }
+
+    /// `chmod(2)`: a Unix socket file's permissions.
+    static func changeMode(_ path: String, _ mode: UInt32, endpoint: String) throws(TransportError) {
+        if case .failure(let error) = retrying({ chmod(path, mode_t(mode)) }) {
+            throw .system("chmod", error, endpoint: endpoint)
         }
     }
 

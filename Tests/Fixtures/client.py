@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
 """python-websockets as the client of SwiftWebSocket's server (integration tests).
 
-Usage: client.py URL [compression] [--ca CA_PEM] [--proxy-header HEX]
+Usage: client.py URL [compression] [--ca CA_PEM] [--proxy-header HEX] [--unix PATH]
 Sends text, binary, a fragmented message and a ping to an echo server, checks every echo, closes
 with 1000, and prints "OK" (exit 0) or the failure (exit 1). For a wss:// URL, Python's ssl
 verifies the server's certificate (and host name) against CA_PEM. With --proxy-header, the
 connection first carries those bytes (a PROXY protocol header, as a load balancer sends it),
-before the TLS handshake.
+before the TLS handshake. With --unix, the connection is to the Unix domain socket at PATH (the
+URL still gives the Host header and, for wss://, the name checked against the certificate).
 """
 import asyncio
 import socket
@@ -17,10 +18,13 @@ from urllib.parse import urlsplit
 from websockets.asyncio.client import connect
 
 
-async def main(url, compression, ca, proxy_header):
+async def main(url, compression, ca, proxy_header, unix_path):
     context = ssl.create_default_context(cafile=ca) if url.startswith("wss://") else None
     sock = None
-    if proxy_header is not None:
+    if unix_path is not None:
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        sock.connect(unix_path)
+    elif proxy_header is not None:
         parts = urlsplit(url)
         sock = socket.create_connection((parts.hostname, parts.port))
         sock.sendall(proxy_header)
@@ -56,8 +60,14 @@ if __name__ == "__main__":
         index = args.index("--proxy-header")
         proxy_header = bytes.fromhex(args[index + 1])
         del args[index:index + 2]
+    unix_path = None
+    if "--unix" in args:
+        index = args.index("--unix")
+        unix_path = args[index + 1]
+        del args[index:index + 2]
     try:
-        asyncio.run(main(args[0], "deflate" if len(args) > 1 and args[1] == "compression" else None, ca, proxy_header))
+        compression = "deflate" if len(args) > 1 and args[1] == "compression" else None
+        asyncio.run(main(args[0], compression, ca, proxy_header, unix_path))
     except Exception as error:  # report any failure to the Swift test
         print("FAILED: %r" % (error,))
         sys.exit(1)
