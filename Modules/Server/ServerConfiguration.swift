@@ -14,7 +14,8 @@ extension WebSocketServer {
         /// reverse proxy on the same host (nginx's `proxy_pass http://unix:/run/app.sock:`,
         /// HAProxy's `server app unix@/run/app.sock`), with no TCP port open. A socket file left
         /// there by a process that died is replaced; a live socket, or another kind of file,
-        /// fails `start`. The file is removed at ``WebSocketServer/shutdown()``. Clients'
+        /// fails `start` (a lock file beside it, `app.sock.lock`, is held while the server runs
+        /// and left in place). The socket file is removed at ``WebSocketServer/shutdown()``. Clients'
         /// `remoteAddress` is nil (a Unix socket client has no address) unless ``proxyProtocol``
         /// names one. Default nil: TCP.
         public var unixSocketPath: String?

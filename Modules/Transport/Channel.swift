@@ -74,7 +74,7 @@ public final class Channel: @unchecked Sendable {
     /// nil check per read and write.
     let tls: TLSLayer?
     var registrationID: UInt64 = 0
-    // The addresses (a `sockaddr_storage` each) come after the state that every read and write
+    // The addresses come after the state that every read and write
     // touches, which so spans fewer cache lines: with 100 connections on one loop, the first
     // loads of a channel's state were among the hottest instructions of the fan-in profile.
     /// The peer's address.

@@ -43,13 +43,16 @@ public final class Listener: @unchecked Sendable {
     private var closed = false
     /// A Unix socket's file, removed on close.
     private let unixSocketFile: UnixSocketFile?
+    /// The descriptor of a Unix socket's lock file (``UnixSocketFile``), closed on close; -1.
+    private let unixSocketLock: Int32
 
     init(
         loop: EventLoop, socket: consuming Socket, localAddress: SocketAddress,
         childLoops: [EventLoop], tls: TLSContext?, proxyProtocol: ProxyProtocolOptions?,
-        unixSocketFile: UnixSocketFile? = nil, accept: @escaping @Sendable (Channel) -> Void
+        unixSocketFile: UnixSocketFile? = nil, unixSocketLock: Int32 = -1, accept: @escaping @Sendable (Channel) -> Void
     ) {
         self.unixSocketFile = unixSocketFile
+        self.unixSocketLock = unixSocketLock
         self.tls = tls
         self.proxyProtocol = proxyProtocol
         self.loop = loop
@@ -159,8 +162,11 @@ public final class Listener: @unchecked Sendable {
             loop.deregister(registrationID, descriptor: descriptor, interest: [.read])
             registrationID = 0
         }
-        socket.close()
+        // The file goes before the socket, and the lock last: a listener that takes the path
+        // over after this finds neither.
         unixSocketFile?.remove()
+        socket.close()
+        if unixSocketLock >= 0 { Syscall.close(unixSocketLock) }
         closeLock.withLockBroadcasting { closed = true }
     }
 }
@@ -210,7 +216,7 @@ extension Listener: Selectable {
 
     /// Configures an accepted socket and hands it to its loop.
     private func hand(_ accepted: consuming Socket, from peer: SocketAddress?) {
-        try? accepted.setNoDelay()
+        if localAddress.family != .unix { try? accepted.setNoDelay() }
         // Darwin has no MSG_NOSIGNAL: without SO_NOSIGPIPE a write to a reset peer raises
         // SIGPIPE and ends the process. The option fails (EINVAL) on a socket the peer already
         // reset, which is then dropped like a failed accept. (A no-op elsewhere.)

@@ -12,6 +12,11 @@ import Musl
 /// `bind` fails with `EADDRINUSE` while the path exists, even when the socket file is stale (its
 /// process died without removing it). A stale socket file is replaced; a socket someone
 /// listens on, or any other kind of file, is left alone and the bind fails.
+///
+/// Whether a socket file is stale is decided under an exclusive `flock` of `path.lock`, held
+/// while the listener lives: a server of this library between its `bind` and its `listen`
+/// (when a connect is refused as by a stale file) holds it, so another cannot take its path
+/// then. A socket of another program is probed with a connect: refused means stale.
 struct UnixSocketFile: Sendable, Equatable {
     /// The socket's path.
     let path: String
@@ -19,14 +24,61 @@ struct UnixSocketFile: Sendable, Equatable {
     private let device: UInt64
     private let inode: UInt64
 
-    /// Makes `address`'s path free for `bind`: nothing there, or a stale socket file (a
-    /// connect to it is refused), which is removed.
-    /// - Throws: ``TransportError`` `.addressInUse` when a process listens there or the path
-    ///   is another kind of file; `.system` when the path cannot be examined.
-    static func clear(_ address: SocketAddress) throws(TransportError) {
+    /// The socket file now at `path`, just bound; nil when it cannot be examined.
+    init?(boundAt path: String) {
+        guard let status = Self.status(path), status.st_mode & S_IFMT == S_IFSOCK else { return nil }
+        self.path = path
+        device = UInt64(truncatingIfNeeded: status.st_dev)
+        inode = UInt64(truncatingIfNeeded: status.st_ino)
+    }
+
+    /// Whether the file at ``path`` is still this socket (not one bound there since, nor
+    /// anything put in its place).
+    var isStillThere: Bool {
+        UnixSocketFile(boundAt: path) == self
+    }
+
+    /// Removes the file if it is still this socket's.
+    func remove() {
+        if isStillThere { unlink(path) }
+    }
+
+    /// Takes `address`'s lock (`path.lock`) and makes its path free for `bind`: nothing there,
+    /// or a stale socket file, which is removed.
+    /// - Returns: the lock's descriptor, to close when the listener closes (which releases it).
+    /// - Throws: ``TransportError`` `.addressInUse` when another listener of this library holds
+    ///   the lock, a process listens there, or the path is another kind of file; `.system` when
+    ///   the lock or the path cannot be used (a missing directory, permissions).
+    static func claim(_ address: SocketAddress) throws(TransportError) -> Int32 {
+        let lock = try takeLock(for: address)
+        do throws(TransportError) {
+            try clear(address)
+        } catch {
+            close(lock)
+            throw error
+        }
+        return lock
+    }
+
+    /// Opens `path.lock` and locks it without waiting.
+    private static func takeLock(for address: SocketAddress) throws(TransportError) -> Int32 {
+        let lockPath = address.host + ".lock"
+        let descriptor = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { throw .system("open", Errno.current, endpoint: lockPath) }
+        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+            let error = Errno.current
+            close(descriptor)
+            if error == .wouldBlock { throw TransportError(.addressInUse, endpoint: "\(address)") }
+            throw .system("flock", error, endpoint: lockPath)
+        }
+        return descriptor
+    }
+
+    /// Removes a stale socket file at `address`'s path (a connect to it is refused).
+    private static func clear(_ address: SocketAddress) throws(TransportError) {
         let path = address.host
-        guard let mode = fileMode(path) else { return }
-        guard mode & S_IFMT == S_IFSOCK else {
+        guard let status = status(path) else { return }
+        guard status.st_mode & S_IFMT == S_IFSOCK else {
             throw TransportError(.addressInUse, endpoint: "\(address) (not a socket)")
         }
         let probe = try Syscall.socket(.unix)
@@ -34,37 +86,21 @@ struct UnixSocketFile: Sendable, Equatable {
         do {
             _ = try Syscall.connect(probe, to: address)
         } catch where error.kind == .connectionRefused {
-            // Stale: nobody listens. Removing it races only with another process doing the same.
             if unlink(path) != 0, Errno.current != .noSuchFile { throw .system("unlink", Errno.current, endpoint: "\(address)") }
             return
         } catch where error.errno == .noSuchFile {
             return
+        } catch where error.errno == .wouldBlock {
+            // Its backlog is full: someone listens.
         }
-        // Connected, or its backlog is full (EAGAIN): someone listens.
         throw TransportError(.addressInUse, endpoint: "\(address)")
     }
 
-    /// The socket file now at `path`, just bound; nil when it cannot be examined.
-    init?(boundAt path: String) {
-        var status = stat()
-        guard stat(path, &status) == 0 else { return nil }
-        self.path = path
-        device = UInt64(status.st_dev)
-        inode = UInt64(status.st_ino)
-    }
-
-    /// Removes the file if it is still this socket's: not one another server bound at the path
-    /// after this one's was replaced.
-    func remove() {
-        guard let current = UnixSocketFile(boundAt: path), current == self else { return }
-        unlink(path)
-    }
-
-    /// `lstat`'s mode of `path`; nil when nothing is there (or it cannot be examined, which
-    /// `bind` then reports).
-    private static func fileMode(_ path: String) -> mode_t? {
+    /// `lstat` of `path`; nil when nothing is there (or it cannot be examined, which `bind`
+    /// then reports).
+    private static func status(_ path: String) -> stat? {
         var status = stat()
         guard lstat(path, &status) == 0 else { return nil }
-        return status.st_mode
+        return status
     }
 }

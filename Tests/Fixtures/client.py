@@ -27,6 +27,7 @@ async def main(url, compression, ca, proxy_header, unix_path):
     elif proxy_header is not None:
         parts = urlsplit(url)
         sock = socket.create_connection((parts.hostname, parts.port))
+    if proxy_header is not None:
         sock.sendall(proxy_header)
     async with connect(url, compression=compression, max_size=16 * 1024 * 1024, ssl=context, sock=sock) as ws:
         await ws.send("hello κόσμε")

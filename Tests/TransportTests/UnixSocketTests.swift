@@ -7,10 +7,13 @@ import WebSocketTestSupport
 /// they do with the socket file.
 @Suite("Unix domain sockets")
 struct UnixSocketTests {
-    /// A fresh path in /tmp, removed (with whatever is there) by `body`'s end.
+    /// A fresh path in /tmp, removed (with whatever is there, and its lock file) by `body`'s end.
     private func withPath<Result>(_ body: (String) async throws -> Result) async throws -> Result {
         let path = "/tmp/sws-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).sock"
-        defer { unlink(path) }
+        defer {
+            unlink(path)
+            unlink(path + ".lock")
+        }
         return try await body(path)
     }
 
@@ -51,6 +54,63 @@ struct UnixSocketTests {
                 #expect(!exists(path), "closing removes the socket file")
             }
         }
+    }
+
+    /// The longest path `sun_path` holds works end to end.
+    @Test func theLongestPath() async throws {
+        try await withLoops { loops in
+            let path = "/tmp/" + String(repeating: "p", count: SocketAddress.maxUnixPathLength - 5)
+            unlink(path)
+            defer {
+                unlink(path)
+                unlink(path + ".lock")
+            }
+            let listener = try Listener.bind(unixPath: path, on: loops[0]) { $0.handler = EchoHandler() }
+            defer { listener.close() }
+            #expect(listener.localAddress.host.utf8.count == SocketAddress.maxUnixPathLength)
+            let recorder = Recorder(expecting: 2)
+            let channel = try await Channel.connect(unixSocketPath: path, timeout: .seconds(30), on: loops[0], handler: recorder)
+            loops[0].execute { channel.write([1, 2]) }
+            #expect(try await recorder.bytesSignal.value() == [1, 2])
+            loops[0].execute { channel.close() }
+        }
+    }
+
+    /// The path's lock is what makes a socket file stale: while another listener holds it (as
+    /// one of this library does between its bind and its listen, when connects are refused as
+    /// by a stale file), the file is not taken.
+    @Test func aHeldLockKeepsTheFile() async throws {
+        try await withLoops { loops in
+            try await withPath { path in
+                let bound = try Syscall.socket(.unix)
+                try Syscall.bind(bound, to: SocketAddress(unixPath: path)!)
+                defer { close(bound) }
+                let lock = open(path + ".lock", O_RDWR | O_CREAT, 0o600)
+                defer { close(lock) }
+                #expect(flock(lock, LOCK_EX | LOCK_NB) == 0)
+                #expect(transportErrorKind { _ = try Listener.bind(unixPath: path, on: loops[0]) { _ in } } == .addressInUse)
+                #expect(exists(path), "the socket file of the lock's holder is still there")
+                flock(lock, LOCK_UN)
+                let listener = try Listener.bind(unixPath: path, on: loops[0]) { _ in }
+                listener.close()
+            }
+        }
+    }
+
+    @Test func badPathsAndModesAreRefused() throws {
+        let loop = EventLoop()
+        defer { loop.syncShutdown() }
+        let missing = "/tmp/sws-no-such-directory-\(getpid())/app.sock"
+        let noDirectory = transportErrorKind { _ = try Listener.bind(unixPath: missing, on: loop) { _ in } }
+        #expect(noDirectory == .system(call: "open", errno: .noSuchFile))
+        #expect(!exists(missing))
+        let path = "/tmp/sws-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).sock"
+        defer { unlink(path + ".lock") }
+        let badMode = transportErrorKind { _ = try Listener.bind(unixPath: path, permissions: 0o10000, on: loop) { _ in } }
+        #expect(badMode == .system(call: "chmod", errno: Errno(rawValue: EINVAL)))
+        #expect(!exists(path))
+        let empty = transportErrorKind { _ = try Listener.bind(unixPath: "", on: loop) { _ in } }
+        #expect(empty == .resolution(host: "", message: "not a Unix socket path (empty, a NUL, or over 107 bytes)"))
     }
 
     @Test func tlsOverAUnixSocket() async throws {
@@ -115,18 +175,20 @@ struct UnixSocketTests {
         }
     }
 
-    /// A listener closing after another took its path over does not remove the other's file.
+    /// A listener closing after another program's socket took its path over (its file removed
+    /// by hand) does not remove that socket's file; and a second listener of this library
+    /// cannot take the path while the first lives, file or no file.
     @Test func closingRemovesOnlyItsOwnFile() async throws {
         try await withLoops { loops in
             try await withPath { path in
                 let first = try Listener.bind(unixPath: path, on: loops[0]) { _ in }
                 unlink(path)
-                let second = try Listener.bind(unixPath: path, on: loops[0]) { $0.handler = EchoHandler() }
-                defer { second.close() }
+                #expect(transportErrorKind { _ = try Listener.bind(unixPath: path, on: loops[0]) { _ in } } == .addressInUse)
+                let other = try Syscall.socket(.unix)
+                defer { close(other) }
+                try Syscall.bind(other, to: SocketAddress(unixPath: path)!)
                 first.close()
-                #expect(exists(path))
-                let channel = try await Channel.connect(unixSocketPath: path, timeout: .seconds(30), on: loops[0], handler: Recorder())
-                loops[0].execute { channel.close() }
+                #expect(exists(path), "another socket's file stays")
             }
         }
     }
