@@ -1,0 +1,79 @@
+import Testing
+import WebSocketCore
+import WebSocketDriver
+import WebSocketHandshake
+import WebSocketTransport
+@testable import WebSocketClient
+
+/// `WebSocket.Reconnection`: the backoff schedule and which failures are tried again.
+@Suite("Reconnection policy")
+struct ReconnectionPolicyTests {
+    private func refusal(_ status: Int, _ headers: HTTPHeaders = HTTPHeaders()) -> WebSocketError {
+        WebSocketError(
+            .connection(ConnectionError(.upgradeRejected(status: status))),
+            response: HTTPResponseHead(status: status, reason: "", headers: headers))
+    }
+
+    private func transport(_ kind: TransportError.Kind) -> WebSocketError {
+        WebSocketError(.transport(TransportError(kind)))
+    }
+
+    @Test func delaysGrowAndStopAtTheMaximum() {
+        var policy = WebSocket.Reconnection()
+        #expect((1...8).map { policy.delay(afterFailures: $0) }
+                == [1, 2, 4, 8, 16, 32, 60, 60].map { Duration.seconds($0) })
+        #expect(policy.delay(afterFailures: 0) == .seconds(1))
+        #expect(policy.delay(afterFailures: 10_000) == .seconds(60), "no overflow however long the streak")
+        policy.initialDelay = .milliseconds(100)
+        policy.multiplier = 1.5
+        #expect(policy.delay(afterFailures: 3) == .milliseconds(225))
+        policy.multiplier = 0.5
+        #expect(policy.delay(afterFailures: 3) == .milliseconds(100), "a multiplier under 1 counts as 1")
+    }
+
+    @Test func jitterStaysInTheUpperHalf() {
+        var policy = WebSocket.Reconnection()
+        let waits = (0..<200).map { _ in policy.wait(afterFailures: 3) }
+        #expect(waits.allSatisfy { $0 >= .seconds(2) && $0 <= .seconds(4) })
+        #expect(Set(waits).count > 1, "the waits vary")
+        policy.jitter = false
+        #expect(policy.wait(afterFailures: 3) == .seconds(4))
+    }
+
+    @Test func transientFailuresAreTriedAgain() {
+        for kind: TransportError.Kind in [
+            .connectionRefused, .connectTimeout, .connectionReset, .closed, .tlsUncleanShutdown,
+            .resolution(host: "app", message: "no address"), .system(call: "connect", errno: .noSuchFile),
+            .proxyRefused(status: 502, reason: "Bad Gateway"), .socksRefused(reply: 5, reason: "refused"),
+        ] {
+            #expect(WebSocket.Reconnection.isTransient(transport(kind)), "\(kind)")
+        }
+        #expect(WebSocket.Reconnection.isTransient(WebSocketError(.connection(ConnectionError(.openTimeout)))))
+        #expect(WebSocket.Reconnection.isTransient(WebSocketError(.connection(ConnectionError(.abnormalClosure)))))
+        for status in [408, 425, 429, 500, 502, 503, 504] {
+            #expect(WebSocket.Reconnection.isTransient(refusal(status)), "\(status)")
+        }
+    }
+
+    @Test func otherFailuresEndTheSequence() {
+        for kind: TransportError.Kind in [
+            .tls(reason: "handshake failure"), .tlsConfiguration("no such file"), .eventLoopShutdown, .cancelled,
+            .addressInUse, .proxy("malformed answer"), .proxyRefused(status: 407, reason: "Proxy Authentication Required"),
+            .socksRefused(reply: 2, reason: "not allowed"), .socksAuthenticationFailed("rejected"),
+        ] {
+            #expect(!WebSocket.Reconnection.isTransient(transport(kind)), "\(kind)")
+        }
+        for status in [301, 400, 401, 403, 404, 426, 501] {
+            #expect(!WebSocket.Reconnection.isTransient(refusal(status)), "\(status)")
+        }
+        #expect(!WebSocket.Reconnection.isTransient(WebSocketError(.invalidURL("ftp://x"))))
+        #expect(!WebSocket.Reconnection.isTransient(CancellationError()))
+    }
+
+    @Test func retryAfterInSecondsIsRead() {
+        #expect(WebSocket.Reconnection.retryAfter(refusal(503, ["Retry-After": "7"])) == .seconds(7))
+        #expect(WebSocket.Reconnection.retryAfter(refusal(503, ["Retry-After": "Fri, 31 Dec 1999 23:59:59 GMT"])) == nil)
+        #expect(WebSocket.Reconnection.retryAfter(refusal(503)) == nil)
+        #expect(WebSocket.Reconnection.retryAfter(transport(.connectionRefused)) == nil)
+    }
+}
