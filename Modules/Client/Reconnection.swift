@@ -1,3 +1,10 @@
+#if canImport(Darwin)
+import Darwin
+#elseif canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
 import WebSocketCore
 public import WebSocketDriver
 import WebSocketHandshake
@@ -8,10 +15,14 @@ extension WebSocket {
     /// again: exponential backoff with jitter between failed attempts, for the failures that
     /// may pass (``isTransient(_:)``).
     ///
-    /// The waits follow python-websockets' reconnecting `connect` and the AWS architecture
-    /// blog's "equal jitter": after `n` failures in a row the next attempt waits a random time
-    /// between half of and the whole of `initialDelay × multiplierⁿ⁻¹`, at most `maxDelay`, so
-    /// that clients a server dropped together do not all come back in the same instant.
+    /// Exponential backoff with "equal jitter" (the AWS architecture blog's name): after `n`
+    /// failures in a row the next attempt waits a random time between half of and the whole
+    /// of `initialDelay × multiplierⁿ⁻¹`, at most `maxDelay`, so that clients a server dropped
+    /// together, and that failed to reconnect together, do not all come back in the same
+    /// instant. (python-websockets' reconnecting `connect` retries the same kinds of failure
+    /// with a different schedule: a random first wait up to 5 s, then 3.1 s growing ×1.618 up
+    /// to 90 s.) A connection that ends after it was stable is followed by a new connect at
+    /// once, as there.
     public struct Reconnection: Sendable {
         /// The wait after the first failure. Default 1 s.
         public var initialDelay: Duration = .seconds(1)
@@ -22,15 +33,24 @@ extension WebSocket {
         /// Whether waits are drawn at random from the upper half of the computed delay.
         /// Default true; false waits the computed delay exactly.
         public var jitter: Bool = true
-        /// How many attempts in a row may fail before the sequence throws the last failure;
-        /// nil: no limit (only a failure that ``shouldRetry`` refuses ends it). Default nil.
+        /// How many connects in a row one `next()` may see fail before it throws the last
+        /// failure (values under 1 count as 1); nil: no limit (only a failure that
+        /// ``shouldRetry`` refuses ends it). Connections that open and then close early do not
+        /// count here, only in the backoff (``stableAfter``). Default nil.
         public var maxAttempts: Int?
-        /// A connection that closes sooner than this after it opened counts as a failure for
-        /// the backoff, so that a server that accepts and drops at once is not hammered; one
-        /// that lasted longer resets the backoff. Default 10 s.
+        /// A connection whose transport closed sooner than this after it opened counts as a
+        /// failure for the backoff, so that a server that accepts and drops at once is not
+        /// hammered; one that lasted longer, or that was still open when the next connection
+        /// was asked for (the application ended it), resets the backoff. Default 10 s.
         public var stableAfter: Duration = .seconds(10)
+        /// The longest `Retry-After` honoured (a 429 or 503 asking for an hour waits this);
+        /// waits shorter than the backoff's are not shortened. Default 10 minutes.
+        public var maxRetryAfter: Duration = .seconds(600)
         /// Which failures are worth another attempt. Default ``isTransient(_:)``.
         public var shouldRetry: @Sendable (any Error) -> Bool = Reconnection.isTransient
+        /// Called before each wait with the failure, the failures in a row so far and the wait:
+        /// for logging. Default nil.
+        public var onRetry: (@Sendable (_ error: any Error, _ failures: Int, _ wait: Duration) -> Void)?
 
         /// The default policy.
         public init() {}
@@ -43,7 +63,8 @@ extension WebSocket {
             for _ in 1..<max(1, failures) where seconds < limit {
                 seconds *= max(1, multiplier)
             }
-            return .nanoseconds(Int64(min(seconds, limit) * 1e9))
+            // Clamped so that a `maxDelay` of centuries (no cap) does not overflow Int64.
+            return .nanoseconds(Int64(min(seconds, limit, 9e9) * 1e9))
         }
 
         /// ``delay(afterFailures:)`` with the jitter applied when ``jitter`` is on.
@@ -53,15 +74,26 @@ extension WebSocket {
             return full * Double.random(in: 0.5...1)
         }
 
+        /// The wait after `error`, the `failures`-th in a row: the backoff's, or a longer
+        /// `Retry-After` (at most ``maxRetryAfter``, plus up to ``initialDelay`` of jitter so
+        /// that the clients it was sent to do not return together).
+        func wait(after error: any Error, failures: Int) -> Duration {
+            let backoff = wait(afterFailures: failures)
+            guard let asked = Self.retryAfter(error), asked > backoff else { return backoff }
+            let spread = jitter ? initialDelay * Double.random(in: 0...1) : .zero
+            return Swift.min(asked, maxRetryAfter) + spread
+        }
+
         /// Whether `error`, from a connect, may pass: the server or the network is down,
         /// restarting or busy. True for a refused, reset or timed-out connect, a name that did
         /// not resolve (the service may not be registered yet), other socket errors
-        /// (unreachable networks, a Unix socket not created yet), a connection closed during the
+        /// (unreachable networks, a Unix socket not created yet; not `EACCES` or `EPERM`), a
+        /// connection closed during the TLS handshake, before a proxy answered, or during the
         /// opening handshake, and a server or proxy answering 408, 425, 429, 500, 502, 503 or
-        /// 504 (a SOCKS proxy: general failure, unreachable, refused, TTL expired). False for what
-        /// another attempt would meet again: an invalid URL, a refused certificate or TLS
-        /// handshake, any other HTTP refusal (401, 403, 404…), a proxy refusing credentials,
-        /// a broken handshake, the event loop shut down, and cancellation.
+        /// 504 (a SOCKS proxy: general failure, unreachable, refused, TTL expired). False for
+        /// what another attempt would meet again: an invalid URL, a refused certificate or a
+        /// failed TLS handshake, any other HTTP status (401, 403, 404, 501…), a proxy refusing
+        /// credentials, a broken handshake, the event loop shut down, and cancellation.
         public static func isTransient(_ error: any Error) -> Bool {
             guard let error = error as? WebSocketError else { return false }
             if let status = error.response?.status { return transientStatuses.contains(status) }
@@ -78,14 +110,17 @@ extension WebSocket {
 
         private static func isTransient(_ error: TransportError) -> Bool {
             switch error.kind {
-            case .connectTimeout, .connectionRefused, .connectionReset, .closed, .resolution, .system, .tlsUncleanShutdown:
+            case .connectTimeout, .connectionRefused, .connectionReset, .closed, .resolution, .tlsUncleanShutdown:
                 true
+            case .system(_, let errno):
+                errno.rawValue != EACCES && errno.rawValue != EPERM
             case .proxyRefused(let status, _):
                 transientStatuses.contains(status)
             case .socksRefused(let reply, _):
                 [1, 3, 4, 5, 6].contains(reply)  // RFC 1928 §6
-            case .addressInUse, .eventLoopShutdown, .cancelled, .certificate, .tls, .tlsConfiguration, .proxy,
-                 .socksAuthenticationFailed:
+            case .tls, .proxy:
+                error.isPeerHangUpDuringSetup
+            case .addressInUse, .eventLoopShutdown, .cancelled, .certificate, .tlsConfiguration, .socksAuthenticationFailed:
                 false
             }
         }

@@ -20,10 +20,12 @@ extension WebSocket {
     /// A connection the loop's body left open is closed (1000) when the next one is asked for;
     /// the last one, after a `break`, is the caller's to close. Failures of the connect that
     /// ``Reconnection/shouldRetry`` accepts (by default ``Reconnection/isTransient(_:)``: refused,
-    /// reset or timed-out connects, 5xx and 429 answers…) are tried again after a wait that
-    /// grows with each failure in a row (a `Retry-After` in seconds is honoured, up to
-    /// ``Reconnection/maxDelay``); any other failure, ``Reconnection/maxAttempts`` failures in a
-    /// row, or cancellation ends the sequence by throwing. It never ends without an error.
+    /// reset or timed-out connects, 429 and 500/502/503/504 answers…) are tried again after a
+    /// wait that grows with each failure in a row (a `Retry-After` in seconds is honoured, up
+    /// to ``Reconnection/maxRetryAfter``); any other failure, ``Reconnection/maxAttempts``
+    /// failures in a row, or cancellation ends the sequence by throwing (and `next()` returns
+    /// nil after that). Closing the previous connection is not cancellable: its closing
+    /// handshake is bounded by ``WebSocketDriver/WebSocket/Configuration/closeTimeout``.
     /// - Parameters:
     ///   - url: a `ws://` or `wss://` URL.
     ///   - headers: request headers for every connect.
@@ -43,7 +45,9 @@ extension WebSocket {
 
     /// The connections of ``connections(to:headers:configuration:reconnection:loop:)``.
     public struct Connections: AsyncSequence, Sendable {
+        /// Each element is an open connection.
         public typealias Element = WebSocket
+        /// A failed connect that is not tried again, or `CancellationError`.
         public typealias Failure = any Error
 
         let url: String
@@ -60,22 +64,40 @@ extension WebSocket {
         /// Connects on each ``next()``, after closing the previous connection.
         public struct AsyncIterator: AsyncIteratorProtocol {
             let connections: Connections
-            /// The connection handed out last, and when.
-            var previous: (socket: WebSocket, openedAt: ContinuousClock.Instant)?
+            /// The connection handed out last.
+            var previous: WebSocket?
             /// Failures in a row so far (a connection shorter than `stableAfter` counts).
             var failures = 0
+            /// Set once `next()` threw: the sequence is over.
+            var finished = false
 
-            /// The next open connection.
+            /// The next open connection; nil once a call threw.
             /// - Throws: the connect's failure that is not tried again (``WebSocketError``), or
-            ///   `CancellationError`.
+            ///   `CancellationError` when the calling task is cancelled.
             public mutating func next() async throws -> WebSocket? {
+                guard !finished else { return nil }
+                do {
+                    return try await connectAfterBackoff()
+                } catch {
+                    finished = true
+                    if Task.isCancelled { throw CancellationError() }
+                    throw error
+                }
+            }
+
+            private mutating func connectAfterBackoff() async throws -> WebSocket {
                 let policy = connections.reconnection
-                if let (socket, openedAt) = previous {
+                if let socket = previous {
                     previous = nil
+                    // A connection still open was ended by the application; one that closed
+                    // early (both instants stamped on its loop) counts as a failure, and its
+                    // wait comes before the next attempt.
+                    let closedAt = socket.transportClosedAt
                     _ = try? await socket.close()
-                    failures = ContinuousClock.now - openedAt < policy.stableAfter ? failures + 1 : 0
-                    // A connection that did not last is a failure: the wait comes before the attempt.
-                    if failures > 0 { try await Task.sleep(for: policy.wait(afterFailures: failures)) }
+                    let lifetime = closedAt.flatMap { closed in socket.openedAt.map { closed - $0 } }
+                    let short = lifetime.map { $0 < policy.stableAfter } ?? false
+                    failures = short ? failures + 1 : 0
+                    if short { try await Task.sleep(for: policy.wait(afterFailures: failures)) }
                 }
                 var attempts = 0
                 while true {
@@ -84,16 +106,16 @@ extension WebSocket {
                         let socket = try await WebSocket.connect(
                             to: connections.url, headers: connections.headers,
                             configuration: connections.configuration, loop: connections.loop)
-                        previous = (socket, ContinuousClock.now)
+                        previous = socket
                         return socket
                     } catch {
                         attempts += 1
                         failures += 1
-                        guard policy.shouldRetry(error), policy.maxAttempts.map({ attempts < $0 }) ?? true else {
+                        guard policy.shouldRetry(error), attempts < Swift.max(1, policy.maxAttempts ?? .max) else {
                             throw error
                         }
-                        var wait = policy.wait(afterFailures: failures)
-                        if let asked = Reconnection.retryAfter(error) { wait = Swift.max(wait, Swift.min(asked, policy.maxDelay)) }
+                        let wait = policy.wait(after: error, failures: failures)
+                        policy.onRetry?(error, failures, wait)
                         try await Task.sleep(for: wait)
                     }
                 }

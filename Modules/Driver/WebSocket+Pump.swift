@@ -70,6 +70,7 @@ extension WebSocket: ChannelHandler, LoopDeferredWork {
 
     public func channelInactive(_ channel: Channel, error: TransportError?) {
         isTransportClosed = true
+        transportClosedNanoseconds.store(Self.nanosecondsSinceReference(), ordering: .releasing)
         transportError = transportError ?? error
         self.channel?.handler = nil
         self.channel = nil

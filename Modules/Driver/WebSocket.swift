@@ -161,6 +161,31 @@ public final class WebSocket: @unchecked Sendable {
     let channelKeepsUp = Atomic<Bool>(true)
     /// The last round trip measured by a ping (``latency``), in nanoseconds; -1 for none yet.
     let latencyNanoseconds = Atomic<Int64>(-1)
+    /// When the opening handshake completed, in nanoseconds after ``clockReference``.
+    private let openedNanoseconds = Atomic<Int64>(-1)
+    /// When the transport closed, in nanoseconds after ``clockReference``; -1 while open.
+    let transportClosedNanoseconds = Atomic<Int64>(-1)
+    /// The origin of the two stamps above.
+    static let clockReference = ContinuousClock.now
+
+    /// Now, in nanoseconds after ``clockReference``.
+    static func nanosecondsSinceReference() -> Int64 {
+        let (seconds, attoseconds) = (ContinuousClock.now - clockReference).components
+        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+    }
+
+    /// When the opening handshake completed (stamped on the loop); nil before. Any thread.
+    package var openedAt: ContinuousClock.Instant? {
+        guard isOpenPublished.load(ordering: .acquiring) else { return nil }
+        return Self.clockReference + .nanoseconds(openedNanoseconds.load(ordering: .relaxed))
+    }
+
+    /// When the transport closed (stamped on the loop); nil while it is open or opening. Any
+    /// thread.
+    package var transportClosedAt: ContinuousClock.Instant? {
+        let nanoseconds = transportClosedNanoseconds.load(ordering: .acquiring)
+        return nanoseconds < 0 ? nil : Self.clockReference + .nanoseconds(nanoseconds)
+    }
 
     /// The most messages decoded ahead of a consumer on the loop (or of one that has not asked
     /// for a message yet): a consumer off the loop extends it to
@@ -198,6 +223,7 @@ public final class WebSocket: @unchecked Sendable {
     /// Loop thread, once.
     func publishOpenInfo(_ info: OpenInfo) {
         openResult = info
+        openedNanoseconds.store(Self.nanosecondsSinceReference(), ordering: .relaxed)
         isOpenPublished.store(true, ordering: .releasing)
     }
 

@@ -95,7 +95,7 @@ extension Channel {
     /// - Returns: true when the EOF was handled here (the channel closed).
     func tlsReceivedEOF(_ tls: TLSLayer) -> Bool {
         if !tls.isEstablished {
-            close(error: TransportError(.tls(reason: "connection closed during the TLS handshake"), endpoint: endpoint))
+            close(error: TransportError(.tls(reason: TransportError.closedDuringTLSHandshake), endpoint: endpoint))
             return true
         }
         guard !tls.session.receivedCloseNotify, !tls.session.context.allowsUncleanShutdown else { return false }

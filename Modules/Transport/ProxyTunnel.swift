@@ -44,7 +44,7 @@ struct ProxyTunnel: ProxyNegotiation {
     }
 
     var closedEarlyError: TransportError {
-        TransportError(.proxy("the proxy closed the connection before it answered CONNECT"), endpoint: proxyEndpoint)
+        TransportError(.proxy(TransportError.httpProxyClosedEarly), endpoint: proxyEndpoint)
     }
 
     /// Takes response bytes; true once the tunnel is open (the bytes held exactly a 2xx head,

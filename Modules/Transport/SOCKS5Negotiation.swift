@@ -85,12 +85,12 @@ struct SOCKS5Negotiation: ProxyNegotiation {
     }
 
     var closedEarlyError: TransportError {
-        let during = switch step {
-        case .awaitingMethod: "before it chose an authentication method"
-        case .awaitingAuthentication: "during authentication (RFC 1929 proxies often do so for wrong credentials)"
-        case .awaitingReply, .open: "before it answered CONNECT"
+        let message = switch step {
+        case .awaitingMethod: TransportError.socksProxyClosedBeforeMethod
+        case .awaitingAuthentication: TransportError.socksProxyClosedDuringAuthentication
+        case .awaitingReply, .open: TransportError.socksProxyClosedBeforeReply
         }
-        return TransportError(.proxy("the SOCKS5 proxy closed the connection " + during), endpoint: proxyEndpoint)
+        return TransportError(.proxy(message), endpoint: proxyEndpoint)
     }
 
     /// Each of the proxy's answers must come alone, after what it answers was handed out:

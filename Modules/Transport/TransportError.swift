@@ -160,4 +160,28 @@ public struct TransportError: Error, Hashable, Sendable, CustomStringConvertible
     func at(_ endpoint: String) -> TransportError {
         self.endpoint == nil ? TransportError(kind, endpoint: endpoint) : self
     }
+
+    // MARK: The peer hung up during the connection's setup
+
+    // The messages of those errors, shared with ``isPeerHangUpDuringSetup``.
+
+    package static let closedDuringTLSHandshake = "connection closed during the TLS handshake"
+    package static let httpProxyClosedEarly = "the proxy closed the connection before it answered CONNECT"
+    package static let socksProxyClosedBeforeMethod = "the SOCKS5 proxy closed the connection before it chose an authentication method"
+    package static let socksProxyClosedDuringAuthentication =
+        "the SOCKS5 proxy closed the connection during authentication (RFC 1929 proxies often do so for wrong credentials)"
+    package static let socksProxyClosedBeforeReply = "the SOCKS5 proxy closed the connection before it answered CONNECT"
+
+    /// Whether the server or proxy closed the connection in the middle of the TLS handshake or
+    /// before a proxy answered (a `.tls` or `.proxy` error of that cause): what a server or
+    /// proxy restarting, or a load balancer without a backend, does. A SOCKS5 proxy closing
+    /// during authentication is not counted: that is how many refuse credentials.
+    package var isPeerHangUpDuringSetup: Bool {
+        switch kind {
+        case .tls(let reason): reason == Self.closedDuringTLSHandshake
+        case .proxy(let message):
+            [Self.httpProxyClosedEarly, Self.socksProxyClosedBeforeMethod, Self.socksProxyClosedBeforeReply].contains(message)
+        default: false
+        }
+    }
 }

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Testing
 import WebSocketCore
 import WebSocketDriver
@@ -48,6 +51,13 @@ struct ReconnectionPolicyTests {
         ] {
             #expect(WebSocket.Reconnection.isTransient(transport(kind)), "\(kind)")
         }
+        for hangUp in [TransportError.closedDuringTLSHandshake] {
+            #expect(WebSocket.Reconnection.isTransient(transport(.tls(reason: hangUp))))
+        }
+        for hangUp in [TransportError.httpProxyClosedEarly, TransportError.socksProxyClosedBeforeMethod,
+                       TransportError.socksProxyClosedBeforeReply] {
+            #expect(WebSocket.Reconnection.isTransient(transport(.proxy(hangUp))), "\(hangUp)")
+        }
         #expect(WebSocket.Reconnection.isTransient(WebSocketError(.connection(ConnectionError(.openTimeout)))))
         #expect(WebSocket.Reconnection.isTransient(WebSocketError(.connection(ConnectionError(.abnormalClosure)))))
         for status in [408, 425, 429, 500, 502, 503, 504] {
@@ -60,6 +70,8 @@ struct ReconnectionPolicyTests {
             .tls(reason: "handshake failure"), .tlsConfiguration("no such file"), .eventLoopShutdown, .cancelled,
             .addressInUse, .proxy("malformed answer"), .proxyRefused(status: 407, reason: "Proxy Authentication Required"),
             .socksRefused(reply: 2, reason: "not allowed"), .socksAuthenticationFailed("rejected"),
+            .proxy(TransportError.socksProxyClosedDuringAuthentication),
+            .system(call: "connect", errno: Errno(rawValue: EACCES)), .system(call: "connect", errno: Errno(rawValue: EPERM)),
         ] {
             #expect(!WebSocket.Reconnection.isTransient(transport(kind)), "\(kind)")
         }
@@ -68,6 +80,18 @@ struct ReconnectionPolicyTests {
         }
         #expect(!WebSocket.Reconnection.isTransient(WebSocketError(.invalidURL("ftp://x"))))
         #expect(!WebSocket.Reconnection.isTransient(CancellationError()))
+    }
+
+    @Test func aRetryAfterLongerThanTheBackoffIsWaitedUpToItsCap() {
+        var policy = WebSocket.Reconnection()
+        policy.jitter = false
+        policy.maxRetryAfter = .seconds(120)
+        #expect(policy.wait(after: refusal(503, ["Retry-After": "30"]), failures: 1) == .seconds(30))
+        #expect(policy.wait(after: refusal(503, ["Retry-After": "3600"]), failures: 1) == .seconds(120))
+        #expect(policy.wait(after: refusal(503, ["Retry-After": "0"]), failures: 3) == .seconds(4), "never shorter than the backoff")
+        #expect(policy.wait(after: refusal(503), failures: 2) == .seconds(2))
+        policy.maxDelay = .seconds(Int64.max)
+        #expect(policy.delay(afterFailures: 200) > .seconds(1_000_000), "no cap, and no overflow")
     }
 
     @Test func retryAfterInSecondsIsRead() {

@@ -22,9 +22,11 @@ struct ReconnectTests {
     }
 
     /// A server whose upgrade decision is `decide(n)` for the n-th request (from 1), and whose
-    /// handler sends "hello n" and returns (which closes the connection).
+    /// handler sends "hello n", waits `hold` (nil: until the client closes) and returns, which
+    /// closes the connection.
     static func server(
-        at path: String? = nil, decide: @escaping @Sendable (Int) -> UpgradeDecision = { _ in .accept() }
+        at path: String? = nil, hold: Duration? = .zero,
+        decide: @escaping @Sendable (Int) -> UpgradeDecision = { _ in .accept() }
     ) throws -> (WebSocketServer, Locked<Int>) {
         let requests = Locked(0)
         var configuration = WebSocketServer.Configuration()
@@ -33,6 +35,11 @@ struct ReconnectTests {
             decide(requests.withLock { $0 += 1; return $0 })
         }) { ws in
             try? await ws.send(text: "hello \(requests.withLock { $0 })")
+            if let hold {
+                try? await Task.sleep(for: hold)
+            } else {
+                _ = await ws.closed()
+            }
         }
         return (server, requests)
     }
@@ -100,18 +107,54 @@ struct ReconnectTests {
     }
 
     @Test func maxAttemptsEndsTheStreak() async throws {
-        var configuration = WebSocket.Configuration()
-        configuration.unixSocketPath = UnixSocketServerTests.freshPath()
-        let policy = Self.quick { $0.maxAttempts = 3 }
-        var iterator = WebSocket.connections(to: "ws://localhost/", configuration: configuration, reconnection: policy)
-            .makeAsyncIterator()
+        let (server, requests) = try Self.server { _ in .reject(status: 503) }
+        var iterator = WebSocket.connections(
+            to: "ws://127.0.0.1:\(server.port)/", reconnection: Self.quick { $0.maxAttempts = 3 }).makeAsyncIterator()
         do {
             _ = try await iterator.next()
-            Issue.record("connected to nothing")
+            Issue.record("a 503 gave a connection")
         } catch let error as WebSocketError {
-            guard case .transport(let transport) = error.kind else { return #expect(Bool(false), "\(error)") }
-            #expect(transport.kind == .system(call: "connect", errno: .noSuchFile))
+            #expect(error.response?.status == 503)
         }
+        #expect(requests.withLock { $0 } == 3)
+        #expect(try await iterator.next() == nil, "the sequence is over once it threw")
+        #expect(requests.withLock { $0 } == 3)
+        await server.shutdown()
+    }
+
+    /// A connection that lasted longer than `stableAfter` resets the backoff: the next connect
+    /// comes at once, not after the 60 s a failure would cost.
+    @Test func aStableConnectionResetsTheBackoff() async throws {
+        let (server, _) = try Self.server(hold: .seconds(2))
+        let policy = Self.quick {
+            $0.initialDelay = .seconds(60)
+            $0.stableAfter = .milliseconds(100)
+        }
+        var iterator = WebSocket.connections(to: "ws://127.0.0.1:\(server.port)/", reconnection: policy).makeAsyncIterator()
+        let first = try #require(try await iterator.next())
+        _ = await first.closed()
+        let start = ContinuousClock.now
+        let second = try #require(try await iterator.next())
+        #expect(ContinuousClock.now - start < .seconds(30))
+        #expect(try await second.receive()?.text == "hello 2")
+        await server.shutdown()
+    }
+
+    /// A connection still open when the next is asked for was ended by the application: no
+    /// backoff either, however short it was.
+    @Test func aConnectionTheApplicationEndsIsNoFailure() async throws {
+        let (server, requests) = try Self.server(hold: nil)
+        let policy = Self.quick {
+            $0.initialDelay = .seconds(60)
+            $0.stableAfter = .seconds(60)
+        }
+        var iterator = WebSocket.connections(to: "ws://127.0.0.1:\(server.port)/", reconnection: policy).makeAsyncIterator()
+        _ = try await iterator.next()
+        let start = ContinuousClock.now
+        _ = try await iterator.next()
+        #expect(ContinuousClock.now - start < .seconds(30))
+        #expect(requests.withLock { $0 } == 2)
+        await server.shutdown()
     }
 
     /// Connections that close at once count as failures: the waits grow (100 ms, then 200 ms)
@@ -123,24 +166,31 @@ struct ReconnectTests {
             $0.stableAfter = .seconds(60)
         }
         var iterator = WebSocket.connections(to: "ws://127.0.0.1:\(server.port)/", reconnection: policy).makeAsyncIterator()
-        _ = try await iterator.next()
+        _ = try await iterator.next()?.closed()
         let start = ContinuousClock.now
-        _ = try await iterator.next()
-        _ = try await iterator.next()
+        _ = try await iterator.next()?.closed()
+        _ = try await iterator.next()?.closed()
         #expect(ContinuousClock.now - start >= .milliseconds(300))
         await server.shutdown()
     }
 
+    /// Cancelled while it waits after a failure (signalled by `onRetry`), the sequence throws
+    /// `CancellationError`.
     @Test func cancellingTheWaitEndsTheSequence() async throws {
         var configuration = WebSocket.Configuration()
         configuration.unixSocketPath = UnixSocketServerTests.freshPath()
-        let policy = Self.quick { $0.initialDelay = .seconds(600) }
+        let waiting = AsyncStream.makeStream(of: Void.self)
+        let policy = Self.quick {
+            $0.initialDelay = .seconds(600)
+            $0.onRetry = { _, _, _ in waiting.continuation.yield() }
+        }
         let task = Task {
             var iterator = WebSocket.connections(to: "ws://localhost/", configuration: configuration, reconnection: policy)
                 .makeAsyncIterator()
             _ = try await iterator.next()
         }
-        try await Task.sleep(for: .milliseconds(100))
+        var signals = waiting.stream.makeAsyncIterator()
+        _ = await signals.next()
         task.cancel()
         await #expect(throws: CancellationError.self) { try await task.value }
     }
