@@ -102,9 +102,7 @@ extension Channel {
         if let tls, tls.role != .client {
             throw TransportError(.tlsConfiguration("connect needs a client TLS context"))
         }
-        guard let address = SocketAddress(unixPath: path) else {
-            throw TransportError(.resolution(host: path, message: "not a Unix socket path (empty, a NUL, or over \(SocketAddress.maxUnixPathLength) bytes)"))
-        }
+        let address = try SocketAddress.checkedUnixPath(path)
         let attempt = ConnectAttempt(
             loop: loop, addresses: [address], endpoint: address.description,
             timeoutNanoseconds: EventLoop.nanoseconds(timeout), tls: tls.map { ($0, host) }, handler: handler

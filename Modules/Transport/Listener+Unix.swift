@@ -37,9 +37,7 @@ extension Listener {
         if let tls, tls.role != .server {
             throw TransportError(.tlsConfiguration("a listener needs a server TLS context"))
         }
-        guard let address = SocketAddress(unixPath: path) else {
-            throw TransportError(.resolution(host: path, message: "not a Unix socket path (empty, a NUL, or over \(SocketAddress.maxUnixPathLength) bytes)"))
-        }
+        let address = try SocketAddress.checkedUnixPath(path)
         if let permissions, permissions > 0o7777 {
             throw .system("chmod", Errno(rawValue: EINVAL), endpoint: address.description)
         }

@@ -91,6 +91,15 @@ public struct SocketAddress: Hashable, Sendable, CustomStringConvertible {
         self.init(storage: .unix(path: unixPath), port: 0)
     }
 
+    /// ``init(unixPath:)``, or the error that says why `path` cannot be a socket's.
+    static func checkedUnixPath(_ path: String) throws(TransportError) -> SocketAddress {
+        guard let address = SocketAddress(unixPath: path) else {
+            throw TransportError(.resolution(
+                host: path, message: "not a Unix socket path (empty, a NUL, or over \(maxUnixPathLength) bytes)"))
+        }
+        return address
+    }
+
     /// This address with another port.
     /// - Parameter port: the new port.
     public func withPort(_ port: Int) -> SocketAddress {
