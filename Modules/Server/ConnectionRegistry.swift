@@ -6,6 +6,10 @@ import WebSocketTransport
 final class ConnectionRegistry: Sendable {
     private struct State: ~Copyable {
         var open: [ObjectIdentifier: WebSocket] = [:]
+        /// How many tracked sockets each client address has (``admit(_:limit:address:addressLimit:)``),
+        /// and each such socket's address.
+        var perAddress: [String: Int] = [:]
+        var addresses: [ObjectIdentifier: String] = [:]
         /// The application's tasks that have not returned (handlers, async upgrade decisions),
         /// by a number of their own: a connection's decision and then its handler both run.
         var tasks: [UInt64: Task<Void, Never>] = [:]
@@ -17,18 +21,37 @@ final class ConnectionRegistry: Sendable {
 
     private let state = Mutex(State())
 
-    /// Tracks `socket` unless the server is shutting down or already at `limit`.
-    func admit(_ socket: WebSocket, limit: Int) -> Bool {
+    /// Tracks `socket` unless the server is shutting down, already at `limit`, or `address`
+    /// (the client's IP address; nil: not counted) already has `addressLimit` sockets.
+    func admit(_ socket: WebSocket, limit: Int, address: String? = nil, addressLimit: Int? = nil) -> Bool {
         state.withLock { state in
             guard !state.isShuttingDown, state.open.count < limit else { return false }
-            state.open[ObjectIdentifier(socket)] = socket
+            let key = ObjectIdentifier(socket)
+            if let address, let addressLimit {
+                let count = state.perAddress[address, default: 0]
+                guard count < addressLimit else { return false }
+                state.perAddress[address] = count + 1
+                state.addresses[key] = address
+            }
+            state.open[key] = socket
             return true
         }
     }
 
     /// Forgets a socket whose transport closed.
     func remove(_ socket: WebSocket) {
-        _ = state.withLock { $0.open.removeValue(forKey: ObjectIdentifier(socket)) }
+        state.withLock { state in
+            let key = ObjectIdentifier(socket)
+            state.open.removeValue(forKey: key)
+            guard let address = state.addresses.removeValue(forKey: key) else { return }
+            let count = state.perAddress[address, default: 1] - 1
+            state.perAddress[address] = count > 0 ? count : nil
+        }
+    }
+
+    /// How many tracked sockets `address` has.
+    func count(from address: String) -> Int {
+        state.withLock { $0.perAddress[address, default: 0] }
     }
 
     /// Refuses new connections from now on and returns the open ones.

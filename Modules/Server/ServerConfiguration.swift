@@ -28,6 +28,13 @@ extension WebSocketServer {
         public var connection: WebSocket.Configuration = WebSocket.Configuration()
         /// The most connections open at once; further clients get 503. Default 10,000.
         public var maxConnections: Int = 10_000
+        /// The most connections open at once from one client IP address (the one the PROXY
+        /// protocol names, behind a balancer that sends it); further ones from it get 503, like
+        /// nginx's `limit_conn`, so that one client cannot take every ``maxConnections`` slot.
+        /// The address is compared whole: an IPv6 client with a /64 of its own can use many.
+        /// Clients on a Unix socket are not counted. Default nil: no limit per address, as
+        /// many users may share one address behind a NAT or a proxy.
+        public var maxConnectionsPerAddress: Int?
         /// How many event loops (threads) serve connections. Default 1; set it to the number of
         /// cores for a busy server. Connections are handed to the loops round-robin.
         public var eventLoopCount: Int = 1

@@ -44,11 +44,14 @@ final class Session: Sendable {
         self.hooks = hooks
     }
 
-    /// A new TCP connection: track it, or refuse it with 503 when over the limit.
+    /// A new TCP connection: track it, or refuse it with 503 when over the limit or over its
+    /// address's limit.
     func accepted(_ channel: Channel) {
         let socket = WebSocket(connection: Connection.server(configuration: connectionConfiguration),
                                configuration: configuration.connection, loop: channel.loop)
-        guard registry.admit(socket, limit: configuration.maxConnections) else {
+        let address = channel.remoteAddress.flatMap { $0.family == .unix ? nil : $0.host }
+        guard registry.admit(socket, limit: configuration.maxConnections, address: address,
+                             addressLimit: configuration.maxConnectionsPerAddress) else {
             return refuse(channel)
         }
         let remote = channel.remoteAddress?.description
