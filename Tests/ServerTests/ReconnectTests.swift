@@ -9,7 +9,7 @@ import WebSocketTestSupport
 import WebSocketTransport
 
 /// `WebSocket.connections(to:)` against our server: reconnects, backoff, what ends it.
-@Suite("Reconnecting client", .timeLimit(.minutes(2)))
+@Suite("Reconnecting client", .timeLimit(.minutes(10)))
 struct ReconnectTests {
     /// A policy with short waits and no jitter.
     static func quick(_ configure: (inout WebSocket.Reconnection) -> Void = { _ in }) -> WebSocket.Reconnection {
@@ -123,11 +123,12 @@ struct ReconnectTests {
     }
 
     /// A connection that lasted longer than `stableAfter` resets the backoff: the next connect
-    /// comes at once, not after the 60 s a failure would cost.
+    /// comes at once, not after the 600 s a failure would cost (the bound leaves room for a
+    /// machine that resumes this task late: ThreadSanitizer's runs stalled every test ~100 s).
     @Test func aStableConnectionResetsTheBackoff() async throws {
         let (server, _) = try Self.server(hold: .seconds(2))
         let policy = Self.quick {
-            $0.initialDelay = .seconds(60)
+            $0.initialDelay = .seconds(600)
             $0.stableAfter = .milliseconds(100)
         }
         var iterator = WebSocket.connections(to: "ws://127.0.0.1:\(server.port)/", reconnection: policy).makeAsyncIterator()
@@ -135,7 +136,7 @@ struct ReconnectTests {
         _ = await first.closed()
         let start = ContinuousClock.now
         let second = try #require(try await iterator.next())
-        #expect(ContinuousClock.now - start < .seconds(30))
+        #expect(ContinuousClock.now - start < .seconds(300))
         #expect(try await second.receive()?.text == "hello 2")
         await server.shutdown()
     }
@@ -145,14 +146,14 @@ struct ReconnectTests {
     @Test func aConnectionTheApplicationEndsIsNoFailure() async throws {
         let (server, requests) = try Self.server(hold: nil)
         let policy = Self.quick {
-            $0.initialDelay = .seconds(60)
-            $0.stableAfter = .seconds(60)
+            $0.initialDelay = .seconds(600)
+            $0.stableAfter = .seconds(600)
         }
         var iterator = WebSocket.connections(to: "ws://127.0.0.1:\(server.port)/", reconnection: policy).makeAsyncIterator()
         _ = try await iterator.next()
         let start = ContinuousClock.now
         _ = try await iterator.next()
-        #expect(ContinuousClock.now - start < .seconds(30))
+        #expect(ContinuousClock.now - start < .seconds(300))
         #expect(requests.withLock { $0 } == 2)
         await server.shutdown()
     }
