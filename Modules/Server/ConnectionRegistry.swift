@@ -49,11 +49,6 @@ final class ConnectionRegistry: Sendable {
         }
     }
 
-    /// How many tracked sockets `address` has.
-    func count(from address: String) -> Int {
-        state.withLock { $0.perAddress[address, default: 0] }
-    }
-
     /// Refuses new connections from now on and returns the open ones.
     func beginShutdown() -> [WebSocket] {
         state.withLock { state in

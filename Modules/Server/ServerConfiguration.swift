@@ -26,14 +26,22 @@ extension WebSocketServer {
         /// Its `openTimeout` bounds the opening handshake: a client that never finishes its
         /// request is dropped then.
         public var connection: WebSocket.Configuration = WebSocket.Configuration()
-        /// The most connections open at once; further clients get 503. Default 10,000.
+        /// The most connections open at once; further clients get 503. At least 1: `start`
+        /// throws for less. Default 10,000.
         public var maxConnections: Int = 10_000
-        /// The most connections open at once from one client IP address (the one the PROXY
-        /// protocol names, behind a balancer that sends it); further ones from it get 503, like
-        /// nginx's `limit_conn`, so that one client cannot take every ``maxConnections`` slot.
-        /// The address is compared whole: an IPv6 client with a /64 of its own can use many.
-        /// Clients on a Unix socket are not counted. Default nil: no limit per address, as
-        /// many users may share one address behind a NAT or a proxy.
+        /// The most connections open at once from one client IP address; further ones from it
+        /// get 503, like nginx's `limit_conn`, so that one client cannot take every
+        /// ``maxConnections`` slot. At least 1: `start` throws for less. Default nil: no limit per address, as many users may share one
+        /// address behind a NAT or a proxy.
+        ///
+        /// - The address is the peer's, or, with ``proxyProtocol``, the client's that the PROXY
+        ///   header names (also on a Unix socket listener).
+        /// - An IPv4 client is one address whether it comes as IPv4 or IPv4-mapped IPv6
+        ///   (`::ffff:192.0.2.1`). An IPv6 address is compared whole: a client with a /64 of its
+        ///   own can use many.
+        /// - Not counted: peers on a Unix socket without the PROXY protocol, and PROXY headers
+        ///   that name no client (`LOCAL` health checks, `UNKNOWN`), which would otherwise all
+        ///   count as the balancer's one address.
         public var maxConnectionsPerAddress: Int?
         /// How many event loops (threads) serve connections. Default 1; set it to the number of
         /// cores for a busy server. Connections are handed to the loops round-robin.

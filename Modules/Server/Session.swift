@@ -44,13 +44,12 @@ final class Session: Sendable {
         self.hooks = hooks
     }
 
-    /// A new TCP connection: track it, or refuse it with 503 when over the limit or over its
+    /// A new connection: track it, or refuse it with 503 when over the limit or over its
     /// address's limit.
     func accepted(_ channel: Channel) {
         let socket = WebSocket(connection: Connection.server(configuration: connectionConfiguration),
                                configuration: configuration.connection, loop: channel.loop)
-        let address = channel.remoteAddress.flatMap { $0.family == .unix ? nil : $0.host }
-        guard registry.admit(socket, limit: configuration.maxConnections, address: address,
+        guard registry.admit(socket, limit: configuration.maxConnections, address: Self.countedAddress(of: channel),
                              addressLimit: configuration.maxConnectionsPerAddress) else {
             return refuse(channel)
         }
@@ -93,6 +92,19 @@ final class Session: Sendable {
         socket.attachAccepted(channel, handshakeTimeout: configuration.connection.openTimeout)
     }
 
+    /// The client address that ``WebSocketServer/Configuration/maxConnectionsPerAddress``
+    /// counts `channel` under: its peer's IP address, or the client's that its PROXY header
+    /// names, an IPv4-mapped IPv6 address as the IPv4 address (one client, one count, through
+    /// a dual-stack socket or a balancer alike). Nil, not counted: a Unix socket's peer, and a
+    /// PROXY header that names no client (`LOCAL` health checks, `UNKNOWN`, a v2 `UNSPEC` or
+    /// `UNIX` source), whose fallback, the balancer's address, would count every such client
+    /// as one.
+    static func countedAddress(of channel: Channel) -> String? {
+        if let header = channel.proxyHeader, header.source == nil { return nil }
+        guard let address = channel.remoteAddress, address.family != .unix else { return nil }
+        return address.unmappingIPv4.host
+    }
+
     /// Answers the pending upgrade request; on the socket's loop. A connection that ended
     /// meanwhile (its open timeout) is left as it is.
     private static func apply(_ decision: UpgradeDecision, to socket: WebSocket) {
@@ -102,7 +114,8 @@ final class Session: Sendable {
         }
     }
 
-    /// Answers a connection over `maxConnections` with 503.
+    /// Answers a connection over `maxConnections`, or over its address's
+    /// `maxConnectionsPerAddress`, with 503.
     ///
     /// A lingering close (``Channel/closeAfterFlush(lingering:)``), as HTTP servers do:
     /// half-close and let the client close first. Closing at once, with the client's request

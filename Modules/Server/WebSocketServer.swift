@@ -43,7 +43,8 @@ public final class WebSocketServer: Sendable {
     ///   - handler: runs once per open connection, in its own task on the connection's loop.
     ///     When it returns, a connection still open is closed with 1000 (normal closure).
     /// - Throws: ``WebSocketError`` when the address cannot be bound, the TLS configuration
-    ///   cannot be used (unreadable or mismatched certificate and key), or `loops` is empty.
+    ///   cannot be used (unreadable or mismatched certificate and key), `loops` is empty, or
+    ///   a connection limit is under 1.
     public static func start(
         configuration: Configuration = Configuration(),
         loops: [EventLoop]? = nil,
@@ -84,6 +85,11 @@ public final class WebSocketServer: Sendable {
     private static func start(configuration: Configuration, loops: [EventLoop]?, hooks: Session.Hooks) throws -> WebSocketServer {
         if let loops, loops.isEmpty {
             throw WebSocketError(.connection(ConnectionError(.invalidState("start(loops:) needs at least one event loop"))))
+        }
+        // A limit under 1 would refuse every client with 503: a mistake to report, not to serve.
+        if configuration.maxConnections < 1 || (configuration.maxConnectionsPerAddress ?? 1) < 1 {
+            throw WebSocketError(.connection(ConnectionError(.invalidState(
+                "maxConnections and maxConnectionsPerAddress must be at least 1"))))
         }
         let serving = loops ?? (0..<max(1, configuration.eventLoopCount)).map { EventLoop(name: "ws-server-\($0)") }
         return try WebSocketServer(configuration: configuration, loops: serving, ownsLoops: loops == nil, hooks: hooks)

@@ -67,6 +67,18 @@ public struct SocketAddress: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// An IPv4-mapped IPv6 address (`::ffff:192.0.2.1`, RFC 4291 §2.5.5.2: how a dual-stack
+    /// socket, or a PROXY header, shows an IPv4 client) as the IPv4 address it maps, with the
+    /// same port; any other address as it is. Compare clients by this: one client is then one
+    /// address whichever family its connection came through.
+    public var unmappingIPv4: SocketAddress {
+        guard case .ipv6 = storage else { return self }
+        let bytes = addressBytes
+        guard bytes[0..<10].allSatisfy({ $0 == 0 }), bytes[10] == 0xFF, bytes[11] == 0xFF,
+              let mapped = SocketAddress(addressBytes: Array(bytes[12..<16]), port: port) else { return self }
+        return mapped
+    }
+
     /// The numeric host, e.g. `127.0.0.1` or `::1` (no brackets); a Unix socket's path.
     public var host: String { numericHost }
 

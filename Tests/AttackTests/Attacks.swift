@@ -50,16 +50,6 @@ extension Dictionary where Key == String, Value == String {
     }
 }
 
-/// Runs blocking socket code on its own thread, so that it never holds a thread of Swift's
-/// cooperative pool (the attacker blocks on purpose).
-func onThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        let thread = Thread { continuation.resume(with: Result { try body() }) }
-        thread.stackSize = 1 << 20
-        thread.start()
-    }
-}
-
 /// A value handed over from the server's handler to the test.
 final class Handoff<Value: Sendable>: Sendable {
     private let state = Locked<Value?>(nil)

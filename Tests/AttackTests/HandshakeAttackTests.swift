@@ -2,6 +2,7 @@
 import Foundation
 import Glibc
 import Testing
+import WebSocketTestSupport
 import WebSocketAttackSupport
 import WebSocketCore
 import WebSocketDriver

@@ -1,6 +1,7 @@
 #if os(Linux)  // /proc, glibc and Linux socket options: the attacks run on Linux
 import Glibc
 import Testing
+import WebSocketTestSupport
 import WebSocketAttackSupport
 import WebSocketCore
 import WebSocketDriver

@@ -129,6 +129,8 @@ struct PlainHTTPCoreTests {
             (["GET /chat HTTP/1.1", "Host: a", "Upgrade: websocket"], "426"),  // no Connection: Upgrade
             (["GET /chat HTTP/1.1", "Host: a", "Bad Header: x"], "400"),       // a malformed head
             (["GET /chat HTTP/1.1", "Host: a", "X: " + String(repeating: "a", count: 9000)], "431"),
+            (["GET /" + String(repeating: "a", count: 9000) + " HTTP/1.1", "Host: a"], "414"),
+            (["POST /chat HTTP/1.1", "Host: a", "Upgrade: websocket", "Connection: Upgrade"], "405"),
         ]
         for (lines, status) in broken {
             var connection = server()

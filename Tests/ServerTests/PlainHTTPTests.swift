@@ -105,7 +105,11 @@ struct PlainHTTPTests {
     @Test func anOversizedHeadGets431AndThenEOF() async throws {
         let server = try Self.server()
         let head = "GET /chat HTTP/1.1\r\nHost: a\r\nX-Big: "
-        let fd = try RawClient.open(port: server.port, sending: Array(head.utf8) + [UInt8](repeating: UInt8(ascii: "a"), count: 1 << 20))
+        // The MiB's send blocks until the server has read most of it: not on a pool thread.
+        let port = server.port
+        let fd = try await onThread {
+            try RawClient.open(port: port, sending: Array(head.utf8) + [UInt8](repeating: UInt8(ascii: "a"), count: 1 << 20))
+        }
         let (reply, atEOF) = await RawClient.readUntilEOF(fd)
         RawClient.close(fd)
         #expect(String(decoding: reply.prefix(12), as: UTF8.self) == "HTTP/1.1 431", "\(reply.count) bytes")

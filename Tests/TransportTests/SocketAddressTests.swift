@@ -61,6 +61,19 @@ struct SocketAddressTests {
         }
     }
 
+    /// RFC 4291 §2.5.5.2: `::ffff:a.b.c.d` is the IPv4 address; nothing else is unmapped.
+    @Test func unmappingIPv4() throws {
+        let mapped = try #require(SocketAddress(ipAddress: "::ffff:203.0.113.7", port: 443))
+        #expect(mapped.family == .ipv6)
+        #expect(mapped.unmappingIPv4 == SocketAddress(ipAddress: "203.0.113.7", port: 443))
+        for other in ["::1", "::203.0.113.7", "::fffe:203.0.113.7", "64:ff9b::203.0.113.7", "203.0.113.7"] {
+            let address = try #require(SocketAddress(ipAddress: other, port: 80))
+            #expect(address.unmappingIPv4 == address, "\(other)")
+        }
+        let unix = try #require(SocketAddress(unixPath: "/tmp/a.sock"))
+        #expect(unix.unmappingIPv4 == unix)
+    }
+
     @Test func portOutOfRangeIsAResolutionError() {
         #expect(throws: TransportError.self) { try SocketAddress.resolve(host: "127.0.0.1", port: 65536) }
     }
