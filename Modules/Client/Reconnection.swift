@@ -125,19 +125,34 @@ extension WebSocket {
             }
         }
 
-        /// A `Retry-After` in seconds (RFC 9110 §10.2.3) on a refusal, if it has one; the
-        /// HTTP-date form is not read.
-        static func retryAfter(_ error: any Error) -> Duration? {
+        /// The wait a refusal's `Retry-After` asks for (RFC 9110 §10.2.3), if it has one:
+        /// `delay-seconds`, or an HTTP-date counted from the response's own `Date` when it has
+        /// one (the server's clock against the server's clock, so that a client whose clock is
+        /// off still waits what was meant), else from this machine's clock; a date in the
+        /// past asks for no wait.
+        static func retryAfter(_ error: any Error, now: HTTPDate = HTTPDate.now) -> Duration? {
             guard let response = (error as? WebSocketError)?.response,
-                  let value = response.headers.first("Retry-After"), let seconds = Int(value), seconds >= 0 else {
-                return nil
+                  let value = response.headers.first("Retry-After") else { return nil }
+            if value.utf8.allSatisfy({ (0x30...0x39).contains($0) }) {
+                return Int(value).map { .seconds($0) }  // nil for an overflowing number
             }
-            return .seconds(seconds)
+            guard let date = HTTPDate(value, now: now) else { return nil }
+            let sent = response.headers.first("Date").flatMap { HTTPDate($0, now: now) } ?? now
+            return .seconds(max(0, date.secondsSince1970 - sent.secondsSince1970))
         }
 
         private static func seconds(_ duration: Duration) -> Double {
             let (seconds, attoseconds) = duration.components
             return Double(seconds) + Double(attoseconds) / 1e18
         }
+    }
+}
+
+extension HTTPDate {
+    /// This machine's clock (`CLOCK_REALTIME`), to the second.
+    static var now: HTTPDate {
+        var time = timespec()
+        clock_gettime(CLOCK_REALTIME, &time)
+        return HTTPDate(secondsSince1970: Int64(time.tv_sec))
     }
 }

@@ -21,8 +21,8 @@ extension WebSocket {
     /// the last one, after a `break`, is the caller's to close. Failures of the connect that
     /// ``Reconnection/shouldRetry`` accepts (by default ``Reconnection/isTransient(_:)``: refused,
     /// reset or timed-out connects, 429 and 500/502/503/504 answers…) are tried again after a
-    /// wait that grows with each failure in a row (a `Retry-After` in seconds is honoured, up
-    /// to ``Reconnection/maxRetryAfter``); any other failure, ``Reconnection/maxAttempts``
+    /// wait that grows with each failure in a row (a `Retry-After`, in seconds or as a date, is
+    /// honoured up to ``Reconnection/maxRetryAfter``); any other failure, ``Reconnection/maxAttempts``
     /// failures in a row, or cancellation ends the sequence by throwing (and `next()` returns
     /// nil after that). Closing the previous connection is not cancellable: its closing
     /// handshake is bounded by ``WebSocketDriver/WebSocket/Configuration/closeTimeout``.
@@ -40,10 +40,41 @@ extension WebSocket {
         reconnection: Reconnection = Reconnection(),
         loop: EventLoop? = nil
     ) -> Connections {
+        Connections(url: url, headers: { headers }, configuration: configuration, reconnection: reconnection, loop: loop)
+    }
+
+    /// ``connections(to:headers:configuration:reconnection:loop:)`` with request headers made
+    /// afresh for every connect: a bearer token that expires, a signed URL's signature.
+    ///
+    /// ```swift
+    /// let feed = WebSocket.connections(to: "wss://feed.example/prices") {
+    ///     ["Authorization": "Bearer \(try await tokens.current())"]
+    /// }
+    /// for try await ws in feed { … }
+    /// ```
+    ///
+    /// `headers` runs before each attempt, after its wait. Its failure goes through
+    /// ``Reconnection/shouldRetry`` like a failed connect's (the default tries again only
+    /// after ``WebSocketError``s that may pass, so any other error ends the sequence by
+    /// throwing it).
+    /// - Parameters:
+    ///   - url: a `ws://` or `wss://` URL.
+    ///   - configuration: the configuration of every connection.
+    ///   - reconnection: the backoff and which failures to try again after.
+    ///   - loop: the event loop to run on; a shared loop by default.
+    ///   - headers: the request headers of the next connect.
+    public static func connections(
+        to url: String,
+        configuration: Configuration = Configuration(),
+        reconnection: Reconnection = Reconnection(),
+        loop: EventLoop? = nil,
+        headers: @escaping @Sendable () async throws -> HTTPHeaders
+    ) -> Connections {
         Connections(url: url, headers: headers, configuration: configuration, reconnection: reconnection, loop: loop)
     }
 
-    /// The connections of ``connections(to:headers:configuration:reconnection:loop:)``.
+    /// The connections of ``connections(to:headers:configuration:reconnection:loop:)`` and its
+    /// variant with headers made per connect.
     public struct Connections: AsyncSequence, Sendable {
         /// Each element is an open connection.
         public typealias Element = WebSocket
@@ -51,7 +82,7 @@ extension WebSocket {
         public typealias Failure = any Error
 
         let url: String
-        let headers: HTTPHeaders
+        let headers: @Sendable () async throws -> HTTPHeaders
         let configuration: Configuration
         let reconnection: Reconnection
         let loop: EventLoop?
@@ -104,7 +135,7 @@ extension WebSocket {
                     try Task.checkCancellation()
                     do {
                         let socket = try await WebSocket.connect(
-                            to: connections.url, headers: connections.headers,
+                            to: connections.url, headers: try await connections.headers(),
                             configuration: connections.configuration, loop: connections.loop)
                         previous = socket
                         return socket

@@ -96,8 +96,30 @@ struct ReconnectionPolicyTests {
 
     @Test func retryAfterInSecondsIsRead() {
         #expect(WebSocket.Reconnection.retryAfter(refusal(503, ["Retry-After": "7"])) == .seconds(7))
-        #expect(WebSocket.Reconnection.retryAfter(refusal(503, ["Retry-After": "Fri, 31 Dec 1999 23:59:59 GMT"])) == nil)
+        #expect(WebSocket.Reconnection.retryAfter(refusal(503, ["Retry-After": "99999999999999999999"])) == nil)
+        #expect(WebSocket.Reconnection.retryAfter(refusal(503, ["Retry-After": "-5"])) == nil)
+        #expect(WebSocket.Reconnection.retryAfter(refusal(503, ["Retry-After": "soon"])) == nil)
         #expect(WebSocket.Reconnection.retryAfter(refusal(503)) == nil)
         #expect(WebSocket.Reconnection.retryAfter(transport(.connectionRefused)) == nil)
+    }
+
+    /// RFC 9110 §10.2.3: `Retry-After: HTTP-date`, counted from the response's `Date` when it
+    /// has one (a client whose clock is an hour off still waits the 2 minutes meant).
+    @Test func retryAfterAsADateIsRead() throws {
+        let now = try #require(HTTPDate("Sat, 28 Nov 2026 09:00:00 GMT"))
+        func asked(_ headers: HTTPHeaders) -> Duration? {
+            WebSocket.Reconnection.retryAfter(refusal(503, headers), now: now)
+        }
+        #expect(asked(["Retry-After": "Sat, 28 Nov 2026 09:02:00 GMT"]) == .seconds(120))
+        #expect(asked(["Retry-After": "Sat, 28 Nov 2026 10:02:00 GMT", "Date": "Sat, 28 Nov 2026 10:00:00 GMT"]) == .seconds(120))
+        #expect(asked(["Retry-After": "Saturday, 28-Nov-26 09:00:30 GMT"]) == .seconds(30))
+        #expect(asked(["Retry-After": "Sat Nov 28 09:00:45 2026"]) == .seconds(45))
+        #expect(asked(["Retry-After": "Fri, 31 Dec 1999 23:59:59 GMT"]) == .zero, "a date past asks for no wait")
+        #expect(asked(["Retry-After": "Sat, 28 Nov 2026 09:02:00 GMT", "Date": "garbage"]) == .seconds(120))
+        #expect(asked(["Retry-After": "Sat, 31 Nov 2026 09:02:00 GMT"]) == nil, "November has 30 days")
+        var policy = WebSocket.Reconnection()
+        policy.jitter = false
+        let far = HTTPDate(secondsSince1970: HTTPDate.now.secondsSince1970 + 3600)
+        #expect(policy.wait(after: refusal(503, ["Retry-After": far.description]), failures: 1) == policy.maxRetryAfter)
     }
 }

@@ -95,6 +95,41 @@ struct ReconnectTests {
         await refusing.shutdown()
     }
 
+    /// Headers made per connect: each attempt, the refused one included, carries a fresh
+    /// token, and a 401 for an expired one is followed by a connect with the next.
+    @Test func headersAreMadeAfreshForEveryConnect() async throws {
+        let seen = Locked<[String]>([])
+        let server = try WebSocketServer.start(shouldUpgrade: { upgrade in
+            let token = upgrade.request.headers.first("Authorization") ?? "none"
+            seen.withLock { $0.append(token) }
+            return token == "Bearer 2" ? .reject(status: 503) : .accept()
+        }) { ws in try? await ws.send(text: "hi") }
+        let issued = Locked(0)
+        var iterator = WebSocket.connections(to: "ws://127.0.0.1:\(server.port)/", reconnection: Self.quick()) {
+            ["Authorization": "Bearer \(issued.withLock { $0 += 1; return $0 })"]
+        }.makeAsyncIterator()
+        for _ in 0..<2 {
+            let ws = try #require(try await iterator.next())
+            #expect(try await ws.receive()?.text == "hi")
+        }
+        #expect(seen.withLock { $0 } == ["Bearer 1", "Bearer 2", "Bearer 3"])
+        await server.shutdown()
+    }
+
+    /// A failure to make the headers ends the sequence with it (the default `shouldRetry`
+    /// tries again only after connect failures that may pass); nothing is sent.
+    @Test func aFailureToMakeTheHeadersEndsTheSequence() async throws {
+        struct NoToken: Error {}
+        let (server, requests) = try Self.server()
+        var iterator = WebSocket.connections(to: "ws://127.0.0.1:\(server.port)/", reconnection: Self.quick()) {
+            () async throws -> HTTPHeaders in throw NoToken()
+        }.makeAsyncIterator()
+        await #expect(throws: NoToken.self) { _ = try await iterator.next() }
+        #expect(try await iterator.next() == nil)
+        #expect(requests.withLock { $0 } == 0)
+        await server.shutdown()
+    }
+
     /// A `Retry-After` longer than the backoff is waited out.
     @Test func retryAfterIsHonoured() async throws {
         let (server, _) = try Self.server { $0 == 1 ? .reject(status: 503, headers: ["Retry-After": "1"]) : .accept() }
