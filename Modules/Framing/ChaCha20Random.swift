@@ -8,8 +8,17 @@
 /// with 256 random bits is as unpredictable to the peer and costs about 1 ns per key. A fresh
 /// key every 16,384 blocks bounds what any one key ever produces.
 ///
+/// A copy does not repeat its original: a system-keyed generator that finds itself copied (its
+/// ``Owner`` shared) takes a fresh key from the system before its next draw, so a copied client
+/// `Connection` (a value) and its original never send the same masking keys. Copies of a
+/// generator with a given key (test vectors) stay identical.
+///
 /// The block function is checked against RFC 8439's test vector (FramingTests).
 public struct ChaCha20Random: RandomNumberGenerator, Sendable {
+    /// What tells a copy from its original: one instance per key stream, shared only by copies.
+    private final class Owner: Sendable {}
+
+
     /// Blocks produced under one key before the next is drawn from the system (1 MiB).
     static let blocksPerKey: UInt32 = 16_384
 
@@ -21,6 +30,9 @@ public struct ChaCha20Random: RandomNumberGenerator, Sendable {
     private var index = 8
     /// Whether the key came from the system (re-keyed) or was given (a test vector, fixed).
     private let rekeys: Bool
+    /// The key stream's owner, nil before the first system key: referenced twice once this
+    /// generator was copied, after which the next draw re-keys (the first copy to draw).
+    private var owner: Owner?
 
     /// A generator keyed from the system's generator when it is first used (a server, which
     /// never masks, never pays for the key).
@@ -42,6 +54,9 @@ public struct ChaCha20Random: RandomNumberGenerator, Sendable {
 
     /// The next 64 random bits.
     public mutating func next() -> UInt64 {
+        // RFC 6455 §5.3: the key "MUST be derived from a strong source of entropy": a copy
+        // must not replay its original's stream, which the peer may have seen.
+        if rekeys && !isKnownUniquelyReferenced(&owner) { rekey() }
         if index == 8 { refill() }
         defer { index &+= 1 }
         return UInt64(block[2 &* index]) | UInt64(block[2 &* index &+ 1]) << 32
@@ -64,6 +79,8 @@ public struct ChaCha20Random: RandomNumberGenerator, Sendable {
         let bits = system.next()
         nonce = SIMD3(UInt32(truncatingIfNeeded: bits), UInt32(truncatingIfNeeded: bits >> 32), 0)
         counter = 0
+        index = 8  // what is left of the block is the old key's (and a copy's)
+        owner = Owner()
     }
 
     /// The ChaCha20 block function (RFC 8439 §2.3): 20 rounds over the state, plus the state.

@@ -38,6 +38,27 @@ struct ChaCha20RandomTests {
         #expect(second == (0..<16).flatMap { lane in (0..<4).map { UInt8(truncatingIfNeeded: block2[lane] >> (8 * $0)) } })
     }
 
+    /// A copy of a system-keyed generator, made mid-block, shares no value with its original
+    /// afterwards (a copied client `Connection` would otherwise repeat its masking keys);
+    /// copies of a fixed-key generator stay the same stream.
+    @Test func aCopyDoesNotRepeatItsOriginal() {
+        var original = ChaCha20Random()
+        _ = (0..<3).map { _ in original.next() }
+        var copy = original
+        let fromCopy = (0..<64).map { _ in copy.next() }
+        let fromOriginal = (0..<64).map { _ in original.next() }
+        #expect(Set(fromCopy).intersection(fromOriginal).count == 0)
+        var again = copy  // the copy copied in turn, the original drawing first this time
+        let fromAgain = (0..<64).map { _ in again.next() }
+        let fromCopyAgain = (0..<64).map { _ in copy.next() }
+        #expect(Set(fromAgain).intersection(fromCopyAgain).count == 0)
+
+        var fixed = ChaCha20Random(key: Self.key, nonce: Self.nonce, counter: 1)
+        _ = fixed.next()
+        var fixedCopy = fixed
+        #expect((0..<16).map { _ in fixedCopy.next() } == (0..<16).map { _ in fixed.next() })
+    }
+
     @Test("system-keyed generators differ, and re-keying keeps the stream fresh")
     func systemKeyedGeneratorsDiffer() {
         var a = ChaCha20Random(), b = ChaCha20Random()
