@@ -24,8 +24,8 @@ extension WebSocket {
     /// wait that grows with each failure in a row (a `Retry-After`, in seconds or as a date, is
     /// honoured up to ``Reconnection/maxRetryAfter``); any other failure, ``Reconnection/maxAttempts``
     /// failures in a row, or cancellation ends the sequence by throwing (and `next()` returns
-    /// nil after that). Closing the previous connection is not cancellable: its closing
-    /// handshake is bounded by ``WebSocketDriver/WebSocket/Configuration/closeTimeout``.
+    /// nil after that). Cancelling `next()` while it closes the previous connection drops
+    /// that connection without waiting for the peer's Close.
     /// - Parameters:
     ///   - url: a `ws://` or `wss://` URL.
     ///   - headers: request headers for every connect.
@@ -116,6 +116,18 @@ extension WebSocket {
                 }
             }
 
+            /// Closes the connection handed out before (1000, with its closing handshake), or
+            /// drops it at once when the calling task is cancelled meanwhile: a peer that does
+            /// not answer the Close would otherwise hold a cancelled `next()` for the close
+            /// timeout.
+            private static func close(_ socket: WebSocket) async {
+                await withTaskCancellationHandler {
+                    _ = try? await socket.close()
+                } onCancel: {
+                    socket.loop.execute { socket.forceClose() }
+                }
+            }
+
             private mutating func connectAfterBackoff() async throws -> WebSocket {
                 let policy = connections.reconnection
                 if let socket = previous {
@@ -124,7 +136,7 @@ extension WebSocket {
                     // early (both instants stamped on its loop) counts as a failure, and its
                     // wait comes before the next attempt.
                     let closedAt = socket.transportClosedAt
-                    _ = try? await socket.close()
+                    await Self.close(socket)
                     let lifetime = closedAt.flatMap { closed in socket.openedAt.map { closed - $0 } }
                     let short = lifetime.map { $0 < policy.stableAfter } ?? false
                     failures = short ? failures + 1 : 0

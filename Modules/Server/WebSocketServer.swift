@@ -41,7 +41,10 @@ public final class WebSocketServer: Sendable {
     ///     short and non-blocking. By default (nil) such requests are refused as broken upgrade
     ///     requests are (426 Upgrade Required for a `GET`).
     ///   - handler: runs once per open connection, in its own task on the connection's loop.
-    ///     When it returns, a connection still open is closed with 1000 (normal closure).
+    ///     When it returns, a connection still open is closed with 1000 (normal closure). A
+    ///     connection that others write to after the handler's own work (a chat room's
+    ///     members, kept in a registry) is held open by ending the handler with
+    ///     `await ws.closed()`, which returns when the connection closes.
     /// - Throws: ``WebSocketError`` when the address cannot be bound, the TLS configuration
     ///   cannot be used (unreadable or mismatched certificate and key), `loops` is empty, or
     ///   a connection limit is under 1.
