@@ -164,6 +164,8 @@ extension Connection {
     /// driver paused its reads for an async decision), and closing with input unread makes the
     /// kernel reset the connection, which discards a response still waiting to be sent.
     private mutating func answerAndClose(_ response: [UInt8], _ error: ConnectionError) {
+        // The status as written (`HTTP/1.1 NNN `), whatever the caller asked for.
+        answeredStatus = response.count >= 12 ? Int(String(decoding: response[9..<12], as: UTF8.self)) : nil
         output.append(contentsOf: response)
         lingersBeforeClosing = !eofReceived
         failHandshake(error)

@@ -142,6 +142,10 @@ public struct Connection: Sendable {
     /// (``ConnectionError/Kind/handshake(_:)``, `unexpectedStatus`); this is what the
     /// application needs to go on: `Location`, `WWW-Authenticate`, `Retry-After`.
     public internal(set) var refusedResponse: HTTPResponseHead?
+    /// Server role: the status of the response that ended the connection before it opened (a
+    /// refused or invalid upgrade request, an answered plain request); nil when none was sent
+    /// (the client left, the open timeout) or the connection opened.
+    public internal(set) var answeredStatus: Int?
     var random: any RandomNumberGenerator & Sendable
 
     init(role: Role, configuration: Configuration, random: any RandomNumberGenerator & Sendable) {

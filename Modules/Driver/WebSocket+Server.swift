@@ -1,4 +1,4 @@
-import WebSocketCore
+package import WebSocketCore
 package import WebSocketFraming
 package import WebSocketHandshake
 package import WebSocketTransport
@@ -67,6 +67,18 @@ extension WebSocket {
         }
         if loop.inEventLoop { close() } else { loop.execute(close) }
     }
+
+    /// How a server connection that never opened ended: the status of the response that
+    /// answered it (nil when none was sent) and why; nil for one that opened or has not
+    /// ended. Loop thread.
+    package var endingBeforeOpen: (status: Int?, error: WebSocketError)? {
+        guard openInfo == nil, let info = finalCloseInfo else { return nil }
+        return (connection.answeredStatus, openError(info))
+    }
+
+    /// How the connection ended, once its transport closed (1006 when no close was seen).
+    /// Loop thread.
+    package var ending: CloseInfo { endingCloseInfo }
 
     /// Closes the transport now, whatever state the protocol is in.
     package func forceClose() {

@@ -23,18 +23,20 @@ final class ConnectionRegistry: Sendable {
 
     /// Tracks `socket` unless the server is shutting down, already at `limit`, or `address`
     /// (the client's IP address; nil: not counted) already has `addressLimit` sockets.
-    func admit(_ socket: WebSocket, limit: Int, address: String? = nil, addressLimit: Int? = nil) -> Bool {
+    /// - Returns: nil when it tracks `socket`, else why not.
+    func admit(_ socket: WebSocket, limit: Int, address: String? = nil, addressLimit: Int? = nil) -> ServerEvent.Refusal? {
         state.withLock { state in
-            guard !state.isShuttingDown, state.open.count < limit else { return false }
+            guard !state.isShuttingDown else { return .shuttingDown }
+            guard state.open.count < limit else { return .connectionLimit }
             let key = ObjectIdentifier(socket)
             if let address, let addressLimit {
                 let count = state.perAddress[address, default: 0]
-                guard count < addressLimit else { return false }
+                guard count < addressLimit else { return .addressLimit }
                 state.perAddress[address] = count + 1
                 state.addresses[key] = address
             }
             state.open[key] = socket
-            return true
+            return nil
         }
     }
 

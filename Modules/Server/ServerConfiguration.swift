@@ -67,6 +67,16 @@ extension WebSocketServer {
         /// comes through such a balancer: anyone who can reach the port directly can claim any
         /// address with a header of their own.
         public var proxyProtocol: Bool = false
+        /// Told of each connection's fate and of the listener's failures, for logs and metrics
+        /// (``ServerEvent``): refused with 503, opened, closed, answered, failed before it
+        /// opened, and `accept` failures or connections dropped for their PROXY header. Called
+        /// on the connection's loop, on several loops at once with `eventLoopCount` over 1:
+        /// keep it short and non-blocking (hand the event to a logger's queue). Default nil.
+        ///
+        /// ```swift
+        /// configuration.onEvent = { event in print(event) }   // 203.0.113.7:51234: opened /chat
+        /// ```
+        public var onEvent: (@Sendable (ServerEvent) -> Void)?
 
         /// Creates the default configuration. Compression is on, with a smaller window and
         /// memLevel than a client's (about 38 KiB instead of 262 KiB per compressing

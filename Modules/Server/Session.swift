@@ -49,14 +49,18 @@ final class Session: Sendable {
     func accepted(_ channel: Channel) {
         let socket = WebSocket(connection: Connection.server(configuration: connectionConfiguration),
                                configuration: configuration.connection, loop: channel.loop)
-        guard registry.admit(socket, limit: configuration.maxConnections, address: Self.countedAddress(of: channel),
-                             addressLimit: configuration.maxConnectionsPerAddress) else {
+        let remote = channel.remoteAddress?.description
+        if let refusal = registry.admit(socket, limit: configuration.maxConnections, address: Self.countedAddress(of: channel),
+                                        addressLimit: configuration.maxConnectionsPerAddress) {
+            report(.refused(refusal), from: remote)
             return refuse(channel)
         }
-        let remote = channel.remoteAddress?.description
         let proxyHeader = channel.proxyHeader
+        // The request the connection opens with, for the `opened` event (loop-confined).
+        var opening: UpgradeRequest?
         socket.onUpgradeRequest = { [self] socket, request in
             let upgrade = UpgradeRequest(request: request, remoteAddress: remote, proxyHeader: proxyHeader)
+            if configuration.onEvent != nil { opening = upgrade }
             switch hooks.shouldUpgrade {
             case .onLoop(let decide):
                 Self.apply(decide(upgrade), to: socket)
@@ -83,13 +87,33 @@ final class Session: Sendable {
             }
         }
         socket.onOpen = { [self] socket in
+            if let upgrade = opening {
+                opening = nil
+                report(.opened(upgrade), from: remote)
+            }
             // The handler runs on the connection's loop: receiving and sending cost no thread hop.
             registry.startHandler(for: socket, hooks.handler)
         }
         socket.onFinish = { [self] socket in
             registry.remove(socket)
+            if configuration.onEvent != nil { report(Self.ending(of: socket), from: remote) }
         }
         socket.attachAccepted(channel, handshakeTimeout: configuration.connection.openTimeout)
+    }
+
+    /// Tells ``WebSocketServer/Configuration/onEvent`` of `kind`.
+    func report(_ kind: ServerEvent.Kind, from remote: String?) {
+        configuration.onEvent?(ServerEvent(kind, remoteAddress: remote))
+    }
+
+    /// How a tracked connection ended, once its transport closed: closed after it opened,
+    /// a plain request answered, or failed before it opened.
+    private static func ending(of socket: WebSocket) -> ServerEvent.Kind {
+        guard let (status, error) = socket.endingBeforeOpen else { return .closed(socket.ending) }
+        if case .connection(let failure) = error.kind, case .plainHTTPRequestAnswered(let answered) = failure.kind {
+            return .answeredPlainRequest(status: answered)
+        }
+        return .failedBeforeOpen(status: status, error: error)
     }
 
     /// The client address that ``WebSocketServer/Configuration/maxConnectionsPerAddress``

@@ -111,14 +111,19 @@ public final class WebSocketServer: Sendable {
                 ? ProxyProtocolOptions(timeout: configuration.connection.openTimeout, maxPending: configuration.maxConnections)
                 : nil
             let accept: @Sendable (Channel) -> Void = { channel in session.accepted(channel) }
+            var onFailure: (@Sendable (TransportError) -> Void)?
+            if configuration.onEvent != nil {
+                onFailure = { error in session.report(.listenerFailure(error), from: nil) }
+            }
             if let path = configuration.unixSocketPath {
                 listener = try Listener.bind(
                     unixPath: path, permissions: configuration.unixSocketPermissions, backlog: configuration.backlog,
-                    tls: tls, proxyProtocol: proxyProtocol, on: loops[0], childLoops: loops, accept: accept)
+                    tls: tls, proxyProtocol: proxyProtocol, on: loops[0], childLoops: loops, onFailure: onFailure,
+                    accept: accept)
             } else {
                 listener = try Listener.bind(
                     host: configuration.host, port: configuration.port, backlog: configuration.backlog, tls: tls,
-                    proxyProtocol: proxyProtocol, on: loops[0], childLoops: loops, accept: accept)
+                    proxyProtocol: proxyProtocol, on: loops[0], childLoops: loops, onFailure: onFailure, accept: accept)
             }
         } catch {
             if ownsLoops { for loop in loops { loop.syncShutdown() } }

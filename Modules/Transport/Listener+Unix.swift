@@ -23,16 +23,16 @@ extension Listener {
     ///   - path: the socket's path, at most ``SocketAddress/maxUnixPathLength`` bytes.
     ///   - permissions: the file's mode (at most `0o7777`), set before the socket listens (e.g.
     ///     `0o660` for a proxy in the owner's group); nil leaves it to the process's umask.
-    ///   - backlog, tls, proxyProtocol, loop, childLoops, accept: as for TCP
-    ///     (``bind(host:port:backlog:reusePort:tls:proxyProtocol:on:childLoops:accept:)``).
+    ///   - backlog, tls, proxyProtocol, loop, childLoops, onFailure, accept: as for TCP
+    ///     (``bind(host:port:backlog:reusePort:tls:proxyProtocol:on:childLoops:onFailure:accept:)``).
     /// - Throws: ``TransportError`` — `.resolution` for a path that cannot be a socket address,
     ///   `.addressInUse`, `.eventLoopShutdown`, `.system` (a missing directory, permissions);
     ///   `.tlsConfiguration` for a client TLS context.
     /// - Returns: the listener; its ``localAddress`` is the path's.
     public static func bind(
         unixPath path: String, permissions: UInt32? = nil, backlog: Int = 511, tls: TLSContext? = nil,
-        proxyProtocol: ProxyProtocolOptions? = nil,
-        on loop: EventLoop, childLoops: [EventLoop]? = nil, accept: @escaping @Sendable (Channel) -> Void
+        proxyProtocol: ProxyProtocolOptions? = nil, on loop: EventLoop, childLoops: [EventLoop]? = nil,
+        onFailure: (@Sendable (TransportError) -> Void)? = nil, accept: @escaping @Sendable (Channel) -> Void
     ) throws(TransportError) -> Listener {
         if let tls, tls.role != .server {
             throw TransportError(.tlsConfiguration("a listener needs a server TLS context"))
@@ -66,7 +66,7 @@ extension Listener {
         }
         let listener = Listener(
             loop: loop, socket: socket, localAddress: address, childLoops: childLoops ?? [loop], tls: tls,
-            proxyProtocol: proxyProtocol, unixSocketFile: file, unixSocketLock: lock, accept: accept
+            proxyProtocol: proxyProtocol, unixSocketFile: file, unixSocketLock: lock, onFailure: onFailure, accept: accept
         )
         try listener.start()
         return listener

@@ -1,6 +1,6 @@
 import Synchronization
 
-/// A listening TCP socket (or Unix domain socket: ``bind(unixPath:permissions:backlog:tls:proxyProtocol:on:childLoops:accept:)``)
+/// A listening TCP socket (or Unix domain socket: ``bind(unixPath:permissions:backlog:tls:proxyProtocol:on:childLoops:onFailure:accept:)``)
 /// that accepts connections on an ``EventLoop``.
 ///
 /// Each accepted socket becomes a non-blocking, `TCP_NODELAY` ``Channel`` on one of the child
@@ -26,6 +26,8 @@ public final class Listener: @unchecked Sendable {
 
     private let childLoops: [EventLoop]
     private let accept: @Sendable (Channel) -> Void
+    /// Told of what the listener handles by itself (``bind(host:port:backlog:reusePort:tls:proxyProtocol:on:childLoops:onFailure:accept:)``).
+    private let onFailure: (@Sendable (TransportError) -> Void)?
     /// The server context every accepted connection does its TLS handshake with; nil for TCP.
     private let tls: TLSContext?
     /// Whether every connection starts with a PROXY protocol header, and how long it may take.
@@ -49,8 +51,10 @@ public final class Listener: @unchecked Sendable {
     init(
         loop: EventLoop, socket: consuming Socket, localAddress: SocketAddress,
         childLoops: [EventLoop], tls: TLSContext?, proxyProtocol: ProxyProtocolOptions?,
-        unixSocketFile: UnixSocketFile? = nil, unixSocketLock: Int32 = -1, accept: @escaping @Sendable (Channel) -> Void
+        unixSocketFile: UnixSocketFile? = nil, unixSocketLock: Int32 = -1,
+        onFailure: (@Sendable (TransportError) -> Void)? = nil, accept: @escaping @Sendable (Channel) -> Void
     ) {
+        self.onFailure = onFailure
         self.unixSocketFile = unixSocketFile
         self.unixSocketLock = unixSocketLock
         self.tls = tls
@@ -84,14 +88,19 @@ public final class Listener: @unchecked Sendable {
     ///     a valid header in time is dropped. Nil: connections are the clients themselves.
     ///   - loop: the loop that accepts.
     ///   - childLoops: the loops the accepted channels belong to, round-robin; nil: `loop`.
+    ///   - onFailure: told, on the loop concerned, of what the listener handles by itself, for
+    ///     logs: an `accept` that failed for want of resources (`.system`: `EMFILE`, `ENFILE`,
+    ///     `ENOBUFS`, `ENOMEM`, after which accepting pauses for 100 ms), and a connection
+    ///     dropped for its PROXY protocol header (`.proxy`: missing, invalid or late, the
+    ///     connection closed before it, or too many awaited at once). Keep it short.
     ///   - accept: called on the channel's own loop with each new channel; set its handler here.
     /// - Throws: ``TransportError`` — `.resolution`, `.addressInUse`, `.eventLoopShutdown`,
     ///   `.system`; `.tlsConfiguration` for a client TLS context.
     /// - Returns: the listener; keep it to ``close()`` it.
     public static func bind(
         host: String, port: Int, backlog: Int = 511, reusePort: Bool = false, tls: TLSContext? = nil,
-        proxyProtocol: ProxyProtocolOptions? = nil,
-        on loop: EventLoop, childLoops: [EventLoop]? = nil, accept: @escaping @Sendable (Channel) -> Void
+        proxyProtocol: ProxyProtocolOptions? = nil, on loop: EventLoop, childLoops: [EventLoop]? = nil,
+        onFailure: (@Sendable (TransportError) -> Void)? = nil, accept: @escaping @Sendable (Channel) -> Void
     ) throws(TransportError) -> Listener {
         if let tls, tls.role != .server {
             throw TransportError(.tlsConfiguration("a listener needs a server TLS context"))
@@ -103,7 +112,7 @@ public final class Listener: @unchecked Sendable {
                 let local = socket.localAddress ?? address
                 let listener = Listener(
                     loop: loop, socket: socket, localAddress: local, childLoops: childLoops ?? [loop], tls: tls,
-                    proxyProtocol: proxyProtocol, accept: accept
+                    proxyProtocol: proxyProtocol, onFailure: onFailure, accept: accept
                 )
                 try listener.start()
                 return listener
@@ -183,6 +192,7 @@ extension Listener: Selectable {
                 switch Self.reaction(to: error) {
                 case .next: continue
                 case .pause:
+                    report(.system("accept", error, endpoint: localAddress.description))
                     pause()
                     return
                 }
@@ -228,10 +238,17 @@ extension Listener: Selectable {
         // that never send one cannot hold descriptors without bound.
         guard pendingHeaders.add(1, ordering: .relaxed).newValue <= proxyProtocol.maxPending else {
             pendingHeaders.subtract(1, ordering: .relaxed)
-            return
+            return report(TransportError(
+                .proxy("dropped: \(proxyProtocol.maxPending) connections were awaiting their PROXY protocol header"),
+                endpoint: peer?.description))
         }
         let reader = ProxyHeaderReader(listener: self, socket: accepted, peer: peer, loop: child, timeout: proxyProtocol.timeout)
         if child === loop { reader.start() } else { child.execute { reader.start() } }
+    }
+
+    /// Tells ``onFailure`` of `error`. Any loop.
+    func report(_ error: TransportError) {
+        onFailure?(error)
     }
 
     /// A ``ProxyHeaderReader`` is done.

@@ -36,11 +36,13 @@ final class ProxyHeaderReader: Selectable, @unchecked Sendable {
 
     /// Starts waiting for the header, on the loop.
     func start() {
-        timer = loop.scheduleTask(in: timeout) { [self] in finish(opening: nil) }
+        timer = loop.scheduleTask(in: timeout) { [self] in
+            finish(failing: "no whole PROXY protocol header within \(timeout)")
+        }
         do {
             registrationID = try loop.register(self, descriptor: descriptor, interest: [.read])
         } catch {
-            finish(opening: nil)
+            finish(failing: "not read: \(error)")
         }
     }
 
@@ -54,24 +56,33 @@ final class ProxyHeaderReader: Selectable, @unchecked Sendable {
             case .processed(let peekedCount): count = peekedCount
             }
         } catch {
-            return finish(opening: nil)
+            return finish(failing: "not read: \(error)")
         }
-        guard count > 0 else { return finish(opening: nil) }  // closed before its header
+        guard count > 0 else { return finish(failing: "closed before its PROXY protocol header") }
         let candidate = received + peeked[..<count]
         switch ProxyHeader.parse(candidate) {
         case .incomplete:
-            guard consume(count, into: &peeked) else { return finish(opening: nil) }
+            guard consume(count, into: &peeked) else { return finish(failing: "its PROXY protocol header was not read") }
             received = candidate
         case .invalid:
-            finish(opening: nil)
+            finish(failing: "no valid PROXY protocol header")
         case .header(let header):
-            guard consume(header.length - received.count, into: &peeked) else { return finish(opening: nil) }
+            guard consume(header.length - received.count, into: &peeked) else {
+                return finish(failing: "its PROXY protocol header was not read")
+            }
             finish(opening: header)
         }
     }
 
     func loopWillShutDown() {
         finish(opening: nil)
+    }
+
+    /// Drops the connection and tells the listener's `onFailure` why.
+    private func finish(failing reason: String) {
+        guard !isDone else { return }
+        finish(opening: nil)
+        listener.report(TransportError(.proxy("dropped: " + reason), endpoint: peer?.description))
     }
 
     /// Reads and discards `count` bytes already peeked, into `buffer`, which held them (so it

@@ -49,7 +49,8 @@ public struct TransportError: Error, Hashable, Sendable, CustomStringConvertible
         case proxyRefused(status: Int, reason: String)
         /// The tunnel through the proxy (HTTP or SOCKS5) failed otherwise: a malformed or
         /// oversized answer, the proxy closing before it answered, or a target or credentials
-        /// that cannot be sent.
+        /// that cannot be sent. On a listener with the PROXY protocol: a connection dropped for
+        /// its header (``Listener``'s `onFailure`), the endpoint being the balancer's.
         case proxy(String)
         /// The SOCKS5 proxy refused the connection (RFC 1928 §6: a reply other than X'00'),
         /// e.g. 2 "connection not allowed by ruleset", 4 "host unreachable", 5 "connection
