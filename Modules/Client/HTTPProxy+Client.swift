@@ -11,7 +11,7 @@ extension HTTPProxy {
     /// A proxy that wants Basic credentials (RFC 7617 §2):
     /// `Proxy-Authorization: Basic base64(username:password)`.
     public init(host: String, port: Int, username: String, password: String) {
-        self.init(host: host, port: port, authorization: "Basic " + Base64.encode(Array("\(username):\(password)".utf8)))
+        self.init(host: host, port: port, authorization: WebSocketURL.basicCredentials(user: username, password: password))
     }
 
     /// Parses a proxy URL as proxy environment variables hold it:

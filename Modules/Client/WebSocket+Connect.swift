@@ -21,7 +21,8 @@ extension WebSocket {
     /// ``WebSocketDriver/WebSocket/Configuration/tls``: the server's certificate must chain to
     /// the trust roots and name the URL's host (RFC 6125), which is also sent as SNI (RFC 6066).
     /// - Parameters:
-    ///   - url: a `ws://` or `wss://` URL.
+    ///   - url: a `ws://` or `wss://` URL; user information in it (`ws://alice:secret@host/`)
+    ///     is sent as `Authorization: Basic` (RFC 7617) unless `headers` has an `Authorization`.
     ///   - headers: additional request headers (`Authorization`, `Origin`, cookies).
     ///   - configuration: limits, timeouts, subprotocols, extensions, TLS settings.
     ///   - loop: the event loop to run on; a shared loop by default.
@@ -47,6 +48,11 @@ extension WebSocket {
             throw WebSocketError(.transport(TransportError(.proxy("a proxy cannot be combined with unixSocketPath"))))
         }
         var headers = headers
+        // The URL's credentials, unless the request has its own; a redirect to another origin
+        // drops them with the other credentials (below).
+        if let basic = target.basicAuthorization, headers.first("Authorization") == nil {
+            headers.append(name: "Authorization", value: basic)
+        }
         let deadline = ContinuousClock.now + configuration.openTimeout
         var redirects = 0
         while true {

@@ -1,10 +1,19 @@
 import WebSocketDriver
 
-extension WebSocketURL: CustomStringConvertible {
+extension WebSocketURL: CustomStringConvertible, CustomReflectable {
     /// The URL as text: `ws[s]://host[:port]/path?query`, an IPv6 host in brackets (its zone
-    /// as `%25zone`, RFC 6874 §2), the port only when the URL named it.
+    /// as `%25zone`, RFC 6874 §2), the port only when the URL named it; without ``user`` and
+    /// ``password``, so that it can be logged.
     public var description: String {
         "\(isSecure ? "wss" : "ws")://\(authority)\(requestTarget)"
+    }
+
+    /// The fields, ``password`` as `***` (for `dump` and debuggers).
+    public var customMirror: Mirror {
+        Mirror(self, children: [
+            "isSecure": isSecure, "host": host, "port": port, "hasExplicitPort": hasExplicitPort,
+            "requestTarget": requestTarget, "user": user as Any, "password": password == nil ? "nil" : "***",
+        ])
     }
 
     /// `host[:port]` as a URL writes it.
@@ -20,7 +29,8 @@ extension WebSocketURL: CustomStringConvertible {
         isSecure == other.isSecure && port == other.port && host.lowercased() == other.host.lowercased()
     }
 
-    /// The URL a redirect's `Location` names, resolved against this one.
+    /// The URL a redirect's `Location` names, resolved against this one. It carries no
+    /// ``user`` or ``password``: neither this URL's nor any the `Location` names.
     ///
     /// RFC 9110 §10.2.2: "If the Location value provided in a 3xx (Redirection) response … is a
     /// relative reference, [it] is resolved relative to the target URI" (RFC 3986 §5.2):
@@ -36,20 +46,23 @@ extension WebSocketURL: CustomStringConvertible {
         let lower = reference.lowercased()
         for (prefix, scheme) in [("ws://", "ws://"), ("wss://", "wss://"), ("http://", "ws://"), ("https://", "wss://")]
             where lower.hasPrefix(prefix) {
-            return try WebSocketURL(scheme + reference.dropFirst(prefix.count)).withoutDotSegments()
+            return try WebSocketURL(scheme + reference.dropFirst(prefix.count)).asRedirectTarget()
         }
         if Self.hasScheme(reference) {
             throw WebSocketError(.invalidURL("redirect to \(location): the scheme must be ws, wss, http or https"))
         }
         let scheme = isSecure ? "wss:" : "ws:"
-        if reference.hasPrefix("//") { return try WebSocketURL(scheme + reference).withoutDotSegments() }
+        if reference.hasPrefix("//") { return try WebSocketURL(scheme + reference).asRedirectTarget() }
         return try WebSocketURL("\(scheme)//\(authority)\(Self.merge(reference, into: requestTarget))")
     }
 
-    /// This URL with the dot segments of its path removed (RFC 3986 §5.2.2: the path of every
-    /// resolved reference goes through remove_dot_segments).
-    private func withoutDotSegments() -> WebSocketURL {
+    /// This URL as a redirect goes to it: the dot segments of its path removed (RFC 3986
+    /// §5.2.2: the path of every resolved reference goes through remove_dot_segments), and
+    /// without user information (a server does not choose the client's credentials).
+    private func asRedirectTarget() -> WebSocketURL {
         var url = self
+        url.user = nil
+        url.password = nil
         let parts = requestTarget.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
         url.requestTarget = Self.removingDotSegments(String(parts[0])) + (parts.count > 1 ? "?" + parts[1] : "")
         return url

@@ -14,11 +14,22 @@ public struct WebSocketURL: Hashable, Sendable {
     public var hasExplicitPort: Bool
     /// The path and query, starting with `/` (the request target of RFC 6455 §4.1).
     public var requestTarget: String
+    /// The user information's name (`ws://alice:secret@host/`, RFC 3986 §3.2.1), percent-decoded;
+    /// nil when the URL has none. With ``password`` it is sent as `Authorization: Basic`
+    /// (RFC 7617) unless the request has an `Authorization` of its own. Never part of
+    /// ``description``.
+    public var user: String?
+    /// The user information's password, percent-decoded; nil when the URL names none (the
+    /// Basic credentials then end in an empty password). Printed as `***` by `dump`.
+    public var password: String?
 
     /// Parses a URL string.
     /// - Throws: ``WebSocketError`` `.invalidURL` for another scheme, a missing host, a bad
-    ///   port, an IPv6 address without brackets or brackets around anything else, or a fragment. RFC 6455 §3: "Fragment identifiers are meaningless in the context
-    ///   of WebSocket URIs and MUST NOT be used on these URIs."
+    ///   port, an IPv6 address without brackets or brackets around anything else, a user name
+    ///   with a colon (RFC 7617 §2: "a user-id containing a colon character is invalid"), or a
+    ///   fragment. RFC 6455 §3: "Fragment identifiers are meaningless in the context
+    ///   of WebSocket URIs and MUST NOT be used on these URIs." Messages show the URL without
+    ///   its password.
     public init(_ string: String) throws {
         let lower = string.lowercased()
         let rest: Substring
@@ -31,13 +42,40 @@ public struct WebSocketURL: Hashable, Sendable {
         } else {
             throw WebSocketError(.invalidURL("\(string): the scheme must be ws or wss"))
         }
-        guard !rest.contains("#") else { throw WebSocketError(.invalidURL("\(string): fragments are not allowed")) }
+        let shown = ProxyURL.redacted(string)
+        guard !rest.contains("#") else { throw WebSocketError(.invalidURL("\(shown): fragments are not allowed")) }
         let authorityEnd = rest.firstIndex { $0 == "/" || $0 == "?" } ?? rest.endIndex
-        let authority = rest[..<authorityEnd]
+        var authority = rest[..<authorityEnd]
         let target = rest[authorityEnd...]
         requestTarget = target.isEmpty ? "/" : (target.first == "?" ? "/" + target : String(target))
-        guard !authority.contains("@") else { throw WebSocketError(.invalidURL("\(string): user info is not supported")) }
-        (host, port, hasExplicitPort) = try Self.parseAuthority(authority, defaultPort: isSecure ? 443 : 80, url: string)
+        if let at = authority.lastIndex(of: "@") {
+            (user, password) = try Self.parseUserinfo(authority[..<at], url: shown)
+            authority = authority[authority.index(after: at)...]
+        }
+        (host, port, hasExplicitPort) = try Self.parseAuthority(authority, defaultPort: isSecure ? 443 : 80, url: shown)
+    }
+
+    /// `userinfo = user [ ":" password ]` (RFC 3986 §3.2.1), each percent-decoded; an empty
+    /// userinfo (`ws://@host/`) is none.
+    private static func parseUserinfo(_ userinfo: Substring, url: String) throws -> (String?, String?) {
+        guard !userinfo.isEmpty else { return (nil, nil) }
+        let colon = userinfo.firstIndex(of: ":")
+        let user = ProxyURL.percentDecoded(userinfo[..<(colon ?? userinfo.endIndex)])
+        guard !user.contains(":") else {
+            throw WebSocketError(.invalidURL("\(url): a user name with a colon cannot be sent (RFC 7617 §2)"))
+        }
+        return (user, colon.map { ProxyURL.percentDecoded(userinfo[userinfo.index(after: $0)...]) })
+    }
+
+    /// `Authorization: Basic` for the URL's ``user`` and ``password`` (RFC 7617 §2), nil
+    /// without a user.
+    var basicAuthorization: String? {
+        user.map { WebSocketURL.basicCredentials(user: $0, password: password ?? "") }
+    }
+
+    /// `Basic base64(user ":" password)`, UTF-8 (RFC 7617 §2-2.1).
+    static func basicCredentials(user: String, password: String) -> String {
+        "Basic " + Base64.encode(Array("\(user):\(password)".utf8))
     }
 
     /// `host [ ":" port ]` (RFC 3986 §3.2.2-3.2.3). An IPv6 address must be in brackets ("A host

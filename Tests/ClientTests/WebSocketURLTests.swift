@@ -35,8 +35,39 @@ struct WebSocketURLTests {
         #expect(url.host == "fe80::1%eth0" && url.port == 9000)
     }
 
+    /// RFC 3986 §3.2.1: `user[:password]@`, percent-decoded, kept out of the description.
+    @Test func userInformationIsParsedAndNeverPrinted() throws {
+        let url = try WebSocketURL("wss://alice:s%40cr%3Aet@example.com:8443/chat")
+        #expect(url.user == "alice" && url.password == "s@cr:et")
+        #expect(url.host == "example.com" && url.port == 8443 && url.requestTarget == "/chat")
+        #expect(url.description == "wss://example.com:8443/chat")
+        var dumped = ""
+        dump(url, to: &dumped)
+        #expect(dumped.contains("alice") && !dumped.contains("s@cr:et") && dumped.contains("***"), "\(dumped)")
+        let nameOnly = try WebSocketURL("ws://bob@[::1]:9001/")
+        #expect(nameOnly.user == "bob" && nameOnly.password == nil && nameOnly.host == "::1")
+        let none = try WebSocketURL("ws://@example.com/")
+        #expect(none.user == nil && none.password == nil)
+        #expect(try WebSocketURL("ws://a@b@example.com/").user == "a@b", "the last @ ends the user information")
+        do {
+            _ = try WebSocketURL("ws://alice:topsecret@x:99999/")
+            Issue.record("a bad port was accepted")
+        } catch {
+            #expect(!"\(error)".contains("topsecret"), "\(error)")
+        }
+    }
+
+    /// A redirect never carries user information: neither the URL's nor one a server names.
+    @Test func aRedirectCarriesNoUserInformation() throws {
+        let url = try WebSocketURL("ws://alice:secret@example.com/a")
+        for location in ["/b", "ws://mallory:x@example.com/c", "//example.com/d"] {
+            let next = try url.resolving(redirect: location)
+            #expect(next.user == nil && next.password == nil, "\(location)")
+        }
+    }
+
     @Test("Invalid URLs are refused", arguments: [
-        "http://x/", "ws://", "ws://x:0/", "ws://x:99999/", "ws://x/#frag", "ws://[::1/", "ws://u@x/",
+        "http://x/", "ws://", "ws://x:0/", "ws://x:99999/", "ws://x/#frag", "ws://[::1/", "ws://a%3Ab:c@x/", "ws://u@/",
         // RFC 3986 §3.2.2: an IPv6 address only in brackets, and only an IPv6 address in them.
         "ws://::1:9001/", "ws://::ffff:7f00:1/", "ws://[example.com]/", "ws://[127.0.0.1]/", "ws://[v1.fe]/",
         "ws://[fe80::1%eth0]/", "ws://[fe80::1%25]/", "ws://[::1]x/",

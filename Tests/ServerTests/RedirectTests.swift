@@ -107,6 +107,39 @@ struct RedirectTests {
         await target.shutdown()
     }
 
+    /// The URL's user information goes as `Authorization: Basic` (RFC 7617), unless the
+    /// request has its own; like other credentials it stays on the same origin and is not
+    /// sent to another after a redirect.
+    @Test func theURLsUserInformationIsBasicAuthorization() async throws {
+        let seenByTarget = Seen([])
+        let target = try Self.server(seen: seenByTarget) { _ in .accept() }
+        let seen = Seen([])
+        let origin = try Self.server(seen: seen) { path in
+            path == "/away" ? Self.redirect(to: "ws://127.0.0.1:\(target.port)/there")
+                : path == "/chat" ? Self.redirect(to: "/chat/2") : .accept()
+        }
+        let ws = try await WebSocket.connect(
+            to: "ws://alice:s%40cret@127.0.0.1:\(origin.port)/chat", configuration: Self.following(1))
+        try await ws.close()
+        let basic = "Basic " + Base64.encode(Array("alice:s@cret".utf8))
+        #expect(seen.withLock { $0.map { $0.headers.first("Authorization") } } == [basic, basic])
+
+        var own = HTTPHeaders()
+        own.append(name: "Authorization", value: "Bearer mine")
+        let explicit = try await WebSocket.connect(
+            to: "ws://alice:s%40cret@127.0.0.1:\(origin.port)/b", headers: own, configuration: Self.following(0))
+        try await explicit.close()
+        #expect(seen.withLock { $0.last?.headers.values(for: "Authorization") } == ["Bearer mine"])
+
+        let moved = try await WebSocket.connect(
+            to: "ws://alice:s%40cret@127.0.0.1:\(origin.port)/away", configuration: Self.following(1))
+        try await moved.close()
+        #expect(seen.withLock { $0.last?.headers.first("Authorization") } == basic)
+        #expect(seenByTarget.withLock { $0.first?.headers.contains("Authorization") } == false)
+        await origin.shutdown()
+        await target.shutdown()
+    }
+
     /// The same origin, a relative `Location`: the credentials stay.
     @Test func aRelativeRedirectOnTheSameOriginKeepsTheCredentials() async throws {
         let seen = Seen([])
