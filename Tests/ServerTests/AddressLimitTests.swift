@@ -48,58 +48,52 @@ struct AddressLimitTests {
         await server.shutdown()
     }
 
-    /// Behind a balancer the limit is the PROXY header's client's: two clients behind the same
-    /// balancer address are counted apart.
-    @Test func theProxyHeadersClientIsCounted() async throws {
+    /// The status lines of upgrade requests behind a balancer, one per PROXY header line in
+    /// `headers` (each connection kept open until all are answered), with one connection per
+    /// client address allowed.
+    static func statusLines(behindBalancer headers: [String]) async throws -> [String] {
         let server = try ClientServerTests.echoServer {
             $0.proxyProtocol = true
             $0.maxConnectionsPerAddress = 1
         }
-        func header(_ client: String) -> [UInt8] {
-            Array("PROXY TCP4 \(client) 127.0.0.1 4242 \(server.port)\r\n".utf8) + Harness.request()
+        let answers = try headers.map { header in
+            try Self.statusLine(port: server.port, sending: Array("\(header)\r\n".utf8) + Harness.request())
         }
-        let first = try Self.statusLine(port: server.port, sending: header("203.0.113.7"))
-        let second = try Self.statusLine(port: server.port, sending: header("203.0.113.7"))
-        let other = try Self.statusLine(port: server.port, sending: header("198.51.100.9"))
-        #expect(first.line == "HTTP/1.1 101 Switching Protocols")
-        #expect(second.line.hasPrefix("HTTP/1.1 503"), "\(second.line)")
-        #expect(other.line == "HTTP/1.1 101 Switching Protocols")
-        for fd in [first.fd, second.fd, other.fd] { RawClient.close(fd) }
+        for answer in answers { RawClient.close(answer.fd) }
         await server.shutdown()
+        return answers.map(\.line)
+    }
+
+    static let switching = "HTTP/1.1 101 Switching Protocols"
+    static let unavailable = "HTTP/1.1 503 Service Unavailable"
+
+    /// Behind a balancer the limit is the PROXY header's client's: two clients behind the same
+    /// balancer address are counted apart.
+    @Test func theProxyHeadersClientIsCounted() async throws {
+        let lines = try await Self.statusLines(behindBalancer: [
+            "PROXY TCP4 203.0.113.7 127.0.0.1 4242 80", "PROXY TCP4 203.0.113.7 127.0.0.1 4243 80",
+            "PROXY TCP4 198.51.100.9 127.0.0.1 4244 80",
+        ])
+        #expect(lines == [Self.switching, Self.unavailable, Self.switching])
     }
 
     /// An IPv4 client is one address whether the header names it as IPv4 or as IPv4-mapped
     /// IPv6 (as a dual-stack balancer may).
     @Test func anIPv4MappedClientIsTheIPv4Client() async throws {
-        let server = try ClientServerTests.echoServer {
-            $0.proxyProtocol = true
-            $0.maxConnectionsPerAddress = 1
-        }
-        let v4 = Array("PROXY TCP4 203.0.113.7 127.0.0.1 4242 \(server.port)\r\n".utf8) + Harness.request()
-        let mapped = Array("PROXY TCP6 ::ffff:203.0.113.7 ::1 4243 \(server.port)\r\n".utf8) + Harness.request()
-        let first = try Self.statusLine(port: server.port, sending: v4)
-        let second = try Self.statusLine(port: server.port, sending: mapped)
-        #expect(first.line == "HTTP/1.1 101 Switching Protocols")
-        #expect(second.line.hasPrefix("HTTP/1.1 503"), "\(second.line)")
-        for fd in [first.fd, second.fd] { RawClient.close(fd) }
-        await server.shutdown()
+        let lines = try await Self.statusLines(behindBalancer: [
+            "PROXY TCP4 203.0.113.7 127.0.0.1 4242 80", "PROXY TCP6 ::ffff:203.0.113.7 ::1 4243 80",
+        ])
+        #expect(lines == [Self.switching, Self.unavailable])
     }
 
     /// Headers that name no client (`UNKNOWN` here, like `LOCAL` health checks) are not
-    /// counted: under the balancer's address they would all be one client.
+    /// counted: under the balancer's address (127.0.0.1, also the last client's) they would
+    /// all be one client.
     @Test func headersWithoutAClientAreNotCounted() async throws {
-        let server = try ClientServerTests.echoServer {
-            $0.proxyProtocol = true
-            $0.maxConnectionsPerAddress = 1
-        }
-        let unknown = Array("PROXY UNKNOWN\r\n".utf8) + Harness.request()
-        let answers = try (0..<3).map { _ in try Self.statusLine(port: server.port, sending: unknown) }
-        for answer in answers { #expect(answer.line == "HTTP/1.1 101 Switching Protocols") }
-        let named = try Self.statusLine(
-            port: server.port, sending: Array("PROXY TCP4 127.0.0.1 127.0.0.1 4242 \(server.port)\r\n".utf8) + Harness.request())
-        #expect(named.line == "HTTP/1.1 101 Switching Protocols", "the balancer's own address was used up")
-        for fd in answers.map(\.fd) + [named.fd] { RawClient.close(fd) }
-        await server.shutdown()
+        let lines = try await Self.statusLines(behindBalancer: [
+            "PROXY UNKNOWN", "PROXY UNKNOWN", "PROXY UNKNOWN", "PROXY TCP4 127.0.0.1 127.0.0.1 4242 80",
+        ])
+        #expect(lines == Array(repeating: Self.switching, count: 4))
     }
 
     @Test(arguments: [(0, nil), (10, 0), (10, -1)] as [(Int, Int?)])
