@@ -1,3 +1,4 @@
+import Synchronization
 import WebSocketCore
 public import WebSocketDriver
 import WebSocketFraming
@@ -14,8 +15,9 @@ public import WebSocketTransport
 /// print("listening on", server.port)
 /// ```
 public final class WebSocketServer: Sendable {
-    /// The options in force.
-    public let configuration: Configuration
+    /// The options in force (``updateTLS(_:)`` changes its `tls`).
+    public var configuration: Configuration { current.withLock { $0 } }
+    private let current: Mutex<Configuration>
     /// The loops serving connections (the first one also accepts).
     public let loops: [EventLoop]
     private let listener: Listener
@@ -101,7 +103,7 @@ public final class WebSocketServer: Sendable {
     private init(
         configuration: Configuration, loops: [EventLoop], ownsLoops: Bool, hooks: Session.Hooks
     ) throws {
-        self.configuration = configuration
+        current = Mutex(configuration)
         self.loops = loops
         self.ownsLoops = ownsLoops
         let session = Session(configuration: configuration, registry: registry, hooks: hooks)
@@ -127,6 +129,36 @@ public final class WebSocketServer: Sendable {
             }
         } catch {
             if ownsLoops { for loop in loops { loop.syncShutdown() } }
+            throw WebSocketError(.transport(error))
+        }
+    }
+
+    /// Serves connections accepted from now on with `tls`: a renewed certificate (or a new
+    /// key, versions, client authentication, SNI handler) without a restart, e.g. from a
+    /// certificate manager's deploy hook:
+    ///
+    /// ```swift
+    /// var tls = server.configuration.tls!
+    /// tls.identity = try TLSIdentity(certificateChainFile: "/etc/app/fullchain.pem", privateKeyFile: "/etc/app/privkey.pem")
+    /// try server.updateTLS(tls)
+    /// ```
+    ///
+    /// Connections already open, and TLS handshakes under way, keep what they started with.
+    /// Sessions of the old configuration are not resumed under the new one (clients do a full
+    /// handshake once). Any thread.
+    /// - Throws: ``WebSocketError`` (``WebSocketTransport/TransportError/Kind/tlsConfiguration(_:)``)
+    ///   when `tls` cannot be used, or when the server was started without TLS (its clients
+    ///   speak `ws://`); the server then goes on as it was.
+    public func updateTLS(_ tls: TLSServerConfiguration) throws {
+        do throws(TransportError) {
+            let context = try TLSContext(server: tls)
+            // Under the lock, so that concurrent updates leave the listener and `configuration`
+            // with the same one.
+            try current.withLock { (configuration) throws(TransportError) in
+                try listener.replaceTLSContext(context)
+                configuration.tls = tls
+            }
+        } catch {
             throw WebSocketError(.transport(error))
         }
     }

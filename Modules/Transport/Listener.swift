@@ -29,7 +29,9 @@ public final class Listener: @unchecked Sendable {
     /// Told of what the listener handles by itself (``bind(host:port:backlog:reusePort:tls:proxyProtocol:on:childLoops:onFailure:accept:)``).
     private let onFailure: (@Sendable (TransportError) -> Void)?
     /// The server context every accepted connection does its TLS handshake with; nil for TCP.
-    private let tls: TLSContext?
+    /// Read at each accept, on the accepting loop or a PROXY header's reader's loop, and
+    /// replaced by ``replaceTLSContext(_:)`` from any thread.
+    private let tls: Mutex<TLSContext?>
     /// Whether every connection starts with a PROXY protocol header, and how long it may take.
     private let proxyProtocol: ProxyProtocolOptions?
     /// Connections whose PROXY protocol header is still being read.
@@ -57,7 +59,7 @@ public final class Listener: @unchecked Sendable {
         self.onFailure = onFailure
         self.unixSocketFile = unixSocketFile
         self.unixSocketLock = unixSocketLock
-        self.tls = tls
+        self.tls = Mutex(tls)
         self.proxyProtocol = proxyProtocol
         self.loop = loop
         self.descriptor = socket.descriptor
@@ -251,6 +253,24 @@ extension Listener: Selectable {
         onFailure?(error)
     }
 
+    /// Gives connections accepted from now on `context` for their TLS handshake instead of
+    /// the one they had: a renewed certificate without closing the listener. Connections
+    /// accepted before, their handshakes included, keep the context they started with.
+    /// Any thread.
+    /// - Throws: `.tlsConfiguration` for a client context, or when the listener serves plain
+    ///   TCP (its clients do not expect TLS).
+    public func replaceTLSContext(_ context: TLSContext) throws(TransportError) {
+        guard context.role == .server else {
+            throw TransportError(.tlsConfiguration("a listener needs a server TLS context"))
+        }
+        try tls.withLock { (current) throws(TransportError) in
+            guard current != nil else {
+                throw TransportError(.tlsConfiguration("the listener serves plain TCP: it cannot start TLS"))
+            }
+            current = context
+        }
+    }
+
     /// A ``ProxyHeaderReader`` is done.
     func headerReadEnded() {
         pendingHeaders.subtract(1, ordering: .relaxed)
@@ -264,7 +284,7 @@ extension Listener: Selectable {
     func open(_ accepted: consuming Socket, remoteAddress: SocketAddress?, proxyHeader: ProxyHeader? = nil, on child: EventLoop) {
         let local = accepted.localAddress
         var layer: TLSLayer?
-        if let tls {
+        if let tls = tls.withLock({ $0 }) {
             // Without a session (out of memory) the connection is dropped, like a failed accept.
             guard let session = try? TLSSession(context: tls) else { return }
             layer = TLSLayer(session: session)

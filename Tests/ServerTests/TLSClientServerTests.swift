@@ -126,6 +126,38 @@ struct TLSClientServerTests {
         await server.shutdown()
     }
 
+    /// `updateTLS`: a certificate replaced while the server runs. The first names 127.0.0.1
+    /// only, so `localhost` is refused; after the update `localhost` connects, and the
+    /// connection opened before goes on with the old one.
+    @Test func theCertificateIsReplacedWithoutARestart() async throws {
+        let server = try Self.secureEchoServer("ip-only")
+        let client = TLSCertificates.client()
+        let before = try await WebSocket.connect(to: "wss://127.0.0.1:\(server.port)/", configuration: client)
+        let refused = await Self.transportFailure("wss://localhost:\(server.port)/", client)
+        #expect(refused?.description.contains("host name mismatch") == true, "\(String(describing: refused))")
+
+        try server.updateTLS(try TLSCertificates.server("server"))
+        #expect(server.configuration.tls?.identity.certificateDER == (try TLSCertificates.identity("server").certificateDER))
+        let after = try await WebSocket.connect(to: "wss://localhost:\(server.port)/", configuration: client)
+        try await after.send(text: "new")
+        #expect(try await after.receive() == .text("new"))
+        try await before.send(text: "old")
+        #expect(try await before.receive() == .text("old"), "the connection opened before the update goes on")
+        try await after.close()
+        try await before.close()
+        await server.shutdown()
+    }
+
+    /// A plain server cannot start TLS (its clients speak ws://): refused, and it goes on.
+    @Test func aPlainServerRefusesATLSUpdate() async throws {
+        let server = try ClientServerTests.echoServer()
+        #expect(throws: WebSocketError.self) { try server.updateTLS(try TLSCertificates.server()) }
+        #expect(server.configuration.tls == nil)
+        let ws = try await WebSocket.connect(to: "ws://127.0.0.1:\(server.port)/")
+        try await ws.close()
+        await server.shutdown()
+    }
+
     @Test func expiredCertificateIsRefused() async throws {
         let server = try Self.secureEchoServer("expired")
         let failure = await Self.transportFailure("wss://127.0.0.1:\(server.port)/", TLSCertificates.client())
