@@ -65,7 +65,7 @@ extension WebSocket {
             try? connection.close(code: .normalClosure, reason: "")  // a no-op once closing
             pump()
         }
-        if loop.inEventLoop { close() } else { loop.execute(close) }
+        loop.executeHereOrEnqueue(close)
     }
 
     /// How a server connection that never opened ended: the status of the response that

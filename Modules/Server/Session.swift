@@ -76,7 +76,7 @@ final class Session: Sendable {
                         socket.pendingDecision = nil
                         Self.apply(decision, to: socket)
                     }
-                    if loop.inEventLoop { apply() } else { loop.execute(apply) }
+                    loop.executeHereOrEnqueue(apply)
                 }
             }
         }

@@ -125,6 +125,14 @@ public final class EventLoop: @unchecked Sendable {
         _ = enqueue(.closure(task))
     }
 
+    /// Runs `task` now when called on the loop thread, else like ``execute(_:)``: for work
+    /// that must run on the loop but need not wait its turn behind the tasks already queued
+    /// (the caller on the loop is in the middle of its own work, which `task` then joins).
+    /// - Parameter task: the work.
+    public func executeHereOrEnqueue(_ task: @escaping @Sendable () -> Void) {
+        if inEventLoop { task() } else { execute(task) }
+    }
+
     /// Like ``execute(_:)``, reporting whether the task was accepted.
     /// - Returns: false when the loop has stopped and the task will never run.
     @discardableResult
