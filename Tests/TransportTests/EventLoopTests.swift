@@ -31,6 +31,24 @@ struct EventLoopTests {
         }
     }
 
+    /// On the loop the task runs at once, ahead of what is queued; off it, it queues.
+    @Test func executeHereOrEnqueueRunsInlineOnlyOnTheLoop() async throws {
+        try await withLoops { loops in
+            let loop = loops[0]
+            let order = Locked<[String]>([])
+            let done = try await onLoop(loop) { () -> Bool in
+                loop.execute { order.withLock { $0.append("queued") } }
+                loop.executeHereOrEnqueue { order.withLock { $0.append("inline") } }
+                return order.withLock { $0 } == ["inline"]
+            }
+            #expect(done, "ran inline on the loop")
+            let offLoop = Promise<Bool>("off the loop")
+            loop.executeHereOrEnqueue { offLoop.fulfill(loop.inEventLoop) }
+            #expect(try await offLoop.value(), "ran on the loop thread")
+            #expect(order.withLock { $0 } == ["inline", "queued"])
+        }
+    }
+
     @Test func executeIsFIFOPerSubmitterAcrossThreads() async throws {
         try await withLoops { loops in
             let loop = loops[0]
