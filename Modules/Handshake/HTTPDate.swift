@@ -47,7 +47,7 @@ public struct HTTPDate: Hashable, Comparable, Sendable, CustomStringConvertible 
     /// IMF-fixdate, e.g. `Sun, 06 Nov 1994 08:49:37 GMT` (RFC 9110 §5.6.7).
     public var description: String {
         let days = secondsSince1970.floorDivided(by: 86_400)
-        let second = Int(secondsSince1970 - days * 86_400)
+        let second = Int(secondsSince1970.floorModulo(86_400))
         let (year, month, day) = Self.civil(fromDays: days)
         let weekday = Int((days + 4).floorModulo(7))  // 1970-01-01 was a Thursday
         return "\(Self.shortDayNames[weekday]), \(Self.twoDigits(day)) \(Self.monthNames[month - 1]) "
@@ -183,8 +183,9 @@ extension Int64 {
         return (self % divisor != 0 && (self < 0) != (divisor < 0)) ? quotient - 1 : quotient
     }
 
-    /// The remainder with the divisor's sign.
+    /// The remainder in `0..<divisor` (a positive divisor); never overflows, even for `min`.
     fileprivate func floorModulo(_ divisor: Int64) -> Int64 {
-        self - floorDivided(by: divisor) * divisor
+        let remainder = self % divisor
+        return remainder < 0 ? remainder + divisor : remainder
     }
 }

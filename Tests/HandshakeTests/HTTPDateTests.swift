@@ -40,6 +40,20 @@ struct HTTPDateTests {
         #expect(days == 74_144, "203 Gregorian years")
     }
 
+    /// Random instants of years 0000-9999, to the second: written and read back the same,
+    /// and the extremes of Int64 are written without a trap.
+    @Test func randomInstantsRoundTrip() {
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<20_000 {
+            let seconds = Int64.random(in: -62_167_219_200...253_402_300_799, using: &generator)
+            let text = HTTPDate(secondsSince1970: seconds).description
+            #expect(HTTPDate(text)?.secondsSince1970 == seconds, "\(text)")
+        }
+        for extreme in [Int64.min, Int64.max, -1, 1 << 40] {
+            #expect(!HTTPDate(secondsSince1970: extreme).description.isEmpty)
+        }
+    }
+
     @Test func invalidDatesAndFormsAreRefused() {
         let refused = [
             "", "GMT", "Sun, 6 Nov 1994 08:49:37 GMT", "Sun, 06 nov 1994 08:49:37 GMT", "sun, 06 Nov 1994 08:49:37 GMT",
