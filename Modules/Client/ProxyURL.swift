@@ -49,11 +49,12 @@ struct ProxyURL {
         }
     }
 
-    /// `url` with any `user:password@` replaced by `***@`, for messages.
+    /// `url` with any `user:password@` replaced by `***@`, for messages: the last `@` of the
+    /// authority (before the first `/`, `?` or `#`), so that one in the path or query is kept.
     static func redacted(_ url: String) -> String {
-        guard let at = url.lastIndex(of: "@") else { return url }
         let schemeEnd = url.firstRange(of: "://")?.upperBound ?? url.startIndex
-        guard schemeEnd <= at else { return url }
+        let authority = url[schemeEnd...].prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+        guard let at = authority.lastIndex(of: "@") else { return url }
         return String(url[..<schemeEnd]) + "***" + url[at...]
     }
 

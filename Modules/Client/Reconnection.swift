@@ -133,8 +133,10 @@ extension WebSocket {
         static func retryAfter(_ error: any Error, now: HTTPDate = HTTPDate.now) -> Duration? {
             guard let response = (error as? WebSocketError)?.response,
                   let value = response.headers.first("Retry-After") else { return nil }
-            if value.utf8.allSatisfy({ (0x30...0x39).contains($0) }) {
-                return Int(value).map { .seconds($0) }  // nil for an overflowing number
+            if !value.isEmpty, value.utf8.allSatisfy({ (0x30...0x39).contains($0) }) {
+                // Too large for an Int: a very long wait (RFC 9111 §1.2.2 reads an overflowing
+                // delta-seconds as the greatest value), which `maxRetryAfter` caps.
+                return .seconds(Int(value) ?? .max)
             }
             guard let date = HTTPDate(value, now: now) else { return nil }
             let sent = response.headers.first("Date").flatMap { HTTPDate($0, now: now) } ?? now

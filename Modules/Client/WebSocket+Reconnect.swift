@@ -44,7 +44,7 @@ extension WebSocket {
     }
 
     /// ``connections(to:headers:configuration:reconnection:loop:)`` with request headers made
-    /// afresh for every connect: a bearer token that expires, a signed URL's signature.
+    /// afresh for every connect: a bearer token that expires, a signature carried in a header.
     ///
     /// ```swift
     /// let feed = WebSocket.connections(to: "wss://feed.example/prices") {
@@ -56,7 +56,10 @@ extension WebSocket {
     /// `headers` runs before each attempt, after its wait. Its failure goes through
     /// ``Reconnection/shouldRetry`` like a failed connect's (the default tries again only
     /// after ``WebSocketError``s that may pass, so any other error ends the sequence by
-    /// throwing it).
+    /// throwing it). A server refusing an expired token with 401 ends the sequence too,
+    /// unless `shouldRetry` accepts 401 (`{ Reconnection.isTransient($0) ||
+    /// ($0 as? WebSocketError)?.response?.status == 401 }`): the next attempt then asks
+    /// `headers` for a fresh one.
     /// - Parameters:
     ///   - url: a `ws://` or `wss://` URL.
     ///   - configuration: the configuration of every connection.

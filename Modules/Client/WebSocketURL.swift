@@ -32,6 +32,7 @@ public struct WebSocketURL: Hashable, Sendable {
     ///   its password.
     public init(_ string: String) throws {
         let lower = string.lowercased()
+        let shown = ProxyURL.redacted(string)
         let rest: Substring
         if lower.hasPrefix("ws://") {
             isSecure = false
@@ -40,9 +41,8 @@ public struct WebSocketURL: Hashable, Sendable {
             isSecure = true
             rest = string.dropFirst(6)
         } else {
-            throw WebSocketError(.invalidURL("\(string): the scheme must be ws or wss"))
+            throw WebSocketError(.invalidURL("\(shown): the scheme must be ws or wss"))
         }
-        let shown = ProxyURL.redacted(string)
         guard !rest.contains("#") else { throw WebSocketError(.invalidURL("\(shown): fragments are not allowed")) }
         let authorityEnd = rest.firstIndex { $0 == "/" || $0 == "?" } ?? rest.endIndex
         var authority = rest[..<authorityEnd]

@@ -69,11 +69,13 @@ extension WebSocket {
     }
 
     /// How a server connection that never opened ended: the status of the response that
-    /// answered it (nil when none was sent) and why; nil for one that opened or has not
-    /// ended. Loop thread.
-    package var endingBeforeOpen: (status: Int?, error: WebSocketError)? {
+    /// answered it (nil when none was sent), the protocol's own reason (an answered plain
+    /// request, a refusal; nil when only the transport failed), and the error `connect` would
+    /// report (a transport failure, such as a reset during the lingering close, first); nil
+    /// for one that opened or has not ended. Loop thread.
+    package var endingBeforeOpen: (status: Int?, reason: ConnectionError?, error: WebSocketError)? {
         guard openInfo == nil, let info = finalCloseInfo else { return nil }
-        return (connection.answeredStatus, openError(info))
+        return (connection.answeredStatus, info.error, openError(info))
     }
 
     /// How the connection ended, once its transport closed (1006 when no close was seen).

@@ -8,8 +8,8 @@
 /// with 256 random bits is as unpredictable to the peer and costs about 1 ns per key. A fresh
 /// key every 16,384 blocks bounds what any one key ever produces.
 ///
-/// A copy does not repeat its original: a system-keyed generator that finds itself copied (its
-/// ``Owner`` shared) takes a fresh key from the system before its next draw, so a copied client
+/// A copy does not repeat its original: a system-keyed generator that finds it shares its state
+/// with a copy takes a fresh key from the system before its next draw, so a copied client
 /// `Connection` (a value) and its original never send the same masking keys. Copies of a
 /// generator with a given key (test vectors) stay identical.
 ///
@@ -17,7 +17,6 @@
 public struct ChaCha20Random: RandomNumberGenerator, Sendable {
     /// What tells a copy from its original: one instance per key stream, shared only by copies.
     private final class Owner: Sendable {}
-
 
     /// Blocks produced under one key before the next is drawn from the system (1 MiB).
     static let blocksPerKey: UInt32 = 16_384

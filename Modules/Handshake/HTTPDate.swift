@@ -22,11 +22,11 @@ public struct HTTPDate: Hashable, Comparable, Sendable, CustomStringConvertible 
 
     /// Parses an HTTP-date in any of its three formats.
     /// - Parameters:
-    ///   - text: the field value, without surrounding whitespace.
+    ///   - text: the field value (spaces around it are ignored, as runs of spaces inside).
     ///   - now: the current time, for the RFC 850 form's two-digit year: RFC 9110 §5.6.7
     ///     "MUST interpret a timestamp that appears to be more than 50 years in the future as
     ///     representing the most recent year in the past that had the same last two digits".
-    ///     Nil: the years 1970-2069.
+    ///     Applied to the whole timestamp, not the year alone. Nil: the years 1970-2069.
     /// - Returns: nil unless `text` is one of the formats, naming an existing day and time.
     public init?(_ text: some StringProtocol, now: HTTPDate? = nil) {
         let words = String(text).split(separator: " ")
@@ -44,7 +44,9 @@ public struct HTTPDate: Hashable, Comparable, Sendable, CustomStringConvertible 
         self.init(secondsSince1970: seconds)
     }
 
-    /// IMF-fixdate, e.g. `Sun, 06 Nov 1994 08:49:37 GMT` (RFC 9110 §5.6.7).
+    /// IMF-fixdate, e.g. `Sun, 06 Nov 1994 08:49:37 GMT` (RFC 9110 §5.6.7), for instants of
+    /// the years 0000-9999, which the format can write; others are written in the same shape
+    /// with their year's digits (and sign), which no parser reads as an HTTP-date.
     public var description: String {
         let days = secondsSince1970.floorDivided(by: 86_400)
         let second = Int(secondsSince1970.floorModulo(86_400))
@@ -87,8 +89,11 @@ public struct HTTPDate: Hashable, Comparable, Sendable, CustomStringConvertible 
     private static func rfc850(_ words: [Substring], now: HTTPDate?) -> Fields? {
         let date = words[1].split(separator: "-", omittingEmptySubsequences: false)
         guard date.count == 3, let day = number(date[0], digits: 2...2), let month = month(date[1]),
-              let shortYear = number(date[2], digits: 2...2), words[3] == "GMT" else { return nil }
-        return fields(year: fullYear(shortYear, now: now), month: month, day: day, time: words[2])
+              let shortYear = number(date[2], digits: 2...2), words[3] == "GMT",
+              var fields = fields(year: shortYear < 70 ? 2000 + shortYear : 1900 + shortYear, month: month, day: day, time: words[2])
+        else { return nil }
+        if let now { fields.year = latestYear(of: fields, notMoreThanFiftyYearsAfter: now) }
+        return fields
     }
 
     /// `day-name SP month SP ( 2DIGIT / ( SP DIGIT ) ) SP time-of-day SP year`.
@@ -108,14 +113,22 @@ public struct HTTPDate: Hashable, Comparable, Sendable, CustomStringConvertible 
         return Fields(year: year, month: month, day: day, hour: hour, minute: minute, second: second)
     }
 
-    /// The RFC 850 form's year: the one ending in `shortYear` that is not more than 50 years
-    /// after `now`'s (RFC 9110 §5.6.7); without `now`, 1970-2069.
-    private static func fullYear(_ shortYear: Int, now: HTTPDate?) -> Int {
-        guard let now else { return shortYear < 70 ? 2000 + shortYear : 1900 + shortYear }
+    /// Fifty years of the Gregorian calendar's average length (365.2425 days), in seconds.
+    private static let fiftyYears: Int64 = 50 * 31_556_952
+
+    /// The RFC 850 form's year for `fields` (whose year has the right last two digits): the
+    /// latest that puts the timestamp no more than 50 years after `now` (RFC 9110 §5.6.7).
+    private static func latestYear(of fields: Fields, notMoreThanFiftyYearsAfter now: HTTPDate) -> Int {
         let current = civil(fromDays: now.secondsSince1970.floorDivided(by: 86_400)).year
-        var year = current - current % 100 + shortYear
-        if year > current + 50 { year -= 100 } else if year <= current - 50 { year += 100 }
-        return year
+        var candidate = fields
+        candidate.year = current - current % 100 + fields.year % 100 + 100
+        // Each century earlier until it is not too far ahead (a 29 February that a century
+        // lacks is skipped to the one before).
+        while candidate.year > 0 {
+            if let seconds = candidate.secondsSince1970, seconds <= now.secondsSince1970 + fiftyYears { break }
+            candidate.year -= 100
+        }
+        return candidate.year
     }
 
     /// A number of ASCII digits, their count within `digits`.

@@ -31,8 +31,8 @@ extension WebSocketServer {
         public var maxConnections: Int = 10_000
         /// The most connections open at once from one client IP address; further ones from it
         /// get 503, like nginx's `limit_conn`, so that one client cannot take every
-        /// ``maxConnections`` slot. At least 1: `start` throws for less. Default nil: no limit per address, as many users may share one
-        /// address behind a NAT or a proxy.
+        /// ``maxConnections`` slot. At least 1: `start` throws for less. Default nil: no limit
+        /// per address, as many users may share one address behind a NAT or a proxy.
         ///
         /// - The address is the peer's, or, with ``proxyProtocol``, the client's that the PROXY
         ///   header names (also on a Unix socket listener).

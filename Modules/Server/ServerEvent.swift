@@ -9,9 +9,12 @@ import WebSocketHandshake
 /// connections silently: a balancer that sends no PROXY header, a client whose requests are
 /// all refused with 400, a server at its connection limit look the same from outside.
 ///
-/// Every connection that is accepted ends in exactly one of ``Kind/refused(_:)``,
-/// ``Kind/closed(_:)`` (after ``Kind/opened(_:)``), ``Kind/answeredPlainRequest(status:)``
-/// and ``Kind/failedBeforeOpen(status:error:)``. `description` is a log line.
+/// Every connection the listener hands to the server ends in exactly one of
+/// ``Kind/refused(_:)``, ``Kind/closed(_:)`` (after ``Kind/opened(_:)``),
+/// ``Kind/answeredPlainRequest(status:)`` and ``Kind/failedBeforeOpen(status:error:)``; one
+/// the listener dropped itself (its PROXY header, no memory for a TLS session) is a
+/// ``Kind/listenerFailure(_:)``, and one whose peer reset it before it was set up, or that was
+/// accepted as the server stopped, goes unreported. `description` is a log line.
 public struct ServerEvent: Sendable, CustomStringConvertible {
     /// What happened.
     public enum Kind: Sendable {
@@ -31,9 +34,10 @@ public struct ServerEvent: Sendable, CustomStringConvertible {
         /// sent; `error` says why.
         case failedBeforeOpen(status: Int?, error: WebSocketError)
         /// The listener handled something by itself: an `accept` that failed for want of
-        /// resources (`.system`: `EMFILE`…; accepting pauses for 100 ms), or a connection
+        /// resources (`.system`: `EMFILE`…; accepting pauses for 100 ms), a connection
         /// dropped for its PROXY protocol header (`.proxy`: missing, invalid, late; the error's
-        /// endpoint is the balancer's).
+        /// endpoint is the balancer's), or one dropped for want of memory for its TLS session
+        /// (`.tls`).
         case listenerFailure(TransportError)
     }
 

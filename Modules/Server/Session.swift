@@ -95,8 +95,10 @@ final class Session: Sendable {
             registry.startHandler(for: socket, hooks.handler)
         }
         socket.onFinish = { [self] socket in
-            registry.remove(socket)
+            // Reported before the registry forgets it: `shutdown` returns once the registry
+            // is empty, so no event of a tracked connection comes after it.
             if configuration.onEvent != nil { report(Self.ending(of: socket), from: remote) }
+            registry.remove(socket)
         }
         socket.attachAccepted(channel, handshakeTimeout: configuration.connection.openTimeout)
     }
@@ -109,9 +111,11 @@ final class Session: Sendable {
     /// How a tracked connection ended, once its transport closed: closed after it opened,
     /// a plain request answered, or failed before it opened.
     private static func ending(of socket: WebSocket) -> ServerEvent.Kind {
-        guard let (status, error) = socket.endingBeforeOpen else { return .closed(socket.ending) }
-        if case .connection(let failure) = error.kind, case .plainHTTPRequestAnswered(let answered) = failure.kind {
-            return .answeredPlainRequest(status: answered)
+        guard let (status, reason, error) = socket.endingBeforeOpen else { return .closed(socket.ending) }
+        // Answered, whatever the transport did after (a client resetting during the lingering
+        // close, a TLS client leaving without close_notify); the status as sent.
+        if case .plainHTTPRequestAnswered(let asked)? = reason?.kind {
+            return .answeredPlainRequest(status: status ?? asked)
         }
         return .failedBeforeOpen(status: status, error: error)
     }

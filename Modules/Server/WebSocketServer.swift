@@ -185,8 +185,10 @@ public final class WebSocketServer: Sendable {
             socket.loop.execute { socket.forceClose() }
         }
         // A handler starts when its connection opens, so none starts after the force close;
-        // cancelling again on each round catches one that started just before it.
-        await waitWhile(configuration.connection.closeTimeout) { registry.cancelTasks() > 0 }
+        // cancelling again on each round catches one that started just before it. The
+        // force-closed connections leave the registry on their loops (their last events
+        // reported before, `onEvent`).
+        await waitWhile(configuration.connection.closeTimeout) { registry.cancelTasks() > 0 || connectionCount > 0 }
         if ownsLoops { for loop in loops { loop.syncShutdown() } }
     }
 

@@ -94,7 +94,8 @@ public final class Listener: @unchecked Sendable {
     ///     logs: an `accept` that failed for want of resources (`.system`: `EMFILE`, `ENFILE`,
     ///     `ENOBUFS`, `ENOMEM`, after which accepting pauses for 100 ms), and a connection
     ///     dropped for its PROXY protocol header (`.proxy`: missing, invalid or late, the
-    ///     connection closed before it, or too many awaited at once). Keep it short.
+    ///     connection closed before it, or too many awaited at once), and one dropped because
+    ///     its TLS session could not be made (`.tls`, out of memory). Keep it short.
     ///   - accept: called on the channel's own loop with each new channel; set its handler here.
     /// - Throws: ``TransportError`` — `.resolution`, `.addressInUse`, `.eventLoopShutdown`,
     ///   `.system`; `.tlsConfiguration` for a client TLS context.
@@ -286,7 +287,12 @@ extension Listener: Selectable {
         var layer: TLSLayer?
         if let tls = tls.withLock({ $0 }) {
             // Without a session (out of memory) the connection is dropped, like a failed accept.
-            guard let session = try? TLSSession(context: tls) else { return }
+            let session: TLSSession
+            do {
+                session = try TLSSession(context: tls)
+            } catch {
+                return report(error)
+            }
             layer = TLSLayer(session: session)
         }
         let channel = Channel(

@@ -96,7 +96,12 @@ struct ReconnectionPolicyTests {
 
     @Test func retryAfterInSecondsIsRead() {
         #expect(WebSocket.Reconnection.retryAfter(refusal(503, ["Retry-After": "7"])) == .seconds(7))
-        #expect(WebSocket.Reconnection.retryAfter(refusal(503, ["Retry-After": "99999999999999999999"])) == nil)
+        #expect(WebSocket.Reconnection.retryAfter(refusal(503, ["Retry-After": "99999999999999999999"])) == .seconds(Int.max),
+                "too large for an Int: the longest wait, not none")
+        var policy = WebSocket.Reconnection()
+        policy.jitter = false
+        #expect(policy.wait(after: refusal(503, ["Retry-After": "99999999999999999999"]), failures: 1) == policy.maxRetryAfter)
+        #expect(WebSocket.Reconnection.retryAfter(refusal(503, ["Retry-After": ""])) == nil)
         #expect(WebSocket.Reconnection.retryAfter(refusal(503, ["Retry-After": "-5"])) == nil)
         #expect(WebSocket.Reconnection.retryAfter(refusal(503, ["Retry-After": "soon"])) == nil)
         #expect(WebSocket.Reconnection.retryAfter(refusal(503)) == nil)

@@ -49,11 +49,20 @@ struct WebSocketURLTests {
         let none = try WebSocketURL("ws://@example.com/")
         #expect(none.user == nil && none.password == nil)
         #expect(try WebSocketURL("ws://a@b@example.com/").user == "a@b", "the last @ ends the user information")
+        for invalid in ["ws://alice:topsecret@x:99999/", "https://alice:topsecret@x/", "ws://alice:topsecret@x/#f"] {
+            do {
+                _ = try WebSocketURL(invalid)
+                Issue.record("\(invalid) was accepted")
+            } catch {
+                #expect(!"\(error)".contains("topsecret") && "\(error)".contains("***@x"), "\(error)")
+            }
+        }
+        // An @ after the authority is not user information: the message keeps the host.
         do {
-            _ = try WebSocketURL("ws://alice:topsecret@x:99999/")
-            Issue.record("a bad port was accepted")
+            _ = try WebSocketURL("ws://x:0/?mail=a@b")
+            Issue.record("port 0 was accepted")
         } catch {
-            #expect(!"\(error)".contains("topsecret"), "\(error)")
+            #expect("\(error)".contains("ws://x:0/?mail=a@b"), "\(error)")
         }
     }
 

@@ -48,7 +48,7 @@ struct ChaCha20RandomTests {
         let fromCopy = (0..<64).map { _ in copy.next() }
         let fromOriginal = (0..<64).map { _ in original.next() }
         #expect(Set(fromCopy).intersection(fromOriginal).count == 0)
-        var again = copy  // the copy copied in turn, the original drawing first this time
+        var again = copy  // the copy copied in turn, the new copy drawing first this time
         let fromAgain = (0..<64).map { _ in again.next() }
         let fromCopyAgain = (0..<64).map { _ in copy.next() }
         #expect(Set(fromAgain).intersection(fromCopyAgain).count == 0)

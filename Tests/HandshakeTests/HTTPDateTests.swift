@@ -73,12 +73,14 @@ struct HTTPDateTests {
     /// future" is the most recent past year with those digits.
     @Test func twoDigitYearsFollowTheFiftyYearRule() {
         let now = HTTPDate("Sat, 28 Nov 2026 09:00:00 GMT")!
-        func year(_ yy: String, now: HTTPDate?) -> String? {
-            HTTPDate("Monday, 01-Jan-\(yy) 00:00:00 GMT", now: now).map { String($0.description.dropFirst(12).prefix(4)) }
+        func year(_ yy: String, now: HTTPDate?, dayAndMonth: String = "01-Jan") -> String? {
+            HTTPDate("Monday, \(dayAndMonth)-\(yy) 00:00:00 GMT", now: now).map { String($0.description.dropFirst(12).prefix(4)) }
         }
         #expect(year("26", now: now) == "2026")
-        #expect(year("76", now: now) == "2076", "exactly 50 years ahead is not more than 50")
+        #expect(year("76", now: now) == "2076", "49.1 years ahead is not more than 50")
+        #expect(year("76", now: now, dayAndMonth: "31-Dec") == "1976", "50.1 years ahead is: the timestamp counts, not the year")
         #expect(year("77", now: now) == "1977")
+        #expect(year("00", now: now, dayAndMonth: "29-Feb") == "2000", "2100 has no 29 February")
         #expect(year("99", now: now) == "1999")
         #expect(year("00", now: HTTPDate("Wed, 01 Jan 2098 00:00:00 GMT")) == "2100", "two years ahead, across a century")
         #expect(year("69", now: nil) == "2069")

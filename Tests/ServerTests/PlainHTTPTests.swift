@@ -135,9 +135,14 @@ struct PlainHTTPTests {
     }
 
     /// Python's `http.client` over TLS (a health checker probing `https://`): the TLS
-    /// handshake, then the hook's answer, then a clean close.
+    /// handshake, then the hook's answer, then a close, reported (`onEvent`) as an answered
+    /// request whatever the client's TLS did at its close.
     @Test func aHealthCheckOverTLS() async throws {
-        let server = try Self.server { $0.tls = try? TLSCertificates.server() }
+        let recorder = ServerEventTests.Recorder()
+        let server = try Self.server {
+            $0.tls = try? TLSCertificates.server()
+            $0.onEvent = { recorder.record($0) }
+        }
         let script = """
             import http.client, ssl, sys
             context = ssl.create_default_context(cafile=sys.argv[2])
@@ -149,7 +154,11 @@ struct PlainHTTPTests {
         let result = try await PeerProcess.run("python3", ["-c", script, String(server.port), TLSCertificates.path("ca.pem")])
         #expect(result.status == 0, "\(result.output)")
         #expect(result.output == "200 close ok\n", "\(result.output)")
-        await server.shutdown()
+        let events = try await ServerEventTests.events(recorder, count: 1, of: server)
+        guard events.count == 1, case .answeredPlainRequest(status: 200) = events[0].kind else {
+            Issue.record("\(events)")
+            return
+        }
     }
 
     @Test func answeredConnectionsLeaveTheRegistry() async throws {

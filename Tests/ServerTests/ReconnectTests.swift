@@ -96,16 +96,20 @@ struct ReconnectTests {
     }
 
     /// Headers made per connect: each attempt, the refused one included, carries a fresh
-    /// token, and a 401 for an expired one is followed by a connect with the next.
+    /// token, and a 401 for an expired one (with `shouldRetry` accepting 401, as the API's
+    /// documentation shows) is followed by a connect with the next.
     @Test func headersAreMadeAfreshForEveryConnect() async throws {
         let seen = Locked<[String]>([])
         let server = try WebSocketServer.start(shouldUpgrade: { upgrade in
             let token = upgrade.request.headers.first("Authorization") ?? "none"
             seen.withLock { $0.append(token) }
-            return token == "Bearer 2" ? .reject(status: 503) : .accept()
+            return token == "Bearer 2" ? .reject(status: 401) : .accept()
         }) { ws in try? await ws.send(text: "hi") }
         let issued = Locked(0)
-        var iterator = WebSocket.connections(to: "ws://127.0.0.1:\(server.port)/", reconnection: Self.quick()) {
+        let policy = Self.quick {
+            $0.shouldRetry = { WebSocket.Reconnection.isTransient($0) || ($0 as? WebSocketError)?.response?.status == 401 }
+        }
+        var iterator = WebSocket.connections(to: "ws://127.0.0.1:\(server.port)/", reconnection: policy) {
             ["Authorization": "Bearer \(issued.withLock { $0 += 1; return $0 })"]
         }.makeAsyncIterator()
         for _ in 0..<2 {
