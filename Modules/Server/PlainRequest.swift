@@ -12,6 +12,8 @@ public struct PlainRequest: Sendable {
     public let remoteAddress: String?
     /// The PROXY protocol header the connection started with, as ``UpgradeRequest/proxyHeader``.
     public let proxyHeader: ProxyHeader?
+    /// The client's IP address, as ``UpgradeRequest/clientAddress``.
+    public let clientAddress: String?
 }
 
 /// The server application's answer to a plain HTTP request. The server writes it with

@@ -67,6 +67,14 @@ extension WebSocketServer {
         /// comes through such a balancer: anyone who can reach the port directly can claim any
         /// address with a header of their own.
         public var proxyProtocol: Bool = false
+        /// Behind HTTP reverse proxies that name the client in `X-Forwarded-For` or
+        /// `Forwarded` (RFC 7239): which header, and the proxies' addresses. Requests from
+        /// them get the client those headers name as ``UpgradeRequest/clientAddress``; other
+        /// requests keep their peer's, whatever headers they send. `start` throws for an
+        /// entry that is neither an address nor a CIDR range. Default nil: the headers are
+        /// ignored (anyone can send them). The connection limits count the peer (the PROXY
+        /// protocol's client), which the server knows before any header arrives.
+        public var trustedProxies: WebSocketServer.TrustedProxies?
         /// Told of each connection's fate and of the listener's failures, for logs and metrics
         /// (``ServerEvent``): refused with 503, opened, closed, answered, failed before it
         /// opened, and `accept` failures or connections dropped for their PROXY header. Called

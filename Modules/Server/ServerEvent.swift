@@ -71,7 +71,10 @@ public struct ServerEvent: Sendable, CustomStringConvertible {
             return who + "refused with 503 (\(refusal.description))"
         case .opened(let upgrade):
             let path = upgrade.request.query.map { upgrade.request.path + "?" + $0 } ?? upgrade.request.path
-            return who + "opened \(path)"
+            // The client a trusted proxy named, when it is not the peer itself.
+            let peerHost = upgrade.remoteAddress.flatMap { SocketAddress(ipAddress: Self.host(of: $0), port: 0)?.unmappingIPv4.host }
+            let forwarded = upgrade.clientAddress.flatMap { $0 == peerHost ? nil : " for \($0)" } ?? ""
+            return who + "opened \(path)\(forwarded)"
         case .closed(let info):
             let reason = info.reason.isEmpty ? "" : " \"\(info.reason)\""
             let failure = info.error.map { ": \($0)" } ?? ""
@@ -83,6 +86,16 @@ public struct ServerEvent: Sendable, CustomStringConvertible {
         case .listenerFailure(let error):
             return who + "listener: \(error)"
         }
+    }
+}
+
+extension ServerEvent {
+    /// The host of a `host:port` or `[host]:port` description.
+    fileprivate static func host(of address: String) -> String {
+        if address.hasPrefix("["), let close = address.firstIndex(of: "]") {
+            return String(address[address.index(after: address.startIndex)..<close])
+        }
+        return String(address.prefix { $0 != ":" })
     }
 }
 

@@ -26,6 +26,8 @@ final class Session: Sendable {
     let connectionConfiguration: WebSocketCore.Configuration
     let registry: ConnectionRegistry
     let hooks: Hooks
+    /// ``WebSocketServer/Configuration/trustedProxies``, parsed; nil without.
+    let forwardedClients: ForwardedClients?
     /// Refused connections (503) waiting for their client to close: each holds a descriptor
     /// for up to the close timeout, so their number is bounded (``maxLingeringRefusals``).
     let lingeringRefusals = Atomic<Int>(0)
@@ -35,8 +37,12 @@ final class Session: Sendable {
     /// loop held one descriptor per attempt for the close timeout, up to `EMFILE`.
     static let maxLingeringRefusals = 256
 
-    init(configuration: WebSocketServer.Configuration, registry: ConnectionRegistry, hooks: Hooks) {
+    /// - Throws: ``TrustedProxiesError`` for an entry of `trustedProxies` that is no address.
+    init(configuration: WebSocketServer.Configuration, registry: ConnectionRegistry, hooks: Hooks) throws(TrustedProxiesError) {
         self.configuration = configuration
+        forwardedClients = try configuration.trustedProxies.map { (proxies) throws(TrustedProxiesError) in
+            try ForwardedClients(proxies)
+        }
         var connection = configuration.connection.effectiveConnection
         connection.deliversPlainHTTPRequests = hooks.plainHTTP != nil
         connectionConfiguration = connection
@@ -58,8 +64,10 @@ final class Session: Sendable {
         let proxyHeader = channel.proxyHeader
         // The request the connection opens with, for the `opened` event (loop-confined).
         var opening: UpgradeRequest?
+        let peer = channel.remoteAddress
         socket.onUpgradeRequest = { [self] socket, request in
-            let upgrade = UpgradeRequest(request: request, remoteAddress: remote, proxyHeader: proxyHeader)
+            let upgrade = UpgradeRequest(request: request, remoteAddress: remote, proxyHeader: proxyHeader,
+                                         clientAddress: client(of: peer, headers: request.headers))
             if configuration.onEvent != nil { opening = upgrade }
             switch hooks.shouldUpgrade {
             case .onLoop(let decide):
@@ -81,8 +89,10 @@ final class Session: Sendable {
             }
         }
         if let plainHTTP = hooks.plainHTTP {
-            socket.onPlainHTTPRequest = { socket, request in
-                let response = plainHTTP(PlainRequest(request: request, remoteAddress: remote, proxyHeader: proxyHeader))
+            socket.onPlainHTTPRequest = { [self] socket, request in
+                let response = plainHTTP(PlainRequest(
+                    request: request, remoteAddress: remote, proxyHeader: proxyHeader,
+                    clientAddress: client(of: peer, headers: request.headers)))
                 socket.respondToPlainRequest(status: response.status, headers: response.headers, body: response.body)
             }
         }
@@ -101,6 +111,12 @@ final class Session: Sendable {
             registry.remove(socket)
         }
         socket.attachAccepted(channel, handshakeTimeout: configuration.connection.openTimeout)
+    }
+
+    /// The client's IP address for a request from `peer` (``UpgradeRequest/clientAddress``).
+    private func client(of peer: SocketAddress?, headers: HTTPHeaders) -> String? {
+        if let forwardedClients { return forwardedClients.client(peer: peer, headers: headers) }
+        return peer.flatMap { $0.family == .unix ? nil : $0.unmappingIPv4.host }
     }
 
     /// Tells ``WebSocketServer/Configuration/onEvent`` of `kind`.

@@ -23,4 +23,9 @@ public struct UpgradeRequest: Sendable {
     /// nil without the PROXY protocol. As trustworthy as the balancer, and only if it is the
     /// only way to the port: a client that reaches the port directly can send any header.
     public let proxyHeader: ProxyHeader?
+    /// The client's IP address (no port): the one the trusted proxies' header names
+    /// (``WebSocketServer/Configuration/trustedProxies``) when the request came through them,
+    /// else the peer's (the PROXY protocol's client); nil on a Unix socket without such a
+    /// header.
+    public let clientAddress: String?
 }

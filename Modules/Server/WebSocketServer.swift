@@ -48,8 +48,8 @@ public final class WebSocketServer: Sendable {
     ///     members, kept in a registry) is held open by ending the handler with
     ///     `await ws.closed()`, which returns when the connection closes.
     /// - Throws: ``WebSocketError`` when the address cannot be bound, the TLS configuration
-    ///   cannot be used (unreadable or mismatched certificate and key), `loops` is empty, or
-    ///   a connection limit is under 1.
+    ///   cannot be used (unreadable or mismatched certificate and key), `loops` is empty,
+    ///   a connection limit is under 1, or a `trustedProxies` entry is no address.
     public static func start(
         configuration: Configuration = Configuration(),
         loops: [EventLoop]? = nil,
@@ -106,7 +106,14 @@ public final class WebSocketServer: Sendable {
         current = Mutex(configuration)
         self.loops = loops
         self.ownsLoops = ownsLoops
-        let session = Session(configuration: configuration, registry: registry, hooks: hooks)
+        let session: Session
+        do {
+            session = try Session(configuration: configuration, registry: registry, hooks: hooks)
+        } catch {
+            if ownsLoops { for loop in loops { loop.syncShutdown() } }
+            throw WebSocketError(.connection(ConnectionError(.invalidState(
+                "trustedProxies: \(error.entry) is neither an IP address nor a CIDR range"))))
+        }
         do throws(TransportError) {
             let tls = try configuration.tls.map { (tls) throws(TransportError) in try TLSContext(server: tls) }
             let proxyProtocol = configuration.proxyProtocol
