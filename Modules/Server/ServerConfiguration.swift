@@ -73,7 +73,9 @@ extension WebSocketServer {
         /// requests keep their peer's, whatever headers they send. `start` throws for an
         /// entry that is neither an address nor a CIDR range. Default nil: the headers are
         /// ignored (anyone can send them). The connection limits count the peer (the PROXY
-        /// protocol's client), which the server knows before any header arrives.
+        /// protocol's client), which the server knows before any header arrives: behind an
+        /// HTTP proxy, ``maxConnectionsPerAddress`` caps all of the proxy's clients together
+        /// (limit them per client at the proxy, e.g. nginx's `limit_conn`).
         public var trustedProxies: WebSocketServer.TrustedProxies?
         /// Told of each connection's fate and of the listener's failures, for logs and metrics
         /// (``ServerEvent``): refused with 503, opened, closed, answered, failed before it

@@ -63,7 +63,9 @@ public struct ServerEvent: Sendable, CustomStringConvertible {
         self.remoteAddress = remoteAddress
     }
 
-    /// A log line: `203.0.113.7:51234: refused with 503 (maxConnections reached)`.
+    /// A log line: `203.0.113.7:51234: refused with 503 (maxConnections reached)`; behind
+    /// trusted HTTP proxies an opened connection names its client after the proxy's address
+    /// (`10.0.0.5:40112: opened /chat for 203.0.113.7`); the other events name the peer only.
     public var description: String {
         let who = remoteAddress.map { $0 + ": " } ?? ""
         switch kind {
@@ -71,9 +73,8 @@ public struct ServerEvent: Sendable, CustomStringConvertible {
             return who + "refused with 503 (\(refusal.description))"
         case .opened(let upgrade):
             let path = upgrade.request.query.map { upgrade.request.path + "?" + $0 } ?? upgrade.request.path
-            // The client a trusted proxy named, when it is not the peer itself.
-            let peerHost = upgrade.remoteAddress.flatMap { SocketAddress(ipAddress: Self.host(of: $0), port: 0)?.unmappingIPv4.host }
-            let forwarded = upgrade.clientAddress.flatMap { $0 == peerHost ? nil : " for \($0)" } ?? ""
+            // The client a trusted proxy named (`trustedProxies`).
+            let forwarded = upgrade.isForwarded ? " for \(upgrade.clientAddress ?? "an unknown client")" : ""
             return who + "opened \(path)\(forwarded)"
         case .closed(let info):
             let reason = info.reason.isEmpty ? "" : " \"\(info.reason)\""
@@ -86,16 +87,6 @@ public struct ServerEvent: Sendable, CustomStringConvertible {
         case .listenerFailure(let error):
             return who + "listener: \(error)"
         }
-    }
-}
-
-extension ServerEvent {
-    /// The host of a `host:port` or `[host]:port` description.
-    fileprivate static func host(of address: String) -> String {
-        if address.hasPrefix("["), let close = address.firstIndex(of: "]") {
-            return String(address[address.index(after: address.startIndex)..<close])
-        }
-        return String(address.prefix { $0 != ":" })
     }
 }
 

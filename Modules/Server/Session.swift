@@ -65,9 +65,11 @@ final class Session: Sendable {
         // The request the connection opens with, for the `opened` event (loop-confined).
         var opening: UpgradeRequest?
         let peer = channel.remoteAddress
+        let isLocal = channel.localAddress?.family == .unix
         socket.onUpgradeRequest = { [self] socket, request in
+            let client = client(of: peer, isLocal: isLocal, headers: request.headers)
             let upgrade = UpgradeRequest(request: request, remoteAddress: remote, proxyHeader: proxyHeader,
-                                         clientAddress: client(of: peer, headers: request.headers))
+                                         clientAddress: client.address, isForwarded: client.isForwarded)
             if configuration.onEvent != nil { opening = upgrade }
             switch hooks.shouldUpgrade {
             case .onLoop(let decide):
@@ -92,7 +94,7 @@ final class Session: Sendable {
             socket.onPlainHTTPRequest = { [self] socket, request in
                 let response = plainHTTP(PlainRequest(
                     request: request, remoteAddress: remote, proxyHeader: proxyHeader,
-                    clientAddress: client(of: peer, headers: request.headers)))
+                    clientAddress: client(of: peer, isLocal: isLocal, headers: request.headers).address))
                 socket.respondToPlainRequest(status: response.status, headers: response.headers, body: response.body)
             }
         }
@@ -113,10 +115,11 @@ final class Session: Sendable {
         socket.attachAccepted(channel, handshakeTimeout: configuration.connection.openTimeout)
     }
 
-    /// The client's IP address for a request from `peer` (``UpgradeRequest/clientAddress``).
-    private func client(of peer: SocketAddress?, headers: HTTPHeaders) -> String? {
-        if let forwardedClients { return forwardedClients.client(peer: peer, headers: headers) }
-        return peer.flatMap { $0.family == .unix ? nil : $0.unmappingIPv4.host }
+    /// The client of a request from `peer` (``UpgradeRequest/clientAddress``); `isLocal`:
+    /// the listener is a Unix socket's.
+    private func client(of peer: SocketAddress?, isLocal: Bool, headers: HTTPHeaders) -> ForwardedClients.Client {
+        if let forwardedClients { return forwardedClients.client(peer: peer, isLocal: isLocal, headers: headers) }
+        return ForwardedClients.Client(address: peer.flatMap { $0.family == .unix ? nil : $0.unmappingIPv4.host }, isForwarded: false)
     }
 
     /// Tells ``WebSocketServer/Configuration/onEvent`` of `kind`.

@@ -6,12 +6,16 @@ extension WebSocketServer {
     /// (`proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for`), Caddy, Envoy, HAProxy
     /// in HTTP mode, a cloud load balancer (``Configuration/trustedProxies``).
     ///
-    /// A request from one of ``addresses`` (or over a Unix socket, which only local processes
-    /// with the file's permissions reach) has its client read from ``header``: walking the
-    /// addresses the proxies appended from the last, the first that is not a trusted proxy is
-    /// the client (``UpgradeRequest/clientAddress``). Anything before it was written by the
-    /// client or proxies not trusted, and is not believed. A request from another address
-    /// keeps its own: the header is then anyone's words.
+    /// A request from one of ``addresses`` (or from a Unix socket's peer, which only local
+    /// processes with the file's permissions reach, unless the PROXY protocol names another)
+    /// has its client read from ``header``: walking the addresses the proxies appended from
+    /// the last, the first that is not a trusted proxy is the client
+    /// (``UpgradeRequest/clientAddress``). Anything before it was written by the client or by
+    /// proxies not trusted, and is not believed. The client is unknown (nil) when the header
+    /// breaks its grammar (an unclosed quote could otherwise hide what the proxy appended) or
+    /// the walk meets an entry without an address (`unknown`, an obfuscated node) before an
+    /// untrusted one. A request from another address keeps its own: the header is then
+    /// anyone's words.
     ///
     /// Name the header your proxies maintain, and only that one: a proxy that appends to
     /// `X-Forwarded-For` passes a client's own `Forwarded` through untouched.
@@ -28,7 +32,10 @@ extension WebSocketServer {
         /// The header the proxies maintain. Default `X-Forwarded-For`.
         public var header: Header
         /// The proxies: IPv4 or IPv6 addresses (`10.0.0.5`, `::1`) or CIDR ranges
-        /// (`10.0.0.0/8`, `fd00::/8`). An IPv4-mapped IPv6 address is its IPv4 address.
+        /// (`10.0.0.0/8`, `fd00::/8`), as narrow as the proxies allow: anything else inside
+        /// them can name any client. An IPv4-mapped IPv6 address is its IPv4 address. Refused
+        /// at `start`: a prefix of 0 (everyone), bits set past the prefix (`10.0.0.5/8`, a
+        /// typo), and link-local IPv6 (`fe80::/10`: the same address on every interface).
         public var addresses: [String]
 
         /// Proxies at `addresses` maintaining `header`.
@@ -44,7 +51,7 @@ struct ForwardedClients: Sendable {
     let header: WebSocketServer.TrustedProxies.Header
     let ranges: [IPAddressRange]
 
-    /// - Throws: a message naming the first entry that is neither an address nor a CIDR range.
+    /// - Throws: the first entry that is not an acceptable address or range.
     init(_ proxies: WebSocketServer.TrustedProxies) throws(TrustedProxiesError) {
         header = proxies.header
         ranges = try proxies.addresses.map { (entry) throws(TrustedProxiesError) in
@@ -53,41 +60,60 @@ struct ForwardedClients: Sendable {
         }
     }
 
-    /// The client of a request from `peer` with `headers`: the peer's IP address unless the
-    /// peer is a trusted proxy (or a Unix socket's), else the last address of the header that
-    /// is not a trusted proxy. An entry that is not an address (`unknown`, an obfuscated
-    /// identifier, garbage) stops the walk: the proxy that wrote it is the client as far as
-    /// anyone can tell. Nil for a Unix socket's peer with no usable header.
-    func client(peer: SocketAddress?, headers: HTTPHeaders) -> String? {
+    /// Who a request is from: the client's IP address (nil: unknown), and whether a trusted
+    /// proxy's header named it.
+    struct Client: Equatable {
+        var address: String?
+        var isForwarded: Bool
+    }
+
+    /// The client of a request from `peer` with `headers`.
+    /// - Parameters:
+    ///   - peer: the connection's peer (the PROXY protocol's client); nil when it has no
+    ///     address.
+    ///   - isLocal: whether the listener is a Unix socket's, so that a peer without an
+    ///     address is a local process (on TCP such a peer is trusted with nothing).
+    func client(peer: SocketAddress?, isLocal: Bool, headers: HTTPHeaders) -> Client {
         let peerIP = peer.flatMap { $0.family == .unix ? nil : $0.unmappingIPv4 }
-        if let peerIP, !isTrusted(peerIP) { return peerIP.host }
-        var client = peerIP?.host
-        for entry in entries(headers).reversed() {
-            guard let address = entry.flatMap({ SocketAddress(ipAddress: $0, port: 0)?.unmappingIPv4 }) else { break }
-            client = address.host
+        if let peerIP, !isTrusted(peerIP) { return Client(address: peerIP.host, isForwarded: false) }
+        guard peerIP != nil || isLocal else { return Client(address: nil, isForwarded: false) }
+        guard let nodes = nodes(headers) else { return Client(address: nil, isForwarded: true) }
+        guard !nodes.isEmpty else { return Client(address: peerIP?.host, isForwarded: false) }
+        var client: SocketAddress?
+        for node in nodes.reversed() {
+            guard let address = node else { return Client(address: nil, isForwarded: true) }
+            client = address
             if !isTrusted(address) { break }
         }
-        return client
+        return Client(address: client?.host, isForwarded: true)
     }
 
     private func isTrusted(_ address: SocketAddress) -> Bool {
         ranges.contains { $0.contains(address) }
     }
 
-    /// The header's addresses in order, the client's first; nil for an entry with no
-    /// address (RFC 7239's `unknown` and obfuscated nodes, a missing `for`).
-    private func entries(_ headers: HTTPHeaders) -> [String?] {
+    /// The header's nodes in order, the client's first: an address, or nil for a node
+    /// without one; nil when a field breaks the header's grammar.
+    private func nodes(_ headers: HTTPHeaders) -> [SocketAddress?]? {
+        var nodes: [SocketAddress?] = []
         switch header {
         case .xForwardedFor:
-            headers.values(for: "X-Forwarded-For").flatMap { $0.split(separator: ",", omittingEmptySubsequences: false) }
-                .map { ForwardedHeader.nodeName(String($0.trimmingOWS())) }
+            for field in headers.values(for: "X-Forwarded-For") {
+                for entry in field.split(separator: ",", omittingEmptySubsequences: false) {
+                    nodes.append(ForwardedHeader.address(ofNode: String(entry.trimmingOWS()), bareIPv6: true))
+                }
+            }
         case .forwarded:
-            headers.values(for: "Forwarded").flatMap(ForwardedHeader.forValues).map { $0.flatMap(ForwardedHeader.nodeName) }
+            for field in headers.values(for: "Forwarded") {
+                guard let values = ForwardedHeader.forValues(field) else { return nil }
+                nodes += values.map { $0.flatMap { ForwardedHeader.address(ofNode: $0, bareIPv6: false) } }
+            }
         }
+        return nodes
     }
 }
 
-/// A ``WebSocketServer/TrustedProxies`` entry that is neither an IP address nor a CIDR range.
+/// A ``WebSocketServer/TrustedProxies`` entry that is not an acceptable address or range.
 struct TrustedProxiesError: Error {
     let entry: String
 }
@@ -98,101 +124,170 @@ struct IPAddressRange: Sendable, Hashable {
     let network: [UInt8]
     let prefixLength: Int
 
+    /// Nil for a malformed entry, a prefix of 0, bits set past the prefix, or link-local IPv6.
     init?(_ text: String) {
         let parts = text.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
         guard let address = SocketAddress(ipAddress: String(parts[0]), port: 0) else { return nil }
         let mapped = address.family == .ipv6 && address.unmappingIPv4.family == .ipv4
         network = address.unmappingIPv4.addressBytes
+        if network.count == 16 && network[0] == 0xFE && network[1] & 0xC0 == 0x80 { return nil }  // fe80::/10
         let bits = network.count * 8
-        guard parts.count == 2 else {
-            prefixLength = bits
-            return
+        var length = bits
+        if parts.count == 2 {
+            guard parts[1].utf8.allSatisfy({ (0x30...0x39).contains($0) }), (1...3).contains(parts[1].utf8.count),
+                  let written = Int(parts[1]) else { return nil }
+            length = mapped ? written - 96 : written  // ::ffff:10.0.0.0/104 is 10.0.0.0/8
         }
-        guard parts[1].utf8.allSatisfy({ (0x30...0x39).contains($0) }), parts[1].utf8.count <= 3,
-              var length = Int(parts[1]) else { return nil }
-        if mapped { length -= 96 }  // ::ffff:10.0.0.0/104 is 10.0.0.0/8
-        guard (0...bits).contains(length) else { return nil }
+        guard (1...bits).contains(length) else { return nil }
         prefixLength = length
+        guard Self.masked(network, length) == network else { return nil }
     }
 
     /// Whether `address` (unmapped) is in the range.
     func contains(_ address: SocketAddress) -> Bool {
         let bytes = address.unmappingIPv4.addressBytes
-        guard bytes.count == network.count else { return false }
-        var remaining = prefixLength
-        for index in 0..<bytes.count where remaining > 0 {
-            let mask: UInt8 = remaining >= 8 ? 0xFF : ~(0xFF >> UInt8(remaining))
-            guard bytes[index] & mask == network[index] & mask else { return false }
-            remaining -= 8
+        return bytes.count == network.count && Self.masked(bytes, prefixLength) == network
+    }
+
+    /// `bytes` with every bit past the first `length` cleared.
+    private static func masked(_ bytes: [UInt8], _ length: Int) -> [UInt8] {
+        bytes.indices.map { index in
+            let kept = min(max(length - index * 8, 0), 8)
+            return kept == 8 ? bytes[index] : bytes[index] & ~(0xFF >> UInt8(kept))
         }
-        return true
     }
 }
 
-/// The parts of RFC 7239's `Forwarded` header and of `X-Forwarded-For` entries that name a node.
+/// RFC 7239's `Forwarded` header, and the nodes of it and of `X-Forwarded-For`.
 enum ForwardedHeader {
-    /// The `for` value of each element of a `Forwarded` field value (RFC 7239 §4:
-    /// `forwarded-element = [ forwarded-pair ] *( ";" [ forwarded-pair ] )`, elements separated
-    /// by commas), unquoted; nil for an element without one.
-    static func forValues(_ field: String) -> [String?] {
-        split(field, on: ",").map { element in
-            for pair in split(element, on: ";") {
-                let trimmed = pair.trimmingOWS()
-                guard let equals = trimmed.firstIndex(of: "=") else { continue }
-                guard trimmed[..<equals].lowercased() == "for" else { continue }
-                return unquoted(trimmed[trimmed.index(after: equals)...])
-            }
-            return nil
+    /// The `for` value of each element of a `Forwarded` field line, unquoted (nil for an
+    /// element without one; empty elements skipped, RFC 9110 §5.6.1.2), or nil when the line
+    /// breaks RFC 7239 §4's grammar: `forwarded-element = [ forwarded-pair ] *( ";" [
+    /// forwarded-pair ] )`, `forwarded-pair = token "=" value`, `value = token /
+    /// quoted-string`, elements separated by commas, each parameter at most once per element.
+    /// A quoted-string must end on the line: one left open would swallow what a proxy appended.
+    static func forValues(_ field: String) -> [String?]? {
+        var scanner = FieldScanner(Array(field.utf8))
+        var elements: [String?] = []
+        while true {
+            var names: Set<String> = []
+            var forValue: String?
+            repeat {
+                scanner.skipOWS()
+                guard !scanner.atEnd, scanner.peek != UInt8(ascii: ","), scanner.peek != UInt8(ascii: ";") else { continue }
+                guard let name = scanner.token()?.lowercasedASCII, scanner.take(UInt8(ascii: "=")),
+                      let value = scanner.peek == UInt8(ascii: "\"") ? scanner.quotedString() : scanner.token(),
+                      names.insert(name).inserted else { return nil }
+                if name == "for" { forValue = value }
+                scanner.skipOWS()
+            } while scanner.take(UInt8(ascii: ";"))
+            if !names.isEmpty { elements.append(forValue) }
+            if scanner.atEnd { return elements }
+            guard scanner.take(UInt8(ascii: ",")) else { return nil }
         }
     }
 
-    /// The address of a node (RFC 7239 §6: `node = nodename [ ":" node-port ]`, `nodename =
-    /// IPv4address / "[" IPv6address "]" / "unknown" / obfnode`), as `X-Forwarded-For`
-    /// entries also come (`192.0.2.7`, `192.0.2.7:4711`, `2001:db8::1`, `[2001:db8::1]:4711`);
-    /// nil when it names no address.
-    static func nodeName(_ node: String) -> String? {
+    /// The address a node names (RFC 7239 §6: `node = nodename [ ":" node-port ]`, `nodename =
+    /// IPv4address / "[" IPv6address "]" / "unknown" / obfnode`, `node-port = port /
+    /// obfport`), nil for `unknown`, an obfuscated node or anything malformed.
+    /// `X-Forwarded-For` writes nodes the same way, and IPv6 also bare (`bareIPv6`).
+    static func address(ofNode node: String, bareIPv6: Bool) -> SocketAddress? {
         if node.hasPrefix("[") {
-            guard let close = node.firstIndex(of: "]") else { return nil }
-            return String(node[node.index(after: node.startIndex)..<close])
+            guard let close = node.firstIndex(of: "]"),
+                  let address = SocketAddress(ipAddress: String(node[node.index(after: node.startIndex)..<close]), port: 0),
+                  address.family == .ipv6, isPort(node[node.index(after: close)...], optional: true) else { return nil }
+            return address.unmappingIPv4
         }
-        let colons = node.filter { $0 == ":" }.count
-        // One colon: IPv4 with a port. More: a bare IPv6 address (X-Forwarded-For writes them so).
-        let name = colons == 1 ? String(node[..<node.firstIndex(of: ":")!]) : node
-        return SocketAddress(ipAddress: name, port: 0) == nil ? nil : name
+        let colons = node.utf8.count { $0 == UInt8(ascii: ":") }
+        if colons >= 2 {
+            guard bareIPv6, let address = SocketAddress(ipAddress: node, port: 0), address.family == .ipv6 else { return nil }
+            return address.unmappingIPv4
+        }
+        let parts = node.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
+        guard let address = SocketAddress(ipAddress: String(parts[0]), port: 0), address.family == .ipv4,
+              isPort(parts.count == 2 ? ":" + parts[1] : "", optional: true) else { return nil }
+        return address
     }
 
-    /// `text` split at `separator` outside quoted strings.
-    private static func split(_ text: some StringProtocol, on separator: Character) -> [Substring] {
-        let text = Substring(text)
-        var parts: [Substring] = []
-        var start = text.startIndex
-        var inQuotes = false
-        var escaped = false
-        for index in text.indices {
-            let character = text[index]
-            if escaped { escaped = false; continue }
-            if inQuotes && character == "\\" { escaped = true; continue }
-            if character == "\"" { inQuotes.toggle(); continue }
-            if character == separator && !inQuotes {
-                parts.append(text[start..<index])
-                start = text.index(after: index)
+    /// Empty (when `optional`), or `":"` and a port (0-65535) or an obfuscated one (`_x1`).
+    private static func isPort(_ text: some StringProtocol, optional: Bool) -> Bool {
+        if text.isEmpty { return optional }
+        let port = text.dropFirst()
+        guard text.first == ":", !port.isEmpty else { return false }
+        if port.first == "_" {
+            return port.dropFirst().allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || ".-_".contains($0)) }
+        }
+        return port.count <= 5 && port.allSatisfy { $0.isASCII && $0.isNumber } && Int(port).map { $0 <= 65535 } == true
+    }
+}
+
+/// A cursor over a header field line's bytes.
+private struct FieldScanner {
+    let bytes: [UInt8]
+    var index = 0
+
+    init(_ bytes: [UInt8]) {
+        self.bytes = bytes
+    }
+
+    var atEnd: Bool { index == bytes.count }
+    var peek: UInt8? { atEnd ? nil : bytes[index] }
+
+    mutating func skipOWS() {
+        while let byte = peek, byte == 0x20 || byte == 0x09 { index += 1 }
+    }
+
+    /// Consumes `byte` if it is next.
+    mutating func take(_ byte: UInt8) -> Bool {
+        guard peek == byte else { return false }
+        index += 1
+        return true
+    }
+
+    /// `token = 1*tchar` (RFC 9110 §5.6.2).
+    mutating func token() -> String? {
+        let start = index
+        while let byte = peek, Self.isTokenCharacter(byte) { index += 1 }
+        return index > start ? String(decoding: bytes[start..<index], as: UTF8.self) : nil
+    }
+
+    /// `quoted-string` (RFC 9110 §5.6.4), unescaped; nil when it does not end on the line or
+    /// holds a character it may not.
+    mutating func quotedString() -> String? {
+        guard take(0x22) else { return nil }
+        var value: [UInt8] = []
+        while let byte = peek {
+            index += 1
+            switch byte {
+            case 0x22:
+                return String(decoding: value, as: UTF8.self)
+            case 0x5C:
+                guard let escaped = peek, escaped == 0x09 || escaped >= 0x20, escaped != 0x7F else { return nil }
+                index += 1
+                value.append(escaped)
+            case 0x09, 0x20...0x7E, 0x80...0xFF:
+                value.append(byte)
+            default:
+                return nil
             }
         }
-        parts.append(text[start...])
-        return parts
+        return nil
     }
 
-    /// A token, or a quoted-string without its quotes and escapes (RFC 9110 §5.6.4).
-    private static func unquoted(_ value: Substring) -> String {
-        guard value.count >= 2, value.first == "\"", value.last == "\"" else { return String(value) }
-        var result = ""
-        var escaped = false
-        for character in value.dropFirst().dropLast() {
-            if !escaped && character == "\\" { escaped = true; continue }
-            escaped = false
-            result.append(character)
+    private static func isTokenCharacter(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"):
+            true
+        default:
+            Array("!#$%&'*+-.^_`|~".utf8).contains(byte)
         }
-        return result
+    }
+}
+
+extension String {
+    /// ASCII letters lowercased, everything else as it is (header grammar names are ASCII).
+    fileprivate var lowercasedASCII: String {
+        String(decoding: utf8.map { (0x41...0x5A).contains($0) ? $0 + 0x20 : $0 }, as: UTF8.self)
     }
 }
 

@@ -25,7 +25,10 @@ public struct UpgradeRequest: Sendable {
     public let proxyHeader: ProxyHeader?
     /// The client's IP address (no port): the one the trusted proxies' header names
     /// (``WebSocketServer/Configuration/trustedProxies``) when the request came through them,
-    /// else the peer's (the PROXY protocol's client); nil on a Unix socket without such a
-    /// header.
+    /// else the peer's (the PROXY protocol's client). Nil when it is not known: a Unix
+    /// socket's peer without such a header, or a header through trusted proxies that breaks
+    /// its grammar or reaches an `unknown` or obfuscated node before an untrusted address.
     public let clientAddress: String?
+    /// Whether ``clientAddress`` comes from a trusted proxy's header.
+    let isForwarded: Bool
 }
