@@ -1,6 +1,6 @@
 /// Character classes and small helpers from the HTTP/1.1 grammar (RFC 7230 §3.2, §3.2.3,
 /// §3.2.6), over UTF-8 bytes. Header names and tokens are ASCII, so case folding is ASCII only.
-enum HTTPGrammar {
+package enum HTTPGrammar {
     static let cr: UInt8 = 0x0D
     static let lf: UInt8 = 0x0A
     static let space: UInt8 = 0x20
@@ -65,7 +65,7 @@ enum HTTPGrammar {
     }
 
     /// Removes leading and trailing `OWS` (RFC 7230 §3.2.3).
-    static func trimmingWhitespace(_ string: some StringProtocol) -> String {
+    package static func trimmingWhitespace(_ string: some StringProtocol) -> String {
         String(decoding: trimmingWhitespace(ArraySlice(string.utf8)), as: UTF8.self)
     }
 

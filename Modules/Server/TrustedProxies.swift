@@ -100,13 +100,13 @@ struct ForwardedClients: Sendable {
         case .xForwardedFor:
             for field in headers.values(for: "X-Forwarded-For") {
                 for entry in field.split(separator: ",", omittingEmptySubsequences: false) {
-                    nodes.append(ForwardedHeader.address(ofNode: String(entry.trimmingOWS()), bareIPv6: true))
+                    nodes.append(ForwardedNode.address(ofNode: HTTPGrammar.trimmingWhitespace(entry), bareIPv6: true))
                 }
             }
         case .forwarded:
             for field in headers.values(for: "Forwarded") {
                 guard let values = ForwardedHeader.forValues(field) else { return nil }
-                nodes += values.map { $0.flatMap { ForwardedHeader.address(ofNode: $0, bareIPv6: false) } }
+                nodes += values.map { $0.flatMap { ForwardedNode.address(ofNode: $0, bareIPv6: false) } }
             }
         }
         return nodes
@@ -158,35 +158,8 @@ struct IPAddressRange: Sendable, Hashable {
     }
 }
 
-/// RFC 7239's `Forwarded` header, and the nodes of it and of `X-Forwarded-For`.
-enum ForwardedHeader {
-    /// The `for` value of each element of a `Forwarded` field line, unquoted (nil for an
-    /// element without one; empty elements skipped, RFC 9110 §5.6.1.2), or nil when the line
-    /// breaks RFC 7239 §4's grammar: `forwarded-element = [ forwarded-pair ] *( ";" [
-    /// forwarded-pair ] )`, `forwarded-pair = token "=" value`, `value = token /
-    /// quoted-string`, elements separated by commas, each parameter at most once per element.
-    /// A quoted-string must end on the line: one left open would swallow what a proxy appended.
-    static func forValues(_ field: String) -> [String?]? {
-        var scanner = FieldScanner(Array(field.utf8))
-        var elements: [String?] = []
-        while true {
-            var names: Set<String> = []
-            var forValue: String?
-            repeat {
-                scanner.skipOWS()
-                guard !scanner.atEnd, scanner.peek != UInt8(ascii: ","), scanner.peek != UInt8(ascii: ";") else { continue }
-                guard let name = scanner.token()?.lowercasedASCII, scanner.take(UInt8(ascii: "=")),
-                      let value = scanner.peek == UInt8(ascii: "\"") ? scanner.quotedString() : scanner.token(),
-                      names.insert(name).inserted else { return nil }
-                if name == "for" { forValue = value }
-                scanner.skipOWS()
-            } while scanner.take(UInt8(ascii: ";"))
-            if !names.isEmpty { elements.append(forValue) }
-            if scanner.atEnd { return elements }
-            guard scanner.take(UInt8(ascii: ",")) else { return nil }
-        }
-    }
-
+/// The nodes of RFC 7239's `Forwarded` and of `X-Forwarded-For`.
+enum ForwardedNode {
     /// The address a node names (RFC 7239 §6: `node = nodename [ ":" node-port ]`, `nodename =
     /// IPv4address / "[" IPv6address "]" / "unknown" / obfnode`, `node-port = port /
     /// obfport`), nil for `unknown`, an obfuscated node or anything malformed.
@@ -195,7 +168,7 @@ enum ForwardedHeader {
         if node.hasPrefix("[") {
             guard let close = node.firstIndex(of: "]"),
                   let address = SocketAddress(ipAddress: String(node[node.index(after: node.startIndex)..<close]), port: 0),
-                  address.family == .ipv6, isPort(node[node.index(after: close)...], optional: true) else { return nil }
+                  address.family == .ipv6, isPort(node[node.index(after: close)...]) else { return nil }
             return address.unmappingIPv4
         }
         let colons = node.utf8.count { $0 == UInt8(ascii: ":") }
@@ -205,99 +178,18 @@ enum ForwardedHeader {
         }
         let parts = node.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
         guard let address = SocketAddress(ipAddress: String(parts[0]), port: 0), address.family == .ipv4,
-              isPort(parts.count == 2 ? ":" + parts[1] : "", optional: true) else { return nil }
+              isPort(parts.count == 2 ? ":" + parts[1] : "") else { return nil }
         return address
     }
 
-    /// Empty (when `optional`), or `":"` and a port (0-65535) or an obfuscated one (`_x1`).
-    private static func isPort(_ text: some StringProtocol, optional: Bool) -> Bool {
-        if text.isEmpty { return optional }
+    /// Empty (no port), or `":"` and a port (0-65535) or an obfuscated one (`_x1`).
+    private static func isPort(_ text: some StringProtocol) -> Bool {
+        if text.isEmpty { return true }
         let port = text.dropFirst()
         guard text.first == ":", !port.isEmpty else { return false }
         if port.first == "_" {
             return port.dropFirst().allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || ".-_".contains($0)) }
         }
         return port.count <= 5 && port.allSatisfy { $0.isASCII && $0.isNumber } && Int(port).map { $0 <= 65535 } == true
-    }
-}
-
-/// A cursor over a header field line's bytes.
-private struct FieldScanner {
-    let bytes: [UInt8]
-    var index = 0
-
-    init(_ bytes: [UInt8]) {
-        self.bytes = bytes
-    }
-
-    var atEnd: Bool { index == bytes.count }
-    var peek: UInt8? { atEnd ? nil : bytes[index] }
-
-    mutating func skipOWS() {
-        while let byte = peek, byte == 0x20 || byte == 0x09 { index += 1 }
-    }
-
-    /// Consumes `byte` if it is next.
-    mutating func take(_ byte: UInt8) -> Bool {
-        guard peek == byte else { return false }
-        index += 1
-        return true
-    }
-
-    /// `token = 1*tchar` (RFC 9110 §5.6.2).
-    mutating func token() -> String? {
-        let start = index
-        while let byte = peek, Self.isTokenCharacter(byte) { index += 1 }
-        return index > start ? String(decoding: bytes[start..<index], as: UTF8.self) : nil
-    }
-
-    /// `quoted-string` (RFC 9110 §5.6.4), unescaped; nil when it does not end on the line or
-    /// holds a character it may not.
-    mutating func quotedString() -> String? {
-        guard take(0x22) else { return nil }
-        var value: [UInt8] = []
-        while let byte = peek {
-            index += 1
-            switch byte {
-            case 0x22:
-                return String(decoding: value, as: UTF8.self)
-            case 0x5C:
-                guard let escaped = peek, escaped == 0x09 || escaped >= 0x20, escaped != 0x7F else { return nil }
-                index += 1
-                value.append(escaped)
-            case 0x09, 0x20...0x7E, 0x80...0xFF:
-                value.append(byte)
-            default:
-                return nil
-            }
-        }
-        return nil
-    }
-
-    private static func isTokenCharacter(_ byte: UInt8) -> Bool {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"):
-            true
-        default:
-            Array("!#$%&'*+-.^_`|~".utf8).contains(byte)
-        }
-    }
-}
-
-extension String {
-    /// ASCII letters lowercased, everything else as it is (header grammar names are ASCII).
-    fileprivate var lowercasedASCII: String {
-        String(decoding: utf8.map { (0x41...0x5A).contains($0) ? $0 + 0x20 : $0 }, as: UTF8.self)
-    }
-}
-
-extension StringProtocol {
-    /// Without leading and trailing spaces and tabs (RFC 9110's OWS).
-    fileprivate func trimmingOWS() -> SubSequence {
-        let isOWS: (Character) -> Bool = { $0 == " " || $0 == "\t" }
-        guard let first = firstIndex(where: { !isOWS($0) }), let last = lastIndex(where: { !isOWS($0) }) else {
-            return self[endIndex...]
-        }
-        return self[first...last]
     }
 }
